@@ -1,0 +1,25 @@
+//! The analysis: resources, scopes, the relation graph and the rules. Pure: no IO, no
+//! protocol types; it reads a [`crate::workspace::Workspace`] snapshot.
+
+pub mod diagnostic;
+pub mod graph;
+
+pub use diagnostic::*;
+pub use graph::*;
+
+use crate::workspace::Workspace;
+
+/// The result of analysing one workspace snapshot.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub graph: Graph,
+    /// Final diagnostics: configured severities applied, `off` rules and suppressed ones
+    /// removed, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Analyse a workspace snapshot.
+pub fn analyze(ws: &Workspace) -> Analysis {
+    let _ = ws;
+    Analysis::default()
+}

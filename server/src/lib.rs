@@ -1,0 +1,9 @@
+//! alchemy-ls: workspace index, module resolution, analysis and rules, the language server and
+//! the CLI.
+#![deny(clippy::print_stdout)]
+
+pub mod analysis;
+pub mod config;
+pub mod ide;
+pub mod line_index;
+pub mod workspace;

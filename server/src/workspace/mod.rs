@@ -1,0 +1,71 @@
+//! The workspace index: which files exist, their text and facts, and what each of their
+//! imports resolves to. All IO of the analysis happens here (and in `resolve`); the analysis
+//! itself sees a closed, immutable [`Workspace`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use alchemy_grammar::FileFacts;
+
+use crate::config::Config;
+use crate::line_index::LineIndex;
+
+/// Stable id of a file within one [`Workspace`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// What one import (or re-export) specifier of a file resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A source file in the index.
+    File(FileId),
+    /// A bare specifier that is not a workspace source: an installed package, a Node
+    /// built-in, `cloudflare:*`, or a package whose only sources are `.d.ts`/`.js`.
+    External { specifier: String },
+    /// Nothing matched; `reason` completes "Cannot resolve "x" (…)".
+    NotFound { reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// Canonical absolute path.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub line_index: Arc<LineIndex>,
+    pub facts: Arc<FileFacts>,
+    /// Content hash of `text`.
+    pub hash: u64,
+    /// Passed the prefilter or is open in an editor (a root of the analysis); files only
+    /// reached through imports are `false`.
+    pub root: bool,
+    /// Parallel to `facts.imports`.
+    pub imports: Vec<Resolved>,
+    /// Parallel to `facts.exports`; `Some` for `ExportKind::From`/`Star`.
+    pub reexports: Vec<Option<Resolved>>,
+}
+
+/// An immutable snapshot of the indexed workspace.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    /// Workspace roots (canonical absolute directories).
+    pub roots: Vec<PathBuf>,
+    pub files: Vec<Arc<SourceFile>>,
+    pub by_path: HashMap<PathBuf, FileId>,
+    pub config: Arc<Config>,
+}
+
+impl Workspace {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(path).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().map(|f| &**f)
+    }
+}
