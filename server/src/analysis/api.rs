@@ -1,0 +1,143 @@
+//! Recognising Alchemy's API members and Effect's combinators through import bindings.
+
+use alchemy_grammar::{Expr, ExprId};
+
+use super::symbols::{Sym, Symbols};
+use crate::workspace::FileId;
+
+/// An Alchemy API member, identified by the name it is exported under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Api {
+    Worker,
+    RpcWorker,
+    /// `Vite`, `StaticSite`, `Website.*` (W7).
+    Site,
+    /// `DurableObjectNamespace` (old name) / `DurableObject` (new name).
+    DurableObject { new_name: bool },
+    RpcDurableObject { new_name: bool },
+    Workflow,
+    Container,
+    Stack,
+    /// `bindWorker(W)`
+    BindWorker,
+    /// `RpcWorker.bind(W)`
+    RpcWorkerBind,
+    /// `Container.bind(S)` (G1)
+    ContainerBind,
+    /// `bindContainer(S)` (G1)
+    BindContainer,
+    /// `layerContainer(S, …)` (.58)
+    LayerContainer,
+    /// `Containers.layer(S, …)` / root `layer` (≥ .59)
+    ContainersLayer,
+    /// `Worker.bind(…)`: `Function.prototype.bind`, a trap.
+    FunctionBind,
+    ToRpcAsync,
+    ToPromiseApi,
+    Other,
+}
+
+/// An Effect module object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EffectMod {
+    Effect,
+    Layer,
+}
+
+pub fn is_alchemy_module(packages: &[String], specifier: &str) -> bool {
+    packages.iter().any(|p| {
+        specifier == p || (specifier.len() > p.len() && specifier.starts_with(p.as_str()) && specifier.as_bytes()[p.len()] == b'/')
+    })
+}
+
+pub fn classify(name: &str) -> Api {
+    let segs: Vec<&str> = name.split('.').collect();
+    let last = *segs.last().unwrap_or(&"");
+    let parent = if segs.len() >= 2 { Some(segs[segs.len() - 2]) } else { None };
+    match (parent, last) {
+        (Some("RpcWorker"), "bind") => Api::RpcWorkerBind,
+        (Some("Container"), "bind") => Api::ContainerBind,
+        (Some("Worker"), "bind") => Api::FunctionBind,
+        (Some("Containers"), "layer") | (None, "layer") => Api::ContainersLayer,
+        (Some("Website"), _) => Api::Site,
+        (_, "Worker") => Api::Worker,
+        (_, "RpcWorker") => Api::RpcWorker,
+        (_, "Vite") | (_, "StaticSite") => Api::Site,
+        (_, "DurableObjectNamespace") => Api::DurableObject { new_name: false },
+        (_, "DurableObject") => Api::DurableObject { new_name: true },
+        (_, "RpcDurableObjectNamespace") => Api::RpcDurableObject { new_name: false },
+        (_, "RpcDurableObject") => Api::RpcDurableObject { new_name: true },
+        (_, "Workflow") => Api::Workflow,
+        (_, "Container") => Api::Container,
+        (_, "Stack") => Api::Stack,
+        (_, "bindWorker") => Api::BindWorker,
+        (_, "bindContainer") => Api::BindContainer,
+        (_, "layerContainer") => Api::LayerContainer,
+        (_, "toRpcAsync") => Api::ToRpcAsync,
+        (_, "toPromiseApi") => Api::ToPromiseApi,
+        _ => Api::Other,
+    }
+}
+
+/// The Alchemy API member an expression (identifier or member chain) names, if any.
+pub fn api_of(syms: &Symbols, packages: &[String], file: FileId, expr: ExprId) -> Option<Api> {
+    match syms.resolve_expr(file, expr)? {
+        Sym::External { module, name } if is_alchemy_module(packages, &module) => Some(classify(&name)),
+        _ => None,
+    }
+}
+
+/// Whether `expr` (an identifier or member chain) is Effect's `Effect` or `Layer` module.
+pub fn effect_mod(syms: &Symbols, file: FileId, expr: ExprId) -> Option<EffectMod> {
+    let facts = syms.facts(file);
+    let literal = match &facts.exprs.get(expr as usize)?.kind {
+        Expr::Ident { name } => Some(name.as_str()),
+        Expr::Member { property, .. } => Some(property.as_str()),
+        _ => None,
+    };
+    match syms.resolve_expr(file, expr) {
+        Some(Sym::External { module, name }) if is_effect_module(&module) => match name.as_str() {
+            "Effect" => Some(EffectMod::Effect),
+            "Layer" => Some(EffectMod::Layer),
+            _ => None,
+        },
+        Some(Sym::ExternalNamespace { module }) => match module.as_str() {
+            "effect/Effect" => Some(EffectMod::Effect),
+            "effect/Layer" => Some(EffectMod::Layer),
+            _ => by_literal(literal),
+        },
+        // Unknown binding (or none): fall back to the literal names.
+        None | Some(Sym::Unresolved { .. }) => by_literal(literal),
+        _ => None,
+    }
+}
+
+fn by_literal(name: Option<&str>) -> Option<EffectMod> {
+    match name? {
+        "Effect" => Some(EffectMod::Effect),
+        "Layer" => Some(EffectMod::Layer),
+        _ => None,
+    }
+}
+
+fn is_effect_module(m: &str) -> bool {
+    m == "effect" || m.starts_with("effect/") || m.starts_with("@effect/")
+}
+
+/// Modules exempt from `unresolved-import`.
+pub fn is_exempt_module(packages: &[String], m: &str) -> bool {
+    is_alchemy_module(packages, m)
+        || is_effect_module(m)
+        || m.starts_with("cloudflare:")
+        || m.starts_with("node:")
+        || m.starts_with("@cloudflare/")
+        || NODE_BUILTINS.contains(&m.split('/').next().unwrap_or(m))
+}
+
+const NODE_BUILTINS: &[&str] = &[
+    "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto",
+    "dgram", "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2", "https",
+    "inspector", "module", "net", "os", "path", "perf_hooks", "process", "punycode", "querystring",
+    "readline", "repl", "stream", "string_decoder", "sys", "timers", "tls", "trace_events", "tty",
+    "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib",
+];

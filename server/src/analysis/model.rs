@@ -1,0 +1,447 @@
+//! The analysed model: per-resource scopes, Deps contracts, hosting and deployment, and the
+//! graph derived from them (§4.2).
+
+use std::collections::{HashMap, HashSet};
+
+use alchemy_grammar::{DeclKind, Span, TypeKind, TypeNode};
+
+use super::api::Api;
+use super::ctx::Ctx;
+use super::graph::{Edge, EdgeKind, Graph, Resource, ResourceKind};
+use super::resources::Form;
+use super::scopes::{EvKind, FromArg, Scope, Walker};
+use super::symbols::Sym;
+use crate::workspace::FileId;
+
+/// How wide a Deps type is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wide {
+    /// any / unknown / object / Object / {}
+    Any,
+    /// [A, B] / A[]
+    Tuple,
+    /// typeof A
+    Typeof,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Deps {
+    /// The Deps type node, if the slot is present.
+    pub node: Option<TypeNode>,
+    /// Resolved members (resource, span of the member in the type arguments).
+    pub members: Vec<(usize, Span)>,
+    pub wide: Option<Wide>,
+    /// Some member could not be resolved (alias to something unknown, unresolved import).
+    pub unknown: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Host {
+    pub worker: usize,
+    pub file: FileId,
+    pub span: Span,
+    pub via: Option<usize>,
+    /// The host's only local use of X is `X.from(Self)`/`yield* X` … (for duplicate-host)
+    pub by_provide: bool,
+}
+
+pub struct Model<'a> {
+    pub ctx: Ctx<'a>,
+    /// Scope of each resource that has one (Workers, Stacks: transitive; DOs/Workflows: their
+    /// own outer init, not transitive).
+    pub scopes: HashMap<usize, Scope>,
+    pub deps: HashMap<usize, Deps>,
+    /// X → hosts (one per worker).
+    pub hosts: HashMap<usize, Vec<Host>>,
+    /// Worker → stacks deploying it.
+    pub deployed_by: HashMap<usize, Vec<usize>>,
+    pub graph: Graph,
+}
+
+impl<'a> Model<'a> {
+    pub fn build(ctx: Ctx<'a>) -> Model<'a> {
+        let mut m = Model {
+            ctx,
+            scopes: HashMap::new(),
+            deps: HashMap::new(),
+            hosts: HashMap::new(),
+            deployed_by: HashMap::new(),
+            graph: Graph::default(),
+        };
+        let n = m.ctx.res.list.len();
+        for r in 0..n {
+            let info = m.ctx.res.get(r);
+            match info.kind {
+                ResourceKind::Worker | ResourceKind::Stack => {
+                    let s = Walker::scope_of(&m.ctx, r, true);
+                    m.scopes.insert(r, s);
+                }
+                ResourceKind::DurableObject | ResourceKind::RpcDurableObject | ResourceKind::Workflow => {
+                    let s = Walker::outer_init_of(&m.ctx, r);
+                    m.scopes.insert(r, s);
+                }
+                ResourceKind::Container => {}
+            }
+            if info.kind == ResourceKind::Worker {
+                let d = m.compute_deps(r);
+                m.deps.insert(r, d);
+            }
+        }
+        m.compute_hosts();
+        m.compute_deployed();
+        m.graph = m.build_graph();
+        m
+    }
+
+    pub fn res(&self, r: usize) -> &super::resources::ResInfo {
+        self.ctx.res.get(r)
+    }
+
+    /// The index of the Deps slot in a Worker's type arguments.
+    pub fn deps_slot(&self, w: usize) -> Option<usize> {
+        match self.res(w).form {
+            Form::WorkerModular => Some(2),
+            Form::RpcWorkerModular => Some(1),
+            _ => None,
+        }
+    }
+
+    fn compute_deps(&self, w: usize) -> Deps {
+        let mut d = Deps::default();
+        let info = self.res(w);
+        let Some(slot) = self.deps_slot(w) else { return d };
+        let Some(node) = info.type_args.as_ref().and_then(|t| t.args.get(slot)) else { return d };
+        d.node = Some(node.clone());
+        self.read_deps(info.file, node, &mut d, 0);
+        d
+    }
+
+    fn read_deps(&self, file: FileId, node: &TypeNode, d: &mut Deps, depth: u32) {
+        if depth > 16 {
+            d.unknown = true;
+            return;
+        }
+        match &node.kind {
+            TypeKind::Union(items) => {
+                for t in items {
+                    self.read_deps(file, t, d, depth + 1);
+                }
+            }
+            TypeKind::Keyword(k) => match k.as_str() {
+                "never" => {}
+                "any" | "unknown" | "object" => d.wide = Some(Wide::Any),
+                _ => d.unknown = true,
+            },
+            TypeKind::Object { members, .. } if members.is_empty() => d.wide = Some(Wide::Any),
+            TypeKind::Tuple(_) | TypeKind::Array(_) => d.wide = Some(Wide::Tuple),
+            TypeKind::Typeof(_) => d.wide = Some(Wide::Typeof),
+            TypeKind::Ref { name, .. } => {
+                if name == "Object" && self.resolve_dotted(file, name).is_none() {
+                    d.wide = Some(Wide::Any);
+                    return;
+                }
+                match self.resolve_dotted(file, name) {
+                    Some(sym) => {
+                        if let Some(r) = self.ctx.res.of_sym(&self.ctx.syms, &sym) {
+                            d.members.push((r, node.span));
+                        } else if let Sym::Decl { file: f2, decl } = sym
+                            && let DeclKind::TypeAlias { ty } = &self.ctx.facts(f2).decls[decl].kind
+                        {
+                            let ty = ty.clone();
+                            self.read_deps(f2, &ty, d, depth + 1);
+                        } else {
+                            d.unknown = true;
+                        }
+                    }
+                    None => d.unknown = true,
+                }
+            }
+            _ => d.unknown = true,
+        }
+    }
+
+    /// Resolve a dotted type name (`Counter`, `NS.Counter`) in `file`.
+    pub fn resolve_dotted(&self, file: FileId, name: &str) -> Option<Sym> {
+        let mut parts = name.split('.');
+        let first = parts.next()?;
+        let mut sym = self.ctx.syms.resolve_name(file, first)?;
+        for p in parts {
+            sym = self.ctx.syms.member(&sym, p)?;
+        }
+        Some(sym)
+    }
+
+    pub fn declares(&self, w: usize, x: usize) -> bool {
+        self.deps.get(&w).is_some_and(|d| d.members.iter().any(|(m, _)| *m == x))
+    }
+
+    pub fn hosts_x(&self, w: usize, x: usize) -> bool {
+        self.hosts.get(&x).is_some_and(|hs| hs.iter().any(|h| h.worker == w))
+    }
+
+    /// W publishes X: declares it, or has wide Deps and hosts it.
+    pub fn publishes(&self, w: usize, x: usize) -> bool {
+        self.declares(w, x) || (self.deps.get(&w).is_some_and(|d| d.wide.is_some()) && self.hosts_x(w, x))
+    }
+
+    /// Workers that publish and host X.
+    pub fn valid_hosts(&self, x: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .hosts
+            .get(&x)
+            .map(|hs| hs.iter().map(|h| h.worker).filter(|w| self.publishes(*w, x)).collect())
+            .unwrap_or_default();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn compute_hosts(&mut self) {
+        let mut hosts: HashMap<usize, Vec<Host>> = HashMap::new();
+        for (&w, scope) in &self.scopes {
+            if self.res(w).kind != ResourceKind::Worker {
+                continue;
+            }
+            for ev in &scope.events {
+                let (targets, by_provide): (Vec<usize>, bool) = match &ev.kind {
+                    EvKind::Provide { set, .. } => (
+                        set.items.iter().copied().filter(|r| matches!(self.res(*r).form, Form::D1 | Form::R1)).collect(),
+                        true,
+                    ),
+                    EvKind::Yield { target } if self.res(*target).form.is_inline_hostable() => {
+                        (vec![*target], false)
+                    }
+                    _ => continue,
+                };
+                for x in targets {
+                    let list = hosts.entry(x).or_default();
+                    if !list.iter().any(|h| h.worker == w) {
+                        list.push(Host { worker: w, file: ev.file, span: ev.span, via: ev.via, by_provide });
+                    }
+                }
+            }
+        }
+        for list in hosts.values_mut() {
+            list.sort_by_key(|h| (h.file, h.span.start, h.worker));
+        }
+        self.hosts = hosts;
+    }
+
+    fn compute_deployed(&mut self) {
+        let mut deployed: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (&s, scope) in &self.scopes {
+            if self.res(s).kind != ResourceKind::Stack {
+                continue;
+            }
+            let mut seen: HashSet<usize> = HashSet::new();
+            let mut work: Vec<usize> = Vec::new();
+            for ev in &scope.events {
+                match &ev.kind {
+                    EvKind::Yield { target } if self.res(*target).kind == ResourceKind::Worker => work.push(*target),
+                    EvKind::Provide { set, .. } => {
+                        work.extend(set.items.iter().copied().filter(|r| self.res(*r).kind == ResourceKind::Worker))
+                    }
+                    _ => {}
+                }
+            }
+            while let Some(w) = work.pop() {
+                if !seen.insert(w) {
+                    continue;
+                }
+                deployed.entry(w).or_default().push(s);
+                if let Some(ws) = self.scopes.get(&w) {
+                    for ev in &ws.events {
+                        match &ev.kind {
+                            EvKind::From { arg: FromArg::Res(h), .. } if self.res(*h).kind == ResourceKind::Worker => {
+                                work.push(*h)
+                            }
+                            EvKind::ServiceBind { target, .. } if self.res(*target).kind == ResourceKind::Worker => {
+                                work.push(*target)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        for v in deployed.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        self.deployed_by = deployed;
+    }
+
+    /// Stacks deploying W (empty when no stack deploys it).
+    pub fn stacks_of(&self, w: usize) -> &[usize] {
+        self.deployed_by.get(&w).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Whether two workers are in the same stack (deployed by one stack, else same package).
+    pub fn same_stack(&self, a: usize, b: usize) -> bool {
+        let sa = self.stacks_of(a);
+        let sb = self.stacks_of(b);
+        if !sa.is_empty() || !sb.is_empty() {
+            return sa.iter().any(|s| sb.contains(s));
+        }
+        self.package_dir(self.res(a).file) == self.package_dir(self.res(b).file)
+    }
+
+    /// A file's path relative to the first workspace root, with forward slashes.
+    pub fn rel_path(&self, file: FileId) -> String {
+        let path = &self.ctx.ws.file(file).path;
+        let rel = self.ctx.ws.roots.iter().find_map(|r| path.strip_prefix(r).ok()).unwrap_or(path);
+        rel.to_string_lossy().replace('\\', "/")
+    }
+
+    /// The nearest directory with a package.json (by the indexed path), for "same package".
+    pub fn package_dir(&self, file: FileId) -> Option<std::path::PathBuf> {
+        let mut p = self.ctx.ws.file(file).path.parent();
+        while let Some(d) = p {
+            if d.join("package.json").is_file() {
+                return Some(d.to_path_buf());
+            }
+            p = d.parent();
+        }
+        None
+    }
+
+    fn build_graph(&self) -> Graph {
+        let mut g = Graph::default();
+        for info in &self.ctx.res.list {
+            g.resources.push(Resource {
+                kind: info.kind,
+                name: info.name.clone(),
+                key: info.key.clone(),
+                logical_id: info.logical_id.clone(),
+                file: info.file,
+                span: info.span,
+                full_span: info.full_span,
+            });
+        }
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut seen: HashSet<(EdgeKind, usize, usize, Option<usize>)> = HashSet::new();
+        let mut add = |edges: &mut Vec<Edge>, kind, from, to, via, file, span| {
+            if seen.insert((kind, from, to, via)) {
+                edges.push(Edge { kind, from, to, via, file, span });
+            }
+        };
+        // declares
+        for (&w, d) in &self.deps {
+            for (x, span) in &d.members {
+                add(&mut edges, EdgeKind::Declares, w, *x, None, self.res(w).file, *span);
+            }
+        }
+        // hosts
+        for (&x, hs) in &self.hosts {
+            for h in hs {
+                add(&mut edges, EdgeKind::Hosts, h.worker, x, h.via, h.file, h.span);
+            }
+        }
+        for (&o, scope) in &self.scopes {
+            let okind = self.res(o).kind;
+            for ev in &scope.events {
+                match &ev.kind {
+                    EvKind::From { x, arg, .. } if okind == ResourceKind::Worker => {
+                        if !matches!(self.res(*x).form, Form::D1 | Form::R1) {
+                            continue;
+                        }
+                        match arg {
+                            FromArg::Res(h) if self.res(*h).kind == ResourceKind::Worker => {
+                                if *h != o || !self.publishes(o, *x) {
+                                    add(&mut edges, EdgeKind::Binds, o, *x, Some(*h), ev.file, ev.span);
+                                }
+                            }
+                            FromArg::Str(s) => {
+                                let via = self.worker_named(s);
+                                add(&mut edges, EdgeKind::Binds, o, *x, via, ev.file, ev.span);
+                            }
+                            _ => {}
+                        }
+                    }
+                    EvKind::ServiceBind { target, .. } if okind == ResourceKind::Worker => {
+                        add(&mut edges, EdgeKind::ServiceBinds, o, *target, None, ev.file, ev.span);
+                    }
+                    EvKind::ContainerBind { container, .. } => {
+                        let d = match okind {
+                            ResourceKind::DurableObject | ResourceKind::RpcDurableObject => Some(o),
+                            _ => None,
+                        };
+                        if let Some(d) = d {
+                            add(&mut edges, EdgeKind::BindsContainer, d, *container, None, ev.file, ev.span);
+                        }
+                    }
+                    EvKind::Yield { target } if okind == ResourceKind::Stack => {
+                        if self.res(*target).kind == ResourceKind::Worker {
+                            add(&mut edges, EdgeKind::Deploys, o, *target, None, ev.file, ev.span);
+                        }
+                    }
+                    EvKind::Provide { set, .. } if okind == ResourceKind::Stack => {
+                        for &w in &set.items {
+                            if self.res(w).kind == ResourceKind::Worker {
+                                add(&mut edges, EdgeKind::Provides, o, w, None, ev.file, ev.span);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // service bindings through `env: { K: T }`
+        for (w, file, span, t) in self.env_service_bindings() {
+            add(&mut edges, EdgeKind::ServiceBinds, w, t, None, file, span);
+        }
+        edges.sort_by(|a, b| {
+            (a.file, a.span.start, a.kind, a.from, a.to).cmp(&(b.file, b.span.start, b.kind, b.from, b.to))
+        });
+        g.edges = edges;
+        g
+    }
+
+    /// The Worker whose logical id or `name` prop equals `s`.
+    pub fn worker_named(&self, s: &str) -> Option<usize> {
+        let list = &self.ctx.res.list;
+        (0..list.len()).find(|&r| {
+            list[r].kind == ResourceKind::Worker
+                && (list[r].logical_id.as_deref() == Some(s) || self.name_prop(r).as_deref() == Some(s))
+        })
+    }
+
+    /// The literal `name` prop of a Worker.
+    pub fn name_prop(&self, w: usize) -> Option<String> {
+        self.ctx.props(w).into_iter().find_map(|(f, o)| {
+            let p = self.ctx.prop(f, o, "name")?;
+            self.ctx.str_value(f, p.value).map(|s| s.to_string())
+        })
+    }
+
+    /// `env: { K: T }` / `{ T }` entries naming a Worker class: (worker, file, span, target).
+    pub fn env_service_bindings(&self) -> Vec<(usize, FileId, Span, usize)> {
+        let mut out = Vec::new();
+        for (w, info) in self.ctx.res.list.iter().enumerate() {
+            if info.kind != ResourceKind::Worker {
+                continue;
+            }
+            for (f, o) in self.ctx.props(w) {
+                for key in ["env", "bindings"] {
+                    let Some(p) = self.ctx.prop(f, o, key) else { continue };
+                    let Some(alchemy_grammar::Expr::Object { props, .. }) = self.ctx.kind(f, p.value) else {
+                        continue;
+                    };
+                    for entry in props {
+                        if let Some(t) = self.ctx.resource_of(f, entry.value, &Default::default())
+                            && self.res(t).kind == ResourceKind::Worker
+                        {
+                            out.push((w, f, entry.span, t));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `api` is one of the Worker factories.
+    pub fn is_worker_api(api: Api) -> bool {
+        matches!(api, Api::Worker | Api::RpcWorker | Api::Site)
+    }
+}

@@ -1,0 +1,43 @@
+//! `from-string-literal`: `.from("name")` binds by physical script name.
+
+use super::Diag;
+use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
+use crate::analysis::fixes::name_in_file;
+use crate::analysis::model::Model;
+use crate::analysis::scopes::{EvKind, FromArg};
+
+pub const ID: &str = "from-string-literal";
+
+pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    let mut owners: Vec<&usize> = m.scopes.keys().collect();
+    owners.sort();
+    for &o in owners {
+        for ev in &m.scopes[&o].events {
+            let EvKind::From { x, receiver, arg: FromArg::Str(s), arg_expr: Some(a), .. } = &ev.kind else { continue };
+            let file = ev.file;
+            let span = ctx.span(file, *a);
+            let recv = ctx.text(file, ctx.span(file, *receiver));
+            let target = m.worker_named(s);
+            let suggestion = match target {
+                Some(w) => format!("Use {recv}.from({}).", m.res(w).name),
+                None => format!("Use {recv}.from(HostWorker) with the Worker class that hosts {recv}."),
+            };
+            let msg = format!(
+                "{recv}.from(\"{s}\") binds by physical script name (<stack>-<id>-<stage>-<suffix> unless `name` is set), so it rarely matches and adds no deploy ordering. {suggestion}"
+            );
+            let mut d = Diag::new(ID, Severity::Warning, file, span, msg);
+            if let Some(w) = target {
+                let wr = m.res(w);
+                d = d.related(wr.file, wr.span, format!("{} has logical id or name \"{s}\"", wr.name));
+                if m.publishes(w, *x)
+                    && let Some((name, mut edits)) = name_in_file(ctx, file, w)
+                {
+                    edits.insert(0, TextEdit { file, span, new_text: name.clone() });
+                    d = d.fix(format!("Bind {} from {name}", m.res(*x).name), edits);
+                }
+            }
+            d.push(out);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! `host-without-runtime`: a DO is published or bound locally but its runtime is not provided.
+
+use std::collections::HashSet;
+
+use super::Diag;
+use super::from_non_host::live_label;
+use crate::analysis::ctx::Ctx;
+use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
+use crate::analysis::fixes::{add_provide, live_name_in_file};
+use crate::analysis::graph::ResourceKind;
+use crate::analysis::model::Model;
+use crate::analysis::scopes::{EvKind, FromArg};
+
+pub const ID: &str = "host-without-runtime";
+
+pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    let mut owners: Vec<usize> = m.scopes.keys().copied().collect();
+    owners.sort();
+    let mut reported: HashSet<(usize, usize)> = HashSet::new();
+    // (1) declared in Deps but not hosted
+    for &w in &owners {
+        let wr = m.res(w);
+        if wr.kind != ResourceKind::Worker || !wr.form.is_modular_worker() {
+            continue;
+        }
+        if has_unknown_provide(m, w) {
+            continue;
+        }
+        let Some(deps) = m.deps.get(&w) else { continue };
+        for &(x, span) in &deps.members {
+            if !m.res(x).form.is_bindable_do() || m.hosts_x(w, x) || !reported.insert((w, x)) {
+                continue;
+            }
+            let (xn, wn) = (&m.res(x).name, &wr.name);
+            let live = live_label(m, x);
+            let msg = format!(
+                "{wn} lists {xn} in its Deps but never provides {live}, so its script lacks the {xn} class and {xn}.from({wn}) fails at deploy. Add Effect.provide({live}) to {wn}'s implementation."
+            );
+            let mut d = Diag::new(ID, Severity::Error, wr.file, span, msg);
+            d = add_consumers(m, d, x, w);
+            d = add_fix(ctx, d, m, w, x);
+            d.push(out);
+        }
+    }
+    // (2) bound locally without a Live
+    for &w in &owners {
+        let wr = m.res(w);
+        if wr.kind != ResourceKind::Worker || has_unknown_provide(m, w) {
+            continue;
+        }
+        for ev in &m.scopes[&w].events {
+            let x = match &ev.kind {
+                EvKind::Yield { target } if m.res(*target).form.is_bindable_do() => *target,
+                EvKind::From { x, arg: FromArg::Res(h), .. }
+                    if *h == w && m.res(*x).form.is_bindable_do() && m.publishes(w, *x) =>
+                {
+                    *x
+                }
+                _ => continue,
+            };
+            if m.hosts_x(w, x) || !reported.insert((w, x)) {
+                continue;
+            }
+            let (xn, wn) = (&m.res(x).name, &wr.name);
+            let live = live_label(m, x);
+            let msg = format!("{wn} binds {xn} locally but does not provide {live}; add .pipe(Effect.provide({live})).");
+            let mut d = Diag::new(ID, Severity::Error, ev.file, ev.span, msg);
+            d = add_fix(ctx, d, m, w, x);
+            d.push(out);
+        }
+    }
+    // (3) a DO Live provided in a stack's scope
+    for &s in &owners {
+        if m.res(s).kind != ResourceKind::Stack {
+            continue;
+        }
+        for ev in &m.scopes[&s].events {
+            let EvKind::Provide { set, .. } = &ev.kind else { continue };
+            for &x in &set.items {
+                let xr = m.res(x);
+                if !matches!(xr.kind, ResourceKind::DurableObject | ResourceKind::RpcDurableObject) {
+                    continue;
+                }
+                let text = ctx.text(ev.file, ev.span);
+                let msg = format!(
+                    "{text} belongs inside the Worker that hosts {}, not in stack {}; provide it in that Worker's implementation.",
+                    xr.name,
+                    stack_name(m, s)
+                );
+                Diag::new(ID, Severity::Error, ev.file, ev.span, msg)
+                    .related(xr.file, xr.span, format!("{} is declared here", xr.name))
+                    .push(out);
+            }
+        }
+    }
+}
+
+pub fn stack_name(m: &Model, s: usize) -> String {
+    let r = m.res(s);
+    r.logical_id.clone().unwrap_or_else(|| r.name.clone())
+}
+
+/// Whether a scope provides something whose outputs are unknown.
+pub fn has_unknown_provide(m: &Model, owner: usize) -> bool {
+    m.scopes
+        .get(&owner)
+        .is_some_and(|s| s.events.iter().any(|e| matches!(&e.kind, EvKind::Provide { set, .. } if set.unknown)))
+}
+
+fn add_consumers(m: &Model, mut d: Diag, x: usize, w: usize) -> Diag {
+    let mut owners: Vec<&usize> = m.scopes.keys().collect();
+    owners.sort();
+    for &c in owners {
+        for ev in &m.scopes[&c].events {
+            if let EvKind::From { x: ex, arg: FromArg::Res(h), .. } = &ev.kind
+                && *ex == x
+                && *h == w
+                && c != w
+            {
+                d = d.related(ev.file, ev.span, format!("{} binds {} from {}", m.res(c).name, m.res(x).name, m.res(w).name));
+            }
+        }
+    }
+    d
+}
+
+/// "Provide CounterLive in WorkerA": add the Live to the first implementation of W.
+fn add_fix(ctx: &Ctx, d: Diag, m: &Model, w: usize, x: usize) -> Diag {
+    let Some(&(f, e)) = ctx.impls(w).first() else { return d };
+    let Some((name, imports)) = live_name_in_file(ctx, f, x) else { return d };
+    let mut edits: Vec<TextEdit> = add_provide(ctx, f, e, &name);
+    edits.extend(imports);
+    d.fix(format!("Provide {name} in {}", m.res(w).name), edits)
+}

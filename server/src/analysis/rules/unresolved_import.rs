@@ -1,0 +1,155 @@
+//! `unresolved-import`: an import the analysis needs cannot be resolved.
+
+use std::collections::HashSet;
+
+use alchemy_grammar::{ConstructKind, Expr, ExprId, FileFacts, TypeKind, TypeNode};
+
+use super::Diag;
+use crate::analysis::api::is_exempt_module;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::model::Model;
+use crate::analysis::symbols::Sym;
+use crate::workspace::Resolved;
+
+pub const ID: &str = "unresolved-import";
+
+pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    for src in ctx.ws.iter() {
+        if !src.root {
+            continue;
+        }
+        let facts = &src.facts;
+        let needed = needed_names(facts);
+        if needed.is_empty() {
+            continue;
+        }
+        for (i, imp) in facts.imports.iter().enumerate() {
+            if is_exempt_module(&ctx.packages, &imp.specifier) {
+                continue;
+            }
+            let locals: Vec<&str> = imp
+                .default
+                .iter()
+                .map(|b| b.name.as_str())
+                .chain(imp.namespace.iter().map(|b| b.name.as_str()))
+                .chain(imp.named.iter().map(|n| n.local.as_str()))
+                .collect();
+            let used: Vec<&str> = locals.iter().copied().filter(|l| needed.contains(*l)).collect();
+            if used.is_empty() {
+                continue;
+            }
+            let reason = match src.imports.get(i) {
+                Some(Resolved::NotFound { reason }) => reason.clone(),
+                Some(Resolved::External { .. }) => {
+                    "not a workspace source: only an installed package or type declarations match".into()
+                }
+                Some(Resolved::File(_)) => {
+                    // names not exported by the target
+                    let missing: Vec<&str> = used
+                        .iter()
+                        .copied()
+                        .filter(|l| matches!(ctx.syms.resolve_name(src.id, l), Some(Sym::Unresolved { .. })))
+                        .collect();
+                    if missing.is_empty() {
+                        continue;
+                    }
+                    let names: Vec<String> = imp
+                        .named
+                        .iter()
+                        .filter(|n| missing.contains(&n.local.as_str()))
+                        .map(|n| n.imported.clone())
+                        .chain(imp.default.iter().filter(|b| missing.contains(&b.name.as_str())).map(|_| "default".to_string()))
+                        .collect();
+                    format!("the module does not export {}", names.join(", "))
+                }
+                None => continue,
+            };
+            let msg = format!(
+                "Cannot resolve \"{}\" ({reason}); relations through {} are unchecked.",
+                imp.specifier,
+                used.join(", ")
+            );
+            Diag::new(ID, Severity::Info, src.id, imp.specifier_span, msg).push(out);
+        }
+    }
+}
+
+/// Root identifiers that Alchemy constructs of a file use: `.from` receivers and arguments,
+/// `yield*` operands, provided layers, factory type arguments and props.
+fn needed_names(facts: &FileFacts) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let root = |e: ExprId, out: &mut HashSet<String>| {
+        let mut cur = e;
+        for _ in 0..16 {
+            match facts.exprs.get(cur as usize).map(|n| &n.kind) {
+                Some(Expr::Ident { name }) => {
+                    out.insert(name.clone());
+                    return;
+                }
+                Some(Expr::Member { object, .. }) => cur = *object,
+                _ => return,
+            }
+        }
+    };
+    for c in &facts.constructs {
+        let Some(Expr::Call { callee, args, type_args, .. }) = facts.exprs.get(c.expr as usize).map(|n| &n.kind) else {
+            if let (ConstructKind::YieldStar, Some(Expr::Yield { arg: Some(a), .. })) =
+                (c.kind, facts.exprs.get(c.expr as usize).map(|n| &n.kind))
+            {
+                root(*a, &mut out);
+            }
+            continue;
+        };
+        match c.kind {
+            ConstructKind::From | ConstructKind::Make => {
+                root(*callee, &mut out);
+                for a in args {
+                    root(*a, &mut out);
+                }
+            }
+            ConstructKind::Provide | ConstructKind::Binder => {
+                for a in args {
+                    root(*a, &mut out);
+                }
+            }
+            ConstructKind::ClassFactory => {
+                if let Some(Expr::Call { type_args: Some(ta), .. }) = facts.exprs.get(*callee as usize).map(|n| &n.kind) {
+                    for t in &ta.args {
+                        type_names(t, &mut out);
+                    }
+                }
+            }
+            ConstructKind::ValueFactory => {
+                if let Some(ta) = type_args {
+                    for t in &ta.args {
+                        type_names(t, &mut out);
+                    }
+                }
+            }
+            ConstructKind::YieldStar => {}
+        }
+    }
+    out
+}
+
+fn type_names(t: &TypeNode, out: &mut HashSet<String>) {
+    match &t.kind {
+        TypeKind::Ref { name, args } => {
+            out.insert(name.split('.').next().unwrap_or(name).to_string());
+            for a in args {
+                type_names(a, out);
+            }
+        }
+        TypeKind::Union(v) | TypeKind::Intersection(v) | TypeKind::Tuple(v) => {
+            for a in v {
+                type_names(a, out);
+            }
+        }
+        TypeKind::Array(a) => type_names(a, out),
+        TypeKind::Typeof(n) => {
+            out.insert(n.split('.').next().unwrap_or(n).to_string());
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,170 @@
+//! `worker-live-not-provided`: a stack deploys a modular Worker without providing its Live.
+
+use std::collections::HashSet;
+
+use super::Diag;
+use super::from_non_host::join_or;
+use super::host_without_runtime::{has_unknown_provide, stack_name};
+use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
+use crate::analysis::fixes::{add_provide, live_name_in_file};
+use crate::analysis::graph::ResourceKind;
+use crate::analysis::model::Model;
+use crate::analysis::scopes::{EvKind, FromArg};
+use crate::workspace::FileId;
+use alchemy_grammar::Span;
+
+pub const ID: &str = "worker-live-not-provided";
+
+pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    let mut stacks: Vec<usize> = m.scopes.keys().copied().filter(|s| m.res(*s).kind == ResourceKind::Stack).collect();
+    stacks.sort();
+    for s in stacks {
+        if has_unknown_provide(m, s) {
+            continue;
+        }
+        let scope = &m.scopes[&s];
+        let provided: HashSet<usize> = scope
+            .events
+            .iter()
+            .flat_map(|e| match &e.kind {
+                EvKind::Provide { set, .. } => set.items.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut workers: Vec<usize> = m
+            .deployed_by
+            .iter()
+            .filter(|(_, ss)| ss.contains(&s))
+            .map(|(w, _)| *w)
+            .collect();
+        workers.sort();
+        for w in workers {
+            let wr = m.res(w);
+            if !wr.form.is_modular_worker() || provided.contains(&w) {
+                continue;
+            }
+            let Some((file, span)) = site(m, s, w) else { continue };
+            let wn = &wr.name;
+            let sn = stack_name(m, s);
+            let hosted: Vec<String> = {
+                let mut v: Vec<String> = m
+                    .hosts
+                    .iter()
+                    .filter(|(_, hs)| hs.iter().any(|h| h.worker == w))
+                    .map(|(x, _)| m.res(*x).name.clone())
+                    .collect();
+                v.sort();
+                v
+            };
+            let consumers = consumers(m, w);
+            let makes = ctx.makes.get(&w).cloned().unwrap_or_default();
+            let stack_file = m.res(s).file;
+            let live = live_name_in_file(ctx, stack_file, w);
+            let what = if hosted.is_empty() {
+                format!("{wn} would be deployed without its bindings")
+            } else {
+                let classes: Vec<String> = hosted.iter().map(|h| format!("the {h} class")).collect();
+                format!("{wn} would be deployed without its bindings and without {}", join_or(&classes, "and"))
+            };
+            let consequence = match consumers.first() {
+                Some((c, x, _, _)) => format!(", so {}.from({wn}) in {} fails at deploy", m.res(*x).name, m.res(*c).name),
+                None => String::new(),
+            };
+            let msg = if makes.is_empty() {
+                format!(
+                    "Stack {sn} deploys {wn} but {wn} has no runtime layer: nothing calls {wn}.make(…). {what}{consequence}. Add export default {wn}.make(…) and provide it to the stack."
+                )
+            } else {
+                let (lname, desc) = match &live {
+                    Some((n, _)) => (n.clone(), live_desc(m, w, n)),
+                    None => (format!("{wn}Live"), String::new()),
+                };
+                format!(
+                    "Stack {sn} deploys {wn} but never provides {wn}'s runtime layer ({lname}{desc}). {what}{consequence}. Add .pipe(Effect.provide({lname}))."
+                )
+            };
+            let mut d = Diag::new(ID, Severity::Error, file, span, msg);
+            if let Some(&(mf, call)) = makes.first() {
+                d = d.related(mf, ctx.span(mf, call), format!("{wn}'s runtime layer is defined here"));
+            }
+            for (c, x, f, sp) in &consumers {
+                d = d.related(*f, *sp, format!("{} binds {} from {wn}", m.res(*c).name, m.res(*x).name));
+            }
+            if !makes.is_empty()
+                && let Some((lname, imports)) = live
+                && let Some(&(sf, effect)) = ctx.impls(s).first()
+            {
+                let mut edits: Vec<TextEdit> = add_provide(ctx, sf, effect, &lname);
+                edits.extend(imports);
+                d = d.fix(format!("Provide {lname} to the stack"), edits);
+            }
+            d.push(out);
+        }
+    }
+}
+
+fn live_desc(m: &Model, w: usize, _local: &str) -> String {
+    let ctx = &m.ctx;
+    let Some(&(mf, call)) = ctx.makes.get(&w).and_then(|v| v.first()) else { return String::new() };
+    let facts = ctx.facts(mf);
+    let is_default = facts.exports.iter().any(|e| match &e.kind {
+        alchemy_grammar::ExportKind::DefaultExpr { expr } => {
+            let sp = ctx.span(mf, *expr);
+            let c = ctx.span(mf, call);
+            sp.start <= c.start && c.end <= sp.end
+        }
+        _ => false,
+    }) || ctx.syms.resolve_export(mf, "default").is_some_and(|s| ctx.live_of_sym(&s, 0) == Some(w));
+    if is_default {
+        format!(", the default export of {}", m.rel_path(mf))
+    } else {
+        format!(", exported by {}", m.rel_path(mf))
+    }
+}
+
+/// Where to report: the stack's `yield* W`, else the `yield*` of a deployed Worker that binds W.
+fn site(m: &Model, s: usize, w: usize) -> Option<(FileId, Span)> {
+    let scope = &m.scopes[&s];
+    for ev in &scope.events {
+        if let EvKind::Yield { target } = &ev.kind
+            && *target == w
+        {
+            return Some((ev.file, ev.span));
+        }
+    }
+    for ev in &scope.events {
+        if let EvKind::Yield { target } = &ev.kind
+            && let Some(ts) = m.scopes.get(target)
+            && ts.events.iter().any(|e| match &e.kind {
+                EvKind::From { arg: FromArg::Res(h), .. } => *h == w,
+                EvKind::ServiceBind { target: t, .. } => *t == w,
+                _ => false,
+            })
+        {
+            return Some((ev.file, ev.span));
+        }
+    }
+    // provided but never yielded (then it is provided: not reached) or deployed indirectly
+    None
+}
+
+/// (consumer, X, file, span) for `X.from(W)` in other Workers.
+fn consumers(m: &Model, w: usize) -> Vec<(usize, usize, FileId, Span)> {
+    let mut owners: Vec<&usize> = m.scopes.keys().collect();
+    owners.sort();
+    let mut out = Vec::new();
+    for &c in owners {
+        if c == w || m.res(c).kind != ResourceKind::Worker {
+            continue;
+        }
+        for ev in &m.scopes[&c].events {
+            if let EvKind::From { x, arg: FromArg::Res(h), .. } = &ev.kind
+                && *h == w
+            {
+                out.push((c, *x, ev.file, ev.span));
+            }
+        }
+    }
+    out
+}
