@@ -1,8 +1,8 @@
 //! Editor queries over an analysed workspace, in byte offsets and [`FileId`]s. The language
 //! server converts these to protocol types; nothing here knows JSON-RPC.
 
-use crate::analysis::{Analysis, ResourceKind, TextEdit};
-use crate::workspace::{FileId, Workspace};
+use crate::analysis::{ResourceKind, TextEdit};
+use crate::workspace::FileId;
 use alchemy_grammar::Span;
 
 /// A place to navigate to.
@@ -63,52 +63,9 @@ pub struct Symbol {
     pub detail: Option<String>,
 }
 
-/// Workers hosting the resource under the cursor (`alchemy/hosts`, `textDocument/implementation`).
-pub fn hosts_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
-    let _ = (ws, an, file, offset);
-    Vec::new()
-}
+mod at;
+mod complete;
+mod info;
 
-/// Definition of the resource name under the cursor (the `.from(Host)` argument → Host's class).
-pub fn definition_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
-    let _ = (ws, an, file, offset);
-    Vec::new()
-}
-
-/// Every binding, hosting, deploying site of the resource under the cursor.
-pub fn references_at(
-    ws: &Workspace,
-    an: &Analysis,
-    file: FileId,
-    offset: u32,
-    include_declaration: bool,
-) -> Vec<NavTarget> {
-    let _ = (ws, an, file, offset, include_declaration);
-    Vec::new()
-}
-
-/// Completion at `offset` (inside `X.from(|)`, a Deps type-argument slot, after `stub.`).
-pub fn completion_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<CompletionItem> {
-    let _ = (ws, an, file, offset);
-    Vec::new()
-}
-
-pub fn hover_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Option<Hover> {
-    let _ = (ws, an, file, offset);
-    None
-}
-
-pub fn code_lenses(ws: &Workspace, an: &Analysis, file: FileId) -> Vec<CodeLens> {
-    let _ = (ws, an, file);
-    Vec::new()
-}
-
-pub fn document_symbols(ws: &Workspace, an: &Analysis, file: FileId) -> Vec<Symbol> {
-    let _ = (ws, an, file);
-    Vec::new()
-}
-
-pub fn workspace_symbols(ws: &Workspace, an: &Analysis, query: &str) -> Vec<Symbol> {
-    let _ = (ws, an, query);
-    Vec::new()
-}
+pub use at::{code_lenses, definition_at, document_symbols, hosts_at, hover_at, references_at, workspace_symbols};
+pub use complete::completion_at;
