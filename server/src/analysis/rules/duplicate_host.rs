@@ -42,7 +42,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 _ => {
                     let ns = xr.logical_id.clone().unwrap_or_else(|| xr.name.clone());
                     format!(
-                        "{} is hosted by both {first} and {second}, each with its own \"{ns}\" namespace, so state is not shared. To share it, make {} modular (class + {}.make) and bind it with {}.from({other}); if the isolation is intended, suppress this warning.",
+                        "{} is hosted by both {first} and {second}, each with its own \"{ns}\" namespace, so state is not shared. To share it, make {} modular (class + {}.make) and bind it with {}.from({first}); if the isolation is intended, suppress this warning.",
                         xr.label(),
                         xr.name,
                         xr.name,

@@ -86,7 +86,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             };
             let mut d = Diag::new(ID, Severity::Error, file, span, msg);
             if let Some(&(mf, call)) = makes.first() {
-                d = d.related(mf, ctx.span(mf, call), format!("{wn}'s runtime layer is defined here"));
+                let callee = match ctx.kind(mf, call) {
+                    Some(alchemy_grammar::Expr::Call { callee, .. }) => ctx.span(mf, *callee),
+                    _ => ctx.span(mf, call),
+                };
+                d = d.related(mf, callee, format!("{wn}'s runtime layer is defined here"));
             }
             for (c, x, f, sp) in &consumers {
                 d = d.related(*f, *sp, format!("{} binds {} from {wn}", m.res(*c).name, m.res(*x).name));
