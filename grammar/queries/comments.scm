@@ -1,0 +1,3 @@
+; Comments that may hold `alchemy-ls-disable` / `alchemy-ls-disable-next-line` directives.
+((comment) @comment
+  (#match? @comment "alchemy-ls-disable"))

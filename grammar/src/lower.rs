@@ -1,0 +1,442 @@
+//! Lowering of expressions into the [`FileFacts::exprs`] arena.
+//!
+//! Recursion is bounded by [`MAX_DEPTH`]: deeper nodes become `Other { children: [] }`, so
+//! pathological nesting cannot overflow the stack.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::facts::*;
+use crate::kinds::{is_declaration_expression, is_expression, is_opaque};
+
+/// Nesting depth (expressions + statements + types) beyond which nothing more is lowered.
+pub const MAX_DEPTH: u32 = 1500;
+
+/// Stack the lowering may use below its entry point, whatever [`MAX_DEPTH`] allows (debug
+/// builds use several KiB per nesting level; threads are commonly given 2 MiB).
+pub const STACK_BUDGET: usize = 1 << 20;
+
+/// An address on the current stack frame.
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+pub struct Lowerer<'t> {
+    pub text: &'t str,
+    pub exprs: Vec<ExprNode>,
+    pub classes: Vec<ClassInfo>,
+    /// tree-sitter node id → the expression lowered from it (wrappers map to their inner one).
+    pub node_map: HashMap<usize, ExprId>,
+    pub depth: u32,
+    /// Stack address when the lowering started (see [`STACK_BUDGET`]).
+    stack_base: usize,
+}
+
+pub fn span(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+/// Named children except comments.
+pub fn named_children<'a>(node: Node<'a>) -> impl Iterator<Item = Node<'a>> {
+    let mut cursor = node.walk();
+    let children: Vec<Node<'a>> = node
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    children.into_iter()
+}
+
+/// Whether `node` has an anonymous child token `token` (e.g. `*`, `type`, `default`).
+pub fn has_token(node: Node, token: &str) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor)
+        .any(|c| !c.is_named() && c.kind() == token)
+}
+
+/// The content of a string literal without its quotes (raw, escapes kept).
+pub fn unquote(raw: &str) -> &str {
+    let mut chars = raw.chars();
+    match (chars.next(), raw.chars().next_back()) {
+        (Some(q @ ('"' | '\'' | '`')), Some(last)) if raw.len() >= 2 && last == q => &raw[1..raw.len() - 1],
+        (Some('"' | '\'' | '`'), _) => &raw[1..],
+        _ => raw,
+    }
+}
+
+/// Whether the argument list holds an ERROR or MISSING node outside nested function and class
+/// bodies (a half-typed statement inside an `Effect.gen(function* () { … })` does not break
+/// the `Effect.gen` call, only the calls whose own argument expressions it cuts).
+pub fn args_broken(arguments: Node) -> bool {
+    if !arguments.has_error() {
+        return false;
+    }
+    let mut cursor = arguments.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            return true;
+        }
+        let skip = depth > 0 && matches!(node.kind(), "statement_block" | "class_body");
+        if !skip && node.has_error() && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
+impl<'t> Lowerer<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Lowerer {
+            text,
+            exprs: Vec::new(),
+            classes: Vec::new(),
+            node_map: HashMap::new(),
+            depth: 0,
+            stack_base: stack_address(),
+        }
+    }
+
+    /// Enters one nesting level; `false` (and nothing to lower) when too deep.
+    pub fn enter(&mut self) -> bool {
+        self.depth += 1;
+        self.depth <= MAX_DEPTH && stack_address().abs_diff(self.stack_base) < STACK_BUDGET
+    }
+
+    pub fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    pub fn text(&self, node: Node) -> &'t str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    pub fn push(&mut self, node: Node, kind: Expr) -> ExprId {
+        let id = self.exprs.len() as ExprId;
+        self.exprs.push(ExprNode {
+            span: span(node),
+            kind,
+        });
+        self.node_map.insert(node.id(), id);
+        id
+    }
+
+    pub fn lower_expr(&mut self, node: Node) -> ExprId {
+        let id = if self.enter() {
+            self.lower_inner(node)
+        } else {
+            self.push(node, Expr::Other { children: Vec::new() })
+        };
+        self.leave();
+        id
+    }
+
+    fn lower_inner(&mut self, node: Node) -> ExprId {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node).to_string();
+                self.push(node, Expr::Ident { name })
+            }
+            "member_expression" => self.lower_member(node),
+            "call_expression" => self.lower_call(node),
+            "string" => {
+                let value = unquote(self.text(node)).to_string();
+                self.push(node, Expr::Str { value })
+            }
+            "template_string" => {
+                if named_children(node).any(|c| c.kind() == "template_substitution") {
+                    self.lower_other(node)
+                } else {
+                    let value = unquote(self.text(node)).to_string();
+                    self.push(node, Expr::Str { value })
+                }
+            }
+            "object" => self.lower_object(node),
+            "array" => self.lower_array(node),
+            "arrow_function"
+            | "function_expression"
+            | "function"
+            | "generator_function"
+            | "function_declaration"
+            | "generator_function_declaration"
+            | "method_definition" => self.lower_function(node),
+            "yield_expression" => {
+                let delegate = has_token(node, "*");
+                let arg = named_children(node).next().map(|a| self.lower_expr(a));
+                self.push(node, Expr::Yield { delegate, arg })
+            }
+            "class" | "class_declaration" | "abstract_class_declaration" => self.lower_class(node),
+            "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression" => {
+                let inner = named_children(node).next();
+                self.unwrap_to(node, inner)
+            }
+            "type_assertion" => {
+                let inner = named_children(node)
+                    .filter(|c| c.kind() != "type_arguments")
+                    .last();
+                self.unwrap_to(node, inner)
+            }
+            _ => self.lower_other(node),
+        }
+    }
+
+    fn unwrap_to(&mut self, node: Node, inner: Option<Node>) -> ExprId {
+        match inner {
+            Some(inner) if is_expression(inner.kind()) => {
+                let id = self.lower_expr(inner);
+                self.node_map.insert(node.id(), id);
+                id
+            }
+            _ => self.lower_other(node),
+        }
+    }
+
+    /// `Other` with every nested expression of `node` as a child.
+    fn lower_other(&mut self, node: Node) -> ExprId {
+        let mut children = Vec::new();
+        self.collect_exprs(node, &mut children);
+        self.push(node, Expr::Other { children })
+    }
+
+    /// Lowers the outermost expressions below `node` (not `node` itself) into `out`.
+    pub fn collect_exprs(&mut self, node: Node, out: &mut Vec<ExprId>) {
+        if self.enter() {
+            for child in named_children(node) {
+                let kind = child.kind();
+                if is_expression(kind) || is_declaration_expression(kind) {
+                    out.push(self.lower_expr(child));
+                } else if !is_opaque(kind) {
+                    self.collect_exprs(child, out);
+                }
+            }
+        }
+        self.leave();
+    }
+
+    fn lower_member(&mut self, node: Node) -> ExprId {
+        let object = node.child_by_field_name("object");
+        let property = node.child_by_field_name("property");
+        match (object, property) {
+            (Some(object), Some(property)) if object.kind() == "meta_property" => {
+                let property = self.text(property).to_string();
+                self.push(node, Expr::ImportMeta { property })
+            }
+            (Some(object), Some(property)) => {
+                let object = self.lower_expr(object);
+                let name = self.text(property).to_string();
+                self.push(
+                    node,
+                    Expr::Member {
+                        object,
+                        property: name,
+                        property_span: span(property),
+                    },
+                )
+            }
+            _ => self.lower_other(node),
+        }
+    }
+
+    fn lower_call(&mut self, node: Node) -> ExprId {
+        let function = node.child_by_field_name("function");
+        let arguments = node.child_by_field_name("arguments");
+        let (Some(function), Some(arguments)) = (function, arguments) else {
+            return self.lower_other(node);
+        };
+        if arguments.kind() != "arguments" {
+            // Tagged template: tag`…`.
+            return self.lower_other(node);
+        }
+        let callee = self.lower_expr(function);
+        let type_args = node
+            .child_by_field_name("type_arguments")
+            .map(|ta| self.lower_type_args(ta));
+        let args = named_children(arguments).map(|a| self.lower_expr(a)).collect();
+        let broken = args_broken(arguments) || !self.text(arguments).ends_with(')');
+        self.push(
+            node,
+            Expr::Call {
+                callee,
+                type_args,
+                args,
+                args_span: span(arguments),
+                broken,
+            },
+        )
+    }
+
+    pub fn lower_type_args(&mut self, node: Node) -> TypeArgs {
+        TypeArgs {
+            span: span(node),
+            args: named_children(node).map(|t| self.lower_type(t)).collect(),
+        }
+    }
+
+    fn lower_object(&mut self, node: Node) -> ExprId {
+        let mut props = Vec::new();
+        let mut has_spread = false;
+        for child in named_children(node) {
+            match child.kind() {
+                "pair" => {
+                    let key = child.child_by_field_name("key");
+                    let value = child.child_by_field_name("value");
+                    let (Some(key), Some(value)) = (key, value) else {
+                        let mut sink = Vec::new();
+                        self.collect_exprs(child, &mut sink);
+                        continue;
+                    };
+                    let key_name = self.key_name(key);
+                    let value = self.lower_expr(value);
+                    props.push(Prop {
+                        key: key_name,
+                        key_span: span(key),
+                        value,
+                        shorthand: false,
+                        span: span(child),
+                    });
+                }
+                "shorthand_property_identifier" => {
+                    let name = self.text(child).to_string();
+                    let value = self.push(child, Expr::Ident { name: name.clone() });
+                    props.push(Prop {
+                        key: Some(name),
+                        key_span: span(child),
+                        value,
+                        shorthand: true,
+                        span: span(child),
+                    });
+                }
+                "method_definition" => {
+                    let key = child.child_by_field_name("name");
+                    let key_name = key.and_then(|k| self.key_name(k));
+                    let value = self.lower_expr(child);
+                    props.push(Prop {
+                        key: key_name,
+                        key_span: key.map(span).unwrap_or_else(|| span(child)),
+                        value,
+                        shorthand: false,
+                        span: span(child),
+                    });
+                }
+                "spread_element" => {
+                    has_spread = true;
+                    let mut sink = Vec::new();
+                    self.collect_exprs(child, &mut sink);
+                }
+                _ => {
+                    let mut sink = Vec::new();
+                    self.collect_exprs(child, &mut sink);
+                }
+            }
+        }
+        self.push(node, Expr::Object { props, has_spread })
+    }
+
+    /// The text of a property key; `None` for computed keys (whose expression is still lowered).
+    fn key_name(&mut self, key: Node) -> Option<String> {
+        match key.kind() {
+            "string" => Some(unquote(self.text(key)).to_string()),
+            "computed_property_name" => {
+                let mut sink = Vec::new();
+                self.collect_exprs(key, &mut sink);
+                None
+            }
+            _ => Some(self.text(key).to_string()),
+        }
+    }
+
+    fn lower_array(&mut self, node: Node) -> ExprId {
+        let mut elems = Vec::new();
+        let mut has_spread = false;
+        for child in named_children(node) {
+            if child.kind() == "spread_element" {
+                has_spread = true;
+                let mut sink = Vec::new();
+                self.collect_exprs(child, &mut sink);
+            } else {
+                elems.push(self.lower_expr(child));
+            }
+        }
+        self.push(node, Expr::Array { elems, has_spread })
+    }
+
+    fn lower_function(&mut self, node: Node) -> ExprId {
+        let kind = match node.kind() {
+            "arrow_function" => FnKind::Arrow,
+            "generator_function" | "generator_function_declaration" => FnKind::Generator,
+            "method_definition" if has_token(node, "*") => FnKind::Generator,
+            "method_definition" => FnKind::Method,
+            _ => FnKind::Function,
+        };
+        let mut body = Body::default();
+        if let Some(b) = node.child_by_field_name("body") {
+            if b.kind() == "statement_block" {
+                self.walk_stmt(b, &mut body);
+            } else if is_expression(b.kind()) {
+                let e = self.lower_expr(b);
+                body.roots.push(e);
+                body.returns.push(e);
+            }
+        }
+        self.push(node, Expr::Function { kind, body })
+    }
+
+    fn lower_class(&mut self, node: Node) -> ExprId {
+        let class = self.classes.len() as ClassId;
+        let name = node.child_by_field_name("name");
+        self.classes.push(ClassInfo {
+            name: name.map(|n| self.text(n).to_string()),
+            name_span: name.map(span),
+            span: span(node),
+            heritage: None,
+            top_level: false,
+        });
+        let heritage = named_children(node)
+            .find(|c| c.kind() == "class_heritage")
+            .and_then(|h| named_children(h).find(|c| c.kind() == "extends_clause"))
+            .and_then(|e| e.child_by_field_name("value"));
+        if let Some(value) = heritage {
+            let id = self.lower_expr(value);
+            self.classes[class as usize].heritage = Some(id);
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.lower_class_body(body);
+        }
+        self.push(node, Expr::Class { class })
+    }
+
+    /// Members are lowered into the arena (methods, field initialisers, static blocks) but not
+    /// referenced from the class.
+    fn lower_class_body(&mut self, body: Node) {
+        for member in named_children(body) {
+            match member.kind() {
+                "method_definition" => {
+                    self.lower_expr(member);
+                }
+                "class_static_block" => {
+                    let mut sink = Body::default();
+                    if let Some(b) = member.child_by_field_name("body") {
+                        self.walk_stmt(b, &mut sink);
+                    }
+                }
+                _ => {
+                    if let Some(value) = member.child_by_field_name("value") {
+                        self.lower_expr(value);
+                    }
+                }
+            }
+        }
+    }
+}

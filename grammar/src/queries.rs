@@ -1,0 +1,112 @@
+//! The tree-sitter queries of `queries/*.scm`, compiled once per dialect.
+
+use std::sync::LazyLock;
+
+use tree_sitter::Query;
+
+use crate::Dialect;
+use crate::parse::language;
+
+pub const IMPORTS_SCM: &str = include_str!("../queries/imports.scm");
+pub const EXPORTS_SCM: &str = include_str!("../queries/exports.scm");
+pub const COMMENTS_SCM: &str = include_str!("../queries/comments.scm");
+pub const CONSTRUCTS_SCM: &str = include_str!("../queries/constructs.scm");
+
+pub struct Queries {
+    pub imports: Query,
+    pub exports: Query,
+    /// `constructs.scm` followed by `comments.scm`: one traversal of the whole tree.
+    pub scan: Query,
+}
+
+impl Queries {
+    /// Compiles all queries for `dialect`; the error names the failing query file.
+    pub fn compile(dialect: Dialect) -> Result<Queries, String> {
+        let lang = language(dialect);
+        let compile =
+            |name: &str, source: &str| Query::new(&lang, source).map_err(|e| format!("{name}: {e}"));
+        Ok(Queries {
+            imports: compile("imports.scm", IMPORTS_SCM)?,
+            exports: compile("exports.scm", EXPORTS_SCM)?,
+            scan: compile(
+                "constructs.scm + comments.scm",
+                &format!("{CONSTRUCTS_SCM}\n{COMMENTS_SCM}"),
+            )?,
+        })
+    }
+}
+
+static TS_QUERIES: LazyLock<Result<Queries, String>> =
+    LazyLock::new(|| Queries::compile(Dialect::TypeScript));
+static TSX_QUERIES: LazyLock<Result<Queries, String>> = LazyLock::new(|| Queries::compile(Dialect::Tsx));
+
+/// The compiled queries of a dialect (`None` only if a query file is invalid, which the
+/// crate's tests rule out).
+pub fn queries(dialect: Dialect) -> Option<&'static Queries> {
+    match dialect {
+        Dialect::TypeScript => TS_QUERIES.as_ref().ok(),
+        Dialect::Tsx => TSX_QUERIES.as_ref().ok(),
+    }
+}
+
+/// Runs `query` over `root` and calls `f` with the `(capture name, node)` pairs of each match,
+/// in match order. Text predicates read `text` (out-of-range nodes read as empty). Matches
+/// start at most `max_start_depth` levels below `root`, if given.
+pub fn for_each_match<'tree>(
+    query: &Query,
+    root: tree_sitter::Node<'tree>,
+    text: &str,
+    max_start_depth: Option<u32>,
+    mut f: impl FnMut(&[(&str, tree_sitter::Node<'tree>)]),
+) {
+    use tree_sitter::StreamingIterator;
+    let names = query.capture_names();
+    let mut cursor = tree_sitter::QueryCursor::new();
+    cursor.set_max_start_depth(max_start_depth);
+    let provider = |n: tree_sitter::Node| std::iter::once(text.as_bytes().get(n.byte_range()).unwrap_or(&[]));
+    let mut matches = cursor.matches(query, root, provider);
+    let mut captures = Vec::new();
+    while let Some(m) = matches.next() {
+        captures.clear();
+        captures.extend(
+            m.captures
+                .iter()
+                .map(|c| (names.get(c.index as usize).copied().unwrap_or(""), c.node)),
+        );
+        f(&captures);
+    }
+}
+
+/// The nodes captured as `capture` by `query` in the top-level statements of `root`, in
+/// match order.
+pub fn captured_top_level<'tree>(
+    query: &Query,
+    root: tree_sitter::Node<'tree>,
+    text: &str,
+    capture: &str,
+) -> Vec<tree_sitter::Node<'tree>> {
+    let mut out = Vec::new();
+    for_each_match(query, root, text, Some(1), |caps| {
+        out.extend(
+            caps.iter()
+                .filter(|(name, _)| *name == capture)
+                .map(|(_, node)| *node),
+        );
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_queries_compile_for_both_dialects() {
+        for dialect in [Dialect::TypeScript, Dialect::Tsx] {
+            if let Err(e) = Queries::compile(dialect) {
+                panic!("{dialect:?}: {e}");
+            }
+            assert!(queries(dialect).is_some());
+        }
+    }
+}
