@@ -13,8 +13,12 @@ pub enum Api {
     /// `Vite`, `StaticSite`, `Website.*` (W7).
     Site,
     /// `DurableObjectNamespace` (old name) / `DurableObject` (new name).
-    DurableObject { new_name: bool },
-    RpcDurableObject { new_name: bool },
+    DurableObject {
+        new_name: bool,
+    },
+    RpcDurableObject {
+        new_name: bool,
+    },
     Workflow,
     Container,
     Stack,
@@ -46,14 +50,21 @@ pub enum EffectMod {
 
 pub fn is_alchemy_module(packages: &[String], specifier: &str) -> bool {
     packages.iter().any(|p| {
-        specifier == p || (specifier.len() > p.len() && specifier.starts_with(p.as_str()) && specifier.as_bytes()[p.len()] == b'/')
+        specifier == p
+            || (specifier.len() > p.len()
+                && specifier.starts_with(p.as_str())
+                && specifier.as_bytes()[p.len()] == b'/')
     })
 }
 
 pub fn classify(name: &str) -> Api {
     let segs: Vec<&str> = name.split('.').collect();
     let last = *segs.last().unwrap_or(&"");
-    let parent = if segs.len() >= 2 { Some(segs[segs.len() - 2]) } else { None };
+    let parent = if segs.len() >= 2 {
+        Some(segs[segs.len() - 2])
+    } else {
+        None
+    };
     match (parent, last) {
         (Some("RpcWorker"), "bind") => Api::RpcWorkerBind,
         (Some("Container"), "bind") => Api::ContainerBind,
@@ -135,9 +146,46 @@ pub fn is_exempt_module(packages: &[String], m: &str) -> bool {
 }
 
 const NODE_BUILTINS: &[&str] = &[
-    "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto",
-    "dgram", "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2", "https",
-    "inspector", "module", "net", "os", "path", "perf_hooks", "process", "punycode", "querystring",
-    "readline", "repl", "stream", "string_decoder", "sys", "timers", "tls", "trace_events", "tty",
-    "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib",
+    "assert",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "domain",
+    "events",
+    "fs",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "repl",
+    "stream",
+    "string_decoder",
+    "sys",
+    "timers",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
 ];

@@ -31,7 +31,10 @@ impl<'a> Env<'a> {
         e
     }
     pub fn lookup(&self, name: &str) -> Option<&'a Local> {
-        self.locals.iter().rev().find_map(|ls| ls.iter().rev().find(|l| l.name == name))
+        self.locals
+            .iter()
+            .rev()
+            .find_map(|ls| ls.iter().rev().find(|l| l.name == name))
     }
 }
 
@@ -40,7 +43,13 @@ impl<'a> Ctx<'a> {
         let syms = Symbols::new(ws);
         let packages = ws.config.packages.clone();
         let res = Resources::collect(ws, &syms, &packages);
-        let mut ctx = Ctx { ws, syms, packages, res, makes: HashMap::new() };
+        let mut ctx = Ctx {
+            ws,
+            syms,
+            packages,
+            res,
+            makes: HashMap::new(),
+        };
         let mut makes: HashMap<usize, Vec<(FileId, ExprId)>> = HashMap::new();
         for src in ws.iter() {
             for c in &src.facts.constructs {
@@ -68,7 +77,11 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn span(&self, file: FileId, e: ExprId) -> Span {
-        self.facts(file).exprs.get(e as usize).map(|n| n.span).unwrap_or_default()
+        self.facts(file)
+            .exprs
+            .get(e as usize)
+            .map(|n| n.span)
+            .unwrap_or_default()
     }
 
     pub fn text(&self, file: FileId, span: Span) -> &'a str {
@@ -166,7 +179,9 @@ impl<'a> Ctx<'a> {
     pub fn live_of_sym(&self, sym: &Sym, depth: u32) -> Option<usize> {
         match sym {
             Sym::Decl { file, decl } => match &self.facts(*file).decls[*decl].kind {
-                DeclKind::Var { init: Some(init), .. } => self.live_of_depth(*file, *init, &Env::default(), depth),
+                DeclKind::Var { init: Some(init), .. } => {
+                    self.live_of_depth(*file, *init, &Env::default(), depth)
+                }
                 _ => None,
             },
             Sym::DefaultExpr { file, expr } => self.live_of_depth(*file, *expr, &Env::default(), depth),
@@ -195,8 +210,15 @@ impl<'a> Ctx<'a> {
         let info = self.res.get(r);
         let mut out = Vec::new();
         match info.form {
-            Form::D2 | Form::D3 | Form::R2 | Form::R4 | Form::WorkerInline | Form::WorkerValue | Form::WorkflowClass
-            | Form::WorkflowValue | Form::StackValue => {
+            Form::D2
+            | Form::D3
+            | Form::R2
+            | Form::R4
+            | Form::WorkerInline
+            | Form::WorkerValue
+            | Form::WorkflowClass
+            | Form::WorkflowValue
+            | Form::StackValue => {
                 if let Some(&last) = info.args.last()
                     && info.args.len() >= 2
                 {
@@ -236,7 +258,9 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        out.into_iter().filter_map(|(f, p)| self.object_literal(f, p).map(|o| (f, o))).collect()
+        out.into_iter()
+            .filter_map(|(f, p)| self.object_literal(f, p).map(|o| (f, o)))
+            .collect()
     }
 
     /// An object literal, directly or as what a props function/Effect returns.
@@ -329,7 +353,10 @@ impl<'a> Ctx<'a> {
                         .is_some_and(|(p, _)| p == "fn" || p == "fnUntraced")
                 };
                 if is_fn(f2, e2) || is_fn(f2, *c) {
-                    let g = args.iter().rev().find(|a| matches!(self.kind(f2, **a), Some(Expr::Function { .. })))?;
+                    let g = args
+                        .iter()
+                        .rev()
+                        .find(|a| matches!(self.kind(f2, **a), Some(Expr::Function { .. })))?;
                     Some((f2, *g))
                 } else {
                     None

@@ -44,6 +44,10 @@ fn suppressed(ws: &Workspace, d: &Diagnostic) -> bool {
         if !applies {
             return false;
         }
-        if s.next_line { src.line_index.line_of(s.span.end) + 1 == line } else { true }
+        if s.next_line {
+            src.line_index.line_of(s.span.end) + 1 == line
+        } else {
+            true
+        }
     })
 }

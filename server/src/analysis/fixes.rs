@@ -20,14 +20,22 @@ pub enum ImportKind {
 
 /// The local name under which `sym` is already visible in `file`, if any.
 pub fn visible_name(ctx: &Ctx, file: FileId, sym: &Sym, preferred: &str) -> Option<String> {
-    if ctx.syms.resolve_name(file, preferred).as_ref().map(|s| ctx.syms.unalias(s.clone()))
+    if ctx
+        .syms
+        .resolve_name(file, preferred)
+        .as_ref()
+        .map(|s| ctx.syms.unalias(s.clone()))
         == Some(ctx.syms.unalias(sym.clone()))
     {
         return Some(preferred.to_string());
     }
     let facts = ctx.facts(file);
     for imp in &facts.imports {
-        let names = imp.default.iter().map(|b| b.name.clone()).chain(imp.named.iter().map(|n| n.local.clone()));
+        let names = imp
+            .default
+            .iter()
+            .map(|b| b.name.clone())
+            .chain(imp.named.iter().map(|n| n.local.clone()));
         for n in names {
             if let Some(s) = ctx.syms.resolve_name(file, &n)
                 && ctx.syms.unalias(s) == ctx.syms.unalias(sym.clone())
@@ -61,20 +69,42 @@ pub fn add_import(ctx: &Ctx, file: FileId, name: &str, target: FileId, kind: Imp
             ImportKind::Default if imp.default.is_none() => {
                 // `import { A } from` → `import Name, { A } from`
                 if let Some(ns) = imp.named_span {
-                    return vec![TextEdit { file, span: Span::new(ns.start as usize, ns.start as usize), new_text: format!("{name}, ") }];
+                    return vec![TextEdit {
+                        file,
+                        span: Span::new(ns.start as usize, ns.start as usize),
+                        new_text: format!("{name}, "),
+                    }];
                 }
             }
             ImportKind::Named => {
                 if let Some(last) = imp.named.last() {
-                    return vec![TextEdit { file, span: Span { start: last.span.end, end: last.span.end }, new_text: format!(", {name}") }];
+                    return vec![TextEdit {
+                        file,
+                        span: Span {
+                            start: last.span.end,
+                            end: last.span.end,
+                        },
+                        new_text: format!(", {name}"),
+                    }];
                 }
                 if let Some(ns) = imp.named_span {
                     // `import {} from`
                     let at = ns.start + 1;
-                    return vec![TextEdit { file, span: Span { start: at, end: at }, new_text: format!(" {name} ") }];
+                    return vec![TextEdit {
+                        file,
+                        span: Span { start: at, end: at },
+                        new_text: format!(" {name} "),
+                    }];
                 }
                 if let Some(d) = &imp.default {
-                    return vec![TextEdit { file, span: Span { start: d.span.end, end: d.span.end }, new_text: format!(", {{ {name} }}") }];
+                    return vec![TextEdit {
+                        file,
+                        span: Span {
+                            start: d.span.end,
+                            end: d.span.end,
+                        },
+                        new_text: format!(", {{ {name} }}"),
+                    }];
                 }
             }
             _ => {}
@@ -82,15 +112,35 @@ pub fn add_import(ctx: &Ctx, file: FileId, name: &str, target: FileId, kind: Imp
     }
     let spec = specifier_for(ctx, file, target);
     let q = if facts.quote == '\'' { '\'' } else { '"' };
-    let semi = if facts.imports.last().map(|i| ctx.text(file, i.span).trim_end().ends_with(';')).unwrap_or(true) { ";" } else { "" };
+    let semi = if facts
+        .imports
+        .last()
+        .map(|i| ctx.text(file, i.span).trim_end().ends_with(';'))
+        .unwrap_or(true)
+    {
+        ";"
+    } else {
+        ""
+    };
     let clause = match kind {
         ImportKind::Default => name.to_string(),
         ImportKind::Named => format!("{{ {name} }}"),
     };
     let line = format!("import {clause} from {q}{spec}{q}{semi}");
     match facts.imports.last() {
-        Some(last) => vec![TextEdit { file, span: Span { start: last.span.end, end: last.span.end }, new_text: format!("\n{line}") }],
-        None => vec![TextEdit { file, span: Span { start: 0, end: 0 }, new_text: format!("{line}\n") }],
+        Some(last) => vec![TextEdit {
+            file,
+            span: Span {
+                start: last.span.end,
+                end: last.span.end,
+            },
+            new_text: format!("\n{line}"),
+        }],
+        None => vec![TextEdit {
+            file,
+            span: Span { start: 0, end: 0 },
+            new_text: format!("{line}\n"),
+        }],
     }
 }
 
@@ -184,20 +234,47 @@ pub fn add_provide(ctx: &Ctx, file: FileId, e: ExprId, name: &str) -> Vec<TextEd
                 let inner = ctx.text(file, sp);
                 let trimmed = inner[..inner.len() - 1].trim_end();
                 let at = sp.start + trimmed.len() as u32;
-                let sep = if trimmed.ends_with('[') { "" } else if trimmed.ends_with(',') { " " } else { ", " };
-                return vec![TextEdit { file, span: Span { start: at, end: at }, new_text: format!("{sep}{name}") }];
+                let sep = if trimmed.ends_with('[') {
+                    ""
+                } else if trimmed.ends_with(',') {
+                    " "
+                } else {
+                    ", "
+                };
+                return vec![TextEdit {
+                    file,
+                    span: Span { start: at, end: at },
+                    new_text: format!("{sep}{name}"),
+                }];
             }
         }
         if let Some(Expr::Call { args_span, args, .. }) = ctx.kind(file, e) {
             let inner = ctx.text(file, *args_span);
             let body = inner[..inner.len().saturating_sub(1)].trim_end();
             let at = args_span.start + body.len() as u32;
-            let sep = if args.is_empty() { "" } else if body.ends_with(',') { " " } else { ", " };
-            return vec![TextEdit { file, span: Span { start: at, end: at }, new_text: format!("{sep}{eff}.provide({name})") }];
+            let sep = if args.is_empty() {
+                ""
+            } else if body.ends_with(',') {
+                " "
+            } else {
+                ", "
+            };
+            return vec![TextEdit {
+                file,
+                span: Span { start: at, end: at },
+                new_text: format!("{sep}{eff}.provide({name})"),
+            }];
         }
     }
     let sp = ctx.span(file, e);
-    vec![TextEdit { file, span: Span { start: sp.end, end: sp.end }, new_text: format!(".pipe({eff}.provide({name}))") }]
+    vec![TextEdit {
+        file,
+        span: Span {
+            start: sp.end,
+            end: sp.end,
+        },
+        new_text: format!(".pipe({eff}.provide({name}))"),
+    }]
 }
 
 /// How module `file` exports symbol `sym`: `default`, or a name.
@@ -220,7 +297,11 @@ pub fn export_of(ctx: &Ctx, file: FileId, sym: &Sym) -> Option<(String, ImportKi
         if let Some(s) = ctx.syms.resolve_export(file, &n)
             && ctx.syms.unalias(s) == target
         {
-            let kind = if n == "default" { ImportKind::Default } else { ImportKind::Named };
+            let kind = if n == "default" {
+                ImportKind::Default
+            } else {
+                ImportKind::Named
+            };
             return Some((n, kind));
         }
     }
@@ -239,7 +320,11 @@ pub fn name_in_file(ctx: &Ctx, file: FileId, r: usize) -> Option<(String, Vec<Te
         return Some((info.name.clone(), Vec::new()));
     }
     let (export, kind) = export_of(ctx, info.file, &sym)?;
-    let local = if kind == ImportKind::Default { info.name.clone() } else { export };
+    let local = if kind == ImportKind::Default {
+        info.name.clone()
+    } else {
+        export
+    };
     if ctx.syms.resolve_name(file, &local).is_some() {
         return None; // name clash: leave it to the user
     }
@@ -257,7 +342,9 @@ pub fn live_name_in_file(ctx: &Ctx, file: FileId, r: usize) -> Option<(String, V
         for e in &facts.exports {
             match &e.kind {
                 alchemy_grammar::ExportKind::DefaultExpr { expr } => {
-                    if ctx.live_of(mf, *expr, &Default::default()) == Some(r) && contains(ctx, mf, *expr, call) {
+                    if ctx.live_of(mf, *expr, &Default::default()) == Some(r)
+                        && contains(ctx, mf, *expr, call)
+                    {
                         candidates.push(("default".into(), ImportKind::Default));
                     }
                 }
@@ -265,7 +352,11 @@ pub fn live_name_in_file(ctx: &Ctx, file: FileId, r: usize) -> Option<(String, V
                     if let Some(s) = ctx.syms.resolve_name(mf, local)
                         && ctx.live_of_sym(&s, 0) == Some(r)
                     {
-                        let k = if exported == "default" { ImportKind::Default } else { ImportKind::Named };
+                        let k = if exported == "default" {
+                            ImportKind::Default
+                        } else {
+                            ImportKind::Named
+                        };
                         candidates.push((exported.clone(), k));
                     }
                 }
@@ -300,7 +391,11 @@ pub fn live_name_in_file(ctx: &Ctx, file: FileId, r: usize) -> Option<(String, V
                     return Some((n.local.clone(), Vec::new()));
                 }
             }
-            let local = if kind == ImportKind::Default { format!("{}Live", info.name) } else { export };
+            let local = if kind == ImportKind::Default {
+                format!("{}Live", info.name)
+            } else {
+                export
+            };
             if ctx.syms.resolve_name(file, &local).is_some() {
                 return None;
             }

@@ -33,5 +33,8 @@ pub fn analyze(ws: &Workspace) -> Analysis {
     let model = model::Model::build(ctx);
     let raw = rules::run_all(&model);
     let diagnostics = finalize::finalize(ws, raw);
-    Analysis { graph: model.graph, diagnostics }
+    Analysis {
+        graph: model.graph,
+        diagnostics,
+    }
 }

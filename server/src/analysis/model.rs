@@ -13,6 +13,14 @@ use super::scopes::{EvKind, FromArg, Scope, Walker};
 use super::symbols::Sym;
 use crate::workspace::FileId;
 
+/// The `scriptName` of a descriptor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScriptName {
+    Lit(String),
+    /// `h.workerName` or another expression.
+    Other,
+}
+
 /// How wide a Deps type is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wide {
@@ -110,7 +118,9 @@ impl<'a> Model<'a> {
         let mut d = Deps::default();
         let info = self.res(w);
         let Some(slot) = self.deps_slot(w) else { return d };
-        let Some(node) = info.type_args.as_ref().and_then(|t| t.args.get(slot)) else { return d };
+        let Some(node) = info.type_args.as_ref().and_then(|t| t.args.get(slot)) else {
+            return d;
+        };
         d.node = Some(node.clone());
         self.read_deps(info.file, node, &mut d, 0);
         d
@@ -172,11 +182,15 @@ impl<'a> Model<'a> {
     }
 
     pub fn declares(&self, w: usize, x: usize) -> bool {
-        self.deps.get(&w).is_some_and(|d| d.members.iter().any(|(m, _)| *m == x))
+        self.deps
+            .get(&w)
+            .is_some_and(|d| d.members.iter().any(|(m, _)| *m == x))
     }
 
     pub fn hosts_x(&self, w: usize, x: usize) -> bool {
-        self.hosts.get(&x).is_some_and(|hs| hs.iter().any(|h| h.worker == w))
+        self.hosts
+            .get(&x)
+            .is_some_and(|hs| hs.iter().any(|h| h.worker == w))
     }
 
     /// W publishes X: declares it, or has wide Deps and hosts it.
@@ -189,7 +203,12 @@ impl<'a> Model<'a> {
         let mut v: Vec<usize> = self
             .hosts
             .get(&x)
-            .map(|hs| hs.iter().map(|h| h.worker).filter(|w| self.publishes(*w, x)).collect())
+            .map(|hs| {
+                hs.iter()
+                    .map(|h| h.worker)
+                    .filter(|w| self.publishes(*w, x))
+                    .collect()
+            })
             .unwrap_or_default();
         v.sort();
         v.dedup();
@@ -205,7 +224,11 @@ impl<'a> Model<'a> {
             for ev in &scope.events {
                 let (targets, by_provide): (Vec<usize>, bool) = match &ev.kind {
                     EvKind::Provide { set, .. } => (
-                        set.items.iter().copied().filter(|r| matches!(self.res(*r).form, Form::D1 | Form::R1)).collect(),
+                        set.items
+                            .iter()
+                            .copied()
+                            .filter(|r| matches!(self.res(*r).form, Form::D1 | Form::R1))
+                            .collect(),
                         true,
                     ),
                     EvKind::Yield { target } if self.res(*target).form.is_inline_hostable() => {
@@ -216,8 +239,28 @@ impl<'a> Model<'a> {
                 for x in targets {
                     let list = hosts.entry(x).or_default();
                     if !list.iter().any(|h| h.worker == w) {
-                        list.push(Host { worker: w, file: ev.file, span: ev.span, via: ev.via, by_provide });
+                        list.push(Host {
+                            worker: w,
+                            file: ev.file,
+                            span: ev.span,
+                            via: ev.via,
+                            by_provide,
+                        });
                     }
+                }
+            }
+        }
+        for (w, file, span, d, script) in self.env_descriptors() {
+            if script.is_none() {
+                let list = hosts.entry(d).or_default();
+                if !list.iter().any(|h| h.worker == w) {
+                    list.push(Host {
+                        worker: w,
+                        file,
+                        span,
+                        via: None,
+                        by_provide: false,
+                    });
                 }
             }
         }
@@ -237,10 +280,15 @@ impl<'a> Model<'a> {
             let mut work: Vec<usize> = Vec::new();
             for ev in &scope.events {
                 match &ev.kind {
-                    EvKind::Yield { target } if self.res(*target).kind == ResourceKind::Worker => work.push(*target),
-                    EvKind::Provide { set, .. } => {
-                        work.extend(set.items.iter().copied().filter(|r| self.res(*r).kind == ResourceKind::Worker))
+                    EvKind::Yield { target } if self.res(*target).kind == ResourceKind::Worker => {
+                        work.push(*target)
                     }
+                    EvKind::Provide { set, .. } => work.extend(
+                        set.items
+                            .iter()
+                            .copied()
+                            .filter(|r| self.res(*r).kind == ResourceKind::Worker),
+                    ),
                     _ => {}
                 }
             }
@@ -252,10 +300,12 @@ impl<'a> Model<'a> {
                 if let Some(ws) = self.scopes.get(&w) {
                     for ev in &ws.events {
                         match &ev.kind {
-                            EvKind::From { arg: FromArg::Res(h), .. } if self.res(*h).kind == ResourceKind::Worker => {
-                                work.push(*h)
-                            }
-                            EvKind::ServiceBind { target, .. } if self.res(*target).kind == ResourceKind::Worker => {
+                            EvKind::From {
+                                arg: FromArg::Res(h), ..
+                            } if self.res(*h).kind == ResourceKind::Worker => work.push(*h),
+                            EvKind::ServiceBind { target, .. }
+                                if self.res(*target).kind == ResourceKind::Worker =>
+                            {
                                 work.push(*target)
                             }
                             _ => {}
@@ -289,7 +339,13 @@ impl<'a> Model<'a> {
     /// A file's path relative to the first workspace root, with forward slashes.
     pub fn rel_path(&self, file: FileId) -> String {
         let path = &self.ctx.ws.file(file).path;
-        let rel = self.ctx.ws.roots.iter().find_map(|r| path.strip_prefix(r).ok()).unwrap_or(path);
+        let rel = self
+            .ctx
+            .ws
+            .roots
+            .iter()
+            .find_map(|r| path.strip_prefix(r).ok())
+            .unwrap_or(path);
         rel.to_string_lossy().replace('\\', "/")
     }
 
@@ -322,13 +378,28 @@ impl<'a> Model<'a> {
         let mut seen: HashSet<(EdgeKind, usize, usize, Option<usize>)> = HashSet::new();
         let mut add = |edges: &mut Vec<Edge>, kind, from, to, via, file, span| {
             if seen.insert((kind, from, to, via)) {
-                edges.push(Edge { kind, from, to, via, file, span });
+                edges.push(Edge {
+                    kind,
+                    from,
+                    to,
+                    via,
+                    file,
+                    span,
+                });
             }
         };
         // declares
         for (&w, d) in &self.deps {
             for (x, span) in &d.members {
-                add(&mut edges, EdgeKind::Declares, w, *x, None, self.res(w).file, *span);
+                add(
+                    &mut edges,
+                    EdgeKind::Declares,
+                    w,
+                    *x,
+                    None,
+                    self.res(w).file,
+                    *span,
+                );
             }
         }
         // hosts
@@ -359,7 +430,15 @@ impl<'a> Model<'a> {
                         }
                     }
                     EvKind::ServiceBind { target, .. } if okind == ResourceKind::Worker => {
-                        add(&mut edges, EdgeKind::ServiceBinds, o, *target, None, ev.file, ev.span);
+                        add(
+                            &mut edges,
+                            EdgeKind::ServiceBinds,
+                            o,
+                            *target,
+                            None,
+                            ev.file,
+                            ev.span,
+                        );
                     }
                     EvKind::ContainerBind { container, .. } => {
                         let d = match okind {
@@ -367,7 +446,15 @@ impl<'a> Model<'a> {
                             _ => None,
                         };
                         if let Some(d) = d {
-                            add(&mut edges, EdgeKind::BindsContainer, d, *container, None, ev.file, ev.span);
+                            add(
+                                &mut edges,
+                                EdgeKind::BindsContainer,
+                                d,
+                                *container,
+                                None,
+                                ev.file,
+                                ev.span,
+                            );
                         }
                     }
                     EvKind::Yield { target } if okind == ResourceKind::Stack => {
@@ -384,6 +471,17 @@ impl<'a> Model<'a> {
                     }
                     _ => {}
                 }
+            }
+        }
+        // D4 descriptors with a scriptName bind to that script
+        for (w, file, span, d, script) in self.env_descriptors() {
+            match script {
+                Some(ScriptName::Lit(s)) => {
+                    let via = self.worker_named(&s);
+                    add(&mut edges, EdgeKind::Binds, w, d, via, file, span);
+                }
+                Some(ScriptName::Other) => add(&mut edges, EdgeKind::Binds, w, d, None, file, span),
+                None => {}
             }
         }
         // service bindings through `env: { K: T }`
@@ -423,7 +521,9 @@ impl<'a> Model<'a> {
             }
             for (f, o) in self.ctx.props(w) {
                 for key in ["env", "bindings"] {
-                    let Some(p) = self.ctx.prop(f, o, key) else { continue };
+                    let Some(p) = self.ctx.prop(f, o, key) else {
+                        continue;
+                    };
                     let Some(alchemy_grammar::Expr::Object { props, .. }) = self.ctx.kind(f, p.value) else {
                         continue;
                     };
@@ -433,6 +533,44 @@ impl<'a> Model<'a> {
                         {
                             out.push((w, f, entry.span, t));
                         }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// `env` entries whose value is a DO/Workflow descriptor (D4, R3, Workflow descriptor):
+    /// (worker, file, descriptor span, resource, scriptName).
+    pub fn env_descriptors(&self) -> Vec<(usize, FileId, Span, usize, Option<ScriptName>)> {
+        let mut out = Vec::new();
+        for (w, info) in self.ctx.res.list.iter().enumerate() {
+            if info.kind != ResourceKind::Worker {
+                continue;
+            }
+            for (f, o) in self.ctx.props(w) {
+                for key in ["env", "bindings"] {
+                    let Some(p) = self.ctx.prop(f, o, key) else {
+                        continue;
+                    };
+                    let Some(alchemy_grammar::Expr::Object { props, .. }) = self.ctx.kind(f, p.value) else {
+                        continue;
+                    };
+                    for entry in props {
+                        let Some(&d) = self.ctx.res.by_expr.get(&(f, entry.value)) else {
+                            continue;
+                        };
+                        if !matches!(self.res(d).form, Form::D4 | Form::R3 | Form::WorkflowDescriptor) {
+                            continue;
+                        }
+                        let script = self.res(d).args.get(1).and_then(|a| {
+                            let sp = self.ctx.prop(f, *a, "scriptName")?;
+                            Some(match self.ctx.str_value(f, sp.value) {
+                                Some(s) => ScriptName::Lit(s.to_string()),
+                                None => ScriptName::Other,
+                            })
+                        });
+                        out.push((w, f, self.ctx.span(f, entry.value), d, script));
                     }
                 }
             }

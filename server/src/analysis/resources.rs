@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use alchemy_grammar::{ClassId, ConstructKind, DeclKind, Expr, ExportKind, ExprId, FileFacts, Span, TypeArgs};
+use alchemy_grammar::{
+    ClassId, ConstructKind, DeclKind, ExportKind, Expr, ExprId, FileFacts, Span, TypeArgs,
+};
 
 use super::api::{Api, api_of};
 use super::graph::ResourceKind;
@@ -55,7 +57,12 @@ impl Form {
     pub fn is_modular(self) -> bool {
         matches!(
             self,
-            Form::D1 | Form::R1 | Form::WorkerModular | Form::RpcWorkerModular | Form::ContainerClass | Form::StackHandle
+            Form::D1
+                | Form::R1
+                | Form::WorkerModular
+                | Form::RpcWorkerModular
+                | Form::ContainerClass
+                | Form::StackHandle
         )
     }
     pub fn is_modular_worker(self) -> bool {
@@ -65,7 +72,10 @@ impl Form {
         matches!(self, Form::D1 | Form::R1)
     }
     pub fn is_inline_hostable(self) -> bool {
-        matches!(self, Form::D2 | Form::D3 | Form::R2 | Form::R4 | Form::WorkflowClass | Form::WorkflowValue)
+        matches!(
+            self,
+            Form::D2 | Form::D3 | Form::R2 | Form::R4 | Form::WorkflowClass | Form::WorkflowValue
+        )
     }
 }
 
@@ -194,12 +204,28 @@ fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: 
     for c in &facts.constructs {
         match c.kind {
             ConstructKind::ClassFactory => {
-                let Some(Expr::Call { callee: inner, args, .. }) = kind(facts, c.expr) else { continue };
-                let Some(Expr::Call { callee, type_args, .. }) = kind(facts, *inner) else { continue };
-                let Some(api) = api_of(syms, packages, file, *callee) else { continue };
-                let Some(&class_id) = heritage.get(&c.expr) else { continue };
+                let Some(Expr::Call {
+                    callee: inner, args, ..
+                }) = kind(facts, c.expr)
+                else {
+                    continue;
+                };
+                let Some(Expr::Call {
+                    callee, type_args, ..
+                }) = kind(facts, *inner)
+                else {
+                    continue;
+                };
+                let Some(api) = api_of(syms, packages, file, *callee) else {
+                    continue;
+                };
+                let Some(&class_id) = heritage.get(&c.expr) else {
+                    continue;
+                };
                 let class = &facts.classes[class_id as usize];
-                let Some((rkind, form)) = class_form(facts, api, args) else { continue };
+                let Some((rkind, form)) = class_form(facts, api, args) else {
+                    continue;
+                };
                 let (logical_id, logical_id_span) = first_string(facts, args);
                 let (name, key, sym) = if let Some(&d) = class_decl.get(&class_id) {
                     let n = facts.decls[d].name.clone();
@@ -215,7 +241,11 @@ fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: 
                         .position(|n| matches!(n.kind, Expr::Class { class } if class == class_id))
                         .map(|p| p as ExprId);
                     let is_default = class_expr.is_some_and(|e| default_exprs.contains(&e));
-                    let display = class.name.clone().or_else(|| logical_id.clone()).unwrap_or_else(|| "default".into());
+                    let display = class
+                        .name
+                        .clone()
+                        .or_else(|| logical_id.clone())
+                        .unwrap_or_else(|| "default".into());
                     if is_default {
                         let sym = class_expr.map(|e| Sym::DefaultExpr { file, expr: e });
                         if let Some(e) = class_expr {
@@ -254,17 +284,39 @@ fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: 
                 );
             }
             ConstructKind::ValueFactory => {
-                let Some(Expr::Call { callee, args, type_args, .. }) = kind(facts, c.expr) else { continue };
-                let Some(api) = api_of(syms, packages, file, *callee) else { continue };
-                let Some((rkind, form)) = value_form(facts, api, args) else { continue };
+                let Some(Expr::Call {
+                    callee,
+                    args,
+                    type_args,
+                    ..
+                }) = kind(facts, c.expr)
+                else {
+                    continue;
+                };
+                let Some(api) = api_of(syms, packages, file, *callee) else {
+                    continue;
+                };
+                let Some((rkind, form)) = value_form(facts, api, args) else {
+                    continue;
+                };
                 let (logical_id, logical_id_span) = first_string(facts, args);
                 let node_span = facts.exprs[c.expr as usize].span;
                 let (name, key, sym, span) = if let Some(&d) = const_of.get(&c.expr) {
                     let decl = &facts.decls[d];
-                    (decl.name.clone(), decl.name.clone(), Some(Sym::Decl { file, decl: d }), decl.name_span)
+                    (
+                        decl.name.clone(),
+                        decl.name.clone(),
+                        Some(Sym::Decl { file, decl: d }),
+                        decl.name_span,
+                    )
                 } else if default_exprs.contains(&c.expr) {
                     let n = logical_id.clone().unwrap_or_else(|| "default".into());
-                    (n, "default".to_string(), Some(Sym::DefaultExpr { file, expr: c.expr }), node_span)
+                    (
+                        n,
+                        "default".to_string(),
+                        Some(Sym::DefaultExpr { file, expr: c.expr }),
+                        node_span,
+                    )
                 } else {
                     let n = logical_id.clone().unwrap_or_else(|| "anonymous".into());
                     (n.clone(), n, None, node_span)
@@ -323,7 +375,10 @@ fn first_string(facts: &FileFacts, args: &[ExprId]) -> (Option<String>, Option<S
 
 /// An argument that is an Effect implementation (not an object literal / string).
 pub fn is_effect_arg(facts: &FileFacts, e: ExprId) -> bool {
-    !matches!(kind(facts, e), Some(Expr::Object { .. } | Expr::Str { .. } | Expr::Array { .. }) | None)
+    !matches!(
+        kind(facts, e),
+        Some(Expr::Object { .. } | Expr::Str { .. } | Expr::Array { .. }) | None
+    )
 }
 
 fn class_form(facts: &FileFacts, api: Api, args: &[ExprId]) -> Option<(ResourceKind, Form)> {

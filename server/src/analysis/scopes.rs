@@ -39,9 +39,19 @@ pub enum EvKind {
     /// `yield* X` (X a resource).
     Yield { target: usize },
     /// `X.from(A)`.
-    From { x: usize, call: ExprId, receiver: ExprId, arg: FromArg, arg_expr: Option<ExprId> },
+    From {
+        x: usize,
+        call: ExprId,
+        receiver: ExprId,
+        arg: FromArg,
+        arg_expr: Option<ExprId>,
+    },
     /// `Effect.provide(L)`: one event per provided argument.
-    Provide { set: LayerSet, arg: ExprId, provide_call: ExprId },
+    Provide {
+        set: LayerSet,
+        arg: ExprId,
+        provide_call: ExprId,
+    },
     /// binds-container.
     ContainerBind { container: usize, api: Api },
     /// `bindWorker(T)`, `RpcWorker.bind(T)`.
@@ -113,7 +123,12 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn push(&mut self, kind: EvKind, file: FileId, span: Span) {
-        self.events.push(Event { kind, file, span, via: self.via });
+        self.events.push(Event {
+            kind,
+            file,
+            span,
+            via: self.via,
+        });
     }
 
     fn host_transitively(&mut self, r: usize) {
@@ -196,13 +211,19 @@ impl<'c, 'a> Walker<'c, 'a> {
     fn call(&mut self, file: FileId, callee: ExprId, env: &Env<'a>) -> bool {
         let ctx = self.ctx;
         // `Effect.fn(function* …)(input)`: callee is itself a call
-        let Some((f2, func)) = ctx.function_of(file, callee, env) else { return false };
+        let Some((f2, func)) = ctx.function_of(file, callee, env) else {
+            return false;
+        };
         if self.depth >= MAX_CALL_DEPTH || !self.visiting.insert((f2, func)) {
             return true;
         }
         self.depth += 1;
         if let Some(Expr::Function { kind, body }) = ctx.kind(f2, func) {
-            let fenv = if f2 == file { env.with(&body.locals) } else { Env::default().with(&body.locals) };
+            let fenv = if f2 == file {
+                env.with(&body.locals)
+            } else {
+                Env::default().with(&body.locals)
+            };
             if *kind == alchemy_grammar::FnKind::Generator {
                 self.walk_body(f2, body, &fenv);
             } else {
@@ -229,7 +250,11 @@ impl<'c, 'a> Walker<'c, 'a> {
     /// bodies walked in this scope.
     fn provide(&mut self, file: FileId, l: ExprId, provide_call: ExprId, env: &Env<'a>) {
         // `Effect.provide([A, B])`: one event per element (each is its own site).
-        if let Some(Expr::Array { elems, has_spread: false }) = self.ctx.kind(file, l) {
+        if let Some(Expr::Array {
+            elems,
+            has_spread: false,
+        }) = self.ctx.kind(file, l)
+        {
             for el in elems {
                 self.provide(file, *el, provide_call, env);
             }
@@ -245,7 +270,15 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
         }
         let span = self.ctx.span(file, l);
-        self.push(EvKind::Provide { set, arg: l, provide_call }, file, span);
+        self.push(
+            EvKind::Provide {
+                set,
+                arg: l,
+                provide_call,
+            },
+            file,
+            span,
+        );
         for (f, e, local) in effects {
             let env2 = if local { env.clone() } else { Env::default() };
             self.walk_effect(f, e, &env2);
@@ -386,10 +419,15 @@ impl<'c, 'a> Walker<'c, 'a> {
     /// functions are skipped (handlers run per request).
     fn visit(&mut self, file: FileId, e: ExprId, env: &Env<'a>) {
         let ctx = self.ctx;
-        let Some(node) = ctx.facts(file).exprs.get(e as usize) else { return };
+        let Some(node) = ctx.facts(file).exprs.get(e as usize) else {
+            return;
+        };
         match &node.kind {
             Expr::Function { .. } | Expr::Class { .. } => {}
-            Expr::Yield { delegate: true, arg: Some(a) } => self.yield_star(file, *a, env),
+            Expr::Yield {
+                delegate: true,
+                arg: Some(a),
+            } => self.yield_star(file, *a, env),
             Expr::Yield { arg: Some(a), .. } => self.visit(file, *a, env),
             Expr::Yield { arg: None, .. } => {}
             Expr::Call { callee, args, .. } => {
@@ -426,7 +464,12 @@ impl<'c, 'a> Walker<'c, 'a> {
     /// `.from` calls and binders. Returns true when handled.
     fn special_call(&mut self, file: FileId, e: ExprId, env: &Env<'a>) -> bool {
         let ctx = self.ctx;
-        let Some(Expr::Call { callee, args, broken, .. }) = ctx.kind(file, e) else { return false };
+        let Some(Expr::Call {
+            callee, args, broken, ..
+        }) = ctx.kind(file, e)
+        else {
+            return false;
+        };
         if let Some((obj, "from", fargs)) = ctx.member_call(file, e)
             && let Some(x) = ctx.resource_of(file, obj, env)
         {
@@ -439,7 +482,17 @@ impl<'c, 'a> Walker<'c, 'a> {
                 Some(a) => self.from_arg(file, a, env),
             };
             let span = ctx.span(file, e);
-            self.push(EvKind::From { x, call: e, receiver: obj, arg, arg_expr }, file, span);
+            self.push(
+                EvKind::From {
+                    x,
+                    call: e,
+                    receiver: obj,
+                    arg,
+                    arg_expr,
+                },
+                file,
+                span,
+            );
             return true;
         }
         match ctx.api(file, *callee) {
@@ -450,7 +503,9 @@ impl<'c, 'a> Walker<'c, 'a> {
                 }
                 true
             }
-            Some(api @ (Api::ContainerBind | Api::BindContainer | Api::LayerContainer | Api::ContainersLayer)) => {
+            Some(
+                api @ (Api::ContainerBind | Api::BindContainer | Api::LayerContainer | Api::ContainersLayer),
+            ) => {
                 if let Some(c) = args.first().and_then(|a| ctx.resource_of(file, *a, env)) {
                     let span = ctx.span(file, e);
                     self.push(EvKind::ContainerBind { container: c, api }, file, span);
@@ -494,7 +549,8 @@ impl<'c, 'a> Walker<'c, 'a> {
         }
         // `yield* X.from(H).pipe(…)` / `yield* X.pipe(…)`
         if let Some((obj, "pipe", pargs)) = ctx.member_call(file, a)
-            && (ctx.resource_of(file, obj, env).is_some() || ctx.member_call(file, obj).is_some_and(|c| c.1 == "from"))
+            && (ctx.resource_of(file, obj, env).is_some()
+                || ctx.member_call(file, obj).is_some_and(|c| c.1 == "from"))
         {
             self.yield_star(file, obj, env);
             for p in pargs {

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use alchemy_grammar::{DeclKind, Expr, ExportKind, ExprId, FileFacts};
+use alchemy_grammar::{DeclKind, ExportKind, Expr, ExprId, FileFacts};
 
 use crate::workspace::{FileId, Resolved, Workspace};
 
@@ -74,7 +74,9 @@ impl<'a> Symbols<'a> {
             if imp.namespace.as_ref().is_some_and(|b| b.name == name) {
                 return Some(match target {
                     Some(Resolved::File(f)) => Sym::Namespace { file: *f },
-                    Some(Resolved::External { specifier }) => Sym::ExternalNamespace { module: specifier.clone() },
+                    Some(Resolved::External { specifier }) => Sym::ExternalNamespace {
+                        module: specifier.clone(),
+                    },
                     _ => Sym::Unresolved { file, import: i },
                 });
             }
@@ -97,9 +99,10 @@ impl<'a> Symbols<'a> {
             Some(Resolved::File(f)) => self
                 .resolve_export_depth(*f, name, depth + 1, &mut HashSet::new())
                 .unwrap_or(Sym::Unresolved { file, import }),
-            Some(Resolved::External { specifier }) => {
-                Sym::External { module: specifier.clone(), name: name.to_string() }
-            }
+            Some(Resolved::External { specifier }) => Sym::External {
+                module: specifier.clone(),
+                name: name.to_string(),
+            },
             _ => Sym::Unresolved { file, import },
         }
     }
@@ -130,21 +133,28 @@ impl<'a> Symbols<'a> {
                 ExportKind::DefaultExpr { expr } if name == "default" => {
                     return Some(Sym::DefaultExpr { file, expr: *expr });
                 }
-                ExportKind::From { imported, exported, .. } if exported == name => {
+                ExportKind::From {
+                    imported, exported, ..
+                } if exported == name => {
                     return match src.reexports.get(i).and_then(|r| r.as_ref()) {
-                        Some(Resolved::File(f)) => self.resolve_export_depth(*f, imported, depth + 1, visiting),
-                        Some(Resolved::External { specifier }) => {
-                            Some(Sym::External { module: specifier.clone(), name: imported.clone() })
+                        Some(Resolved::File(f)) => {
+                            self.resolve_export_depth(*f, imported, depth + 1, visiting)
                         }
+                        Some(Resolved::External { specifier }) => Some(Sym::External {
+                            module: specifier.clone(),
+                            name: imported.clone(),
+                        }),
                         _ => None,
                     };
                 }
-                ExportKind::Star { alias: Some(alias), .. } if alias == name => {
+                ExportKind::Star {
+                    alias: Some(alias), ..
+                } if alias == name => {
                     return match src.reexports.get(i).and_then(|r| r.as_ref()) {
                         Some(Resolved::File(f)) => Some(Sym::Namespace { file: *f }),
-                        Some(Resolved::External { specifier }) => {
-                            Some(Sym::ExternalNamespace { module: specifier.clone() })
-                        }
+                        Some(Resolved::External { specifier }) => Some(Sym::ExternalNamespace {
+                            module: specifier.clone(),
+                        }),
                         _ => None,
                     };
                 }
@@ -174,7 +184,10 @@ impl<'a> Symbols<'a> {
                         }
                     }
                     Some(Resolved::External { specifier }) => {
-                        external.get_or_insert(Sym::External { module: specifier.clone(), name: name.to_string() });
+                        external.get_or_insert(Sym::External {
+                            module: specifier.clone(),
+                            name: name.to_string(),
+                        });
                     }
                     _ => {}
                 }
@@ -206,12 +219,14 @@ impl<'a> Symbols<'a> {
     pub fn member(&self, base: &Sym, property: &str) -> Option<Sym> {
         match base {
             Sym::Namespace { file } => self.resolve_export(*file, property),
-            Sym::ExternalNamespace { module } => {
-                Some(Sym::External { module: module.clone(), name: property.to_string() })
-            }
-            Sym::External { module, name } => {
-                Some(Sym::External { module: module.clone(), name: format!("{name}.{property}") })
-            }
+            Sym::ExternalNamespace { module } => Some(Sym::External {
+                module: module.clone(),
+                name: property.to_string(),
+            }),
+            Sym::External { module, name } => Some(Sym::External {
+                module: module.clone(),
+                name: format!("{name}.{property}"),
+            }),
             _ => None,
         }
     }

@@ -15,12 +15,24 @@ pub const ID: &str = "consumer-bundles-runtime";
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
-    let mut owners: Vec<usize> = m.scopes.keys().copied().filter(|w| m.res(*w).kind == ResourceKind::Worker).collect();
+    let mut owners: Vec<usize> = m
+        .scopes
+        .keys()
+        .copied()
+        .filter(|w| m.res(*w).kind == ResourceKind::Worker)
+        .collect();
     owners.sort();
     for w in owners {
         let scope = &m.scopes[&w];
         for ev in &scope.events {
-            let EvKind::Provide { set, arg, provide_call } = &ev.kind else { continue };
+            let EvKind::Provide {
+                set,
+                arg,
+                provide_call,
+            } = &ev.kind
+            else {
+                continue;
+            };
             for &x in &set.items {
                 if !m.res(x).form.is_bindable_do() || !bundles_as_consumer(m, w, x) {
                     continue;
@@ -29,8 +41,12 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let (wn, xn) = (&m.res(w).name, &m.res(x).name);
                 let live = ctx.text(ev.file, ev.span);
                 let host = match from.map(|f| &f.kind) {
-                    Some(EvKind::From { arg: FromArg::Res(h), .. }) => m.res(*h).name.clone(),
-                    Some(EvKind::From { arg: FromArg::Str(s), .. }) => format!("\"{s}\""),
+                    Some(EvKind::From {
+                        arg: FromArg::Res(h), ..
+                    }) => m.res(*h).name.clone(),
+                    Some(EvKind::From {
+                        arg: FromArg::Str(s), ..
+                    }) => format!("\"{s}\""),
                     _ => "another Worker".into(),
                 };
                 let msg = format!(
@@ -61,37 +77,68 @@ fn removal(ctx: &Ctx, file: FileId, arg: u32, provide_call: u32) -> Option<TextE
         && let Some(i) = elems.iter().position(|e| *e == arg)
     {
         let span = if i + 1 < elems.len() {
-            Span { start: arg_span.start, end: ctx.span(file, elems[i + 1]).start }
+            Span {
+                start: arg_span.start,
+                end: ctx.span(file, elems[i + 1]).start,
+            }
         } else {
-            Span { start: ctx.span(file, elems[i - 1]).end, end: arg_span.end }
+            Span {
+                start: ctx.span(file, elems[i - 1]).end,
+                end: arg_span.end,
+            }
         };
-        return Some(TextEdit { file, span, new_text: String::new() });
+        return Some(TextEdit {
+            file,
+            span,
+            new_text: String::new(),
+        });
     }
     // find the `.pipe(…)` call that has provide_call as an argument
     let facts = ctx.facts(file);
     for (i, n) in facts.exprs.iter().enumerate() {
-        let Expr::Call { callee, args, .. } = &n.kind else { continue };
+        let Expr::Call { callee, args, .. } = &n.kind else {
+            continue;
+        };
         if !args.contains(&provide_call) {
             continue;
         }
-        let Some(Expr::Member { object, property, .. }) = ctx.kind(file, *callee) else { return None };
+        let Some(Expr::Member { object, property, .. }) = ctx.kind(file, *callee) else {
+            return None;
+        };
         if property != "pipe" {
             return None;
         }
         if args.len() == 1 {
             let obj_end = ctx.span(file, *object).end;
             let _ = i;
-            return Some(TextEdit { file, span: Span { start: obj_end, end: n.span.end }, new_text: String::new() });
+            return Some(TextEdit {
+                file,
+                span: Span {
+                    start: obj_end,
+                    end: n.span.end,
+                },
+                new_text: String::new(),
+            });
         }
         let k = args.iter().position(|a| *a == provide_call)?;
         let pc = ctx.span(file, provide_call);
         let span = if k + 1 < args.len() {
-            Span { start: pc.start, end: ctx.span(file, args[k + 1]).start }
+            Span {
+                start: pc.start,
+                end: ctx.span(file, args[k + 1]).start,
+            }
         } else {
-            Span { start: ctx.span(file, args[k - 1]).end, end: pc.end }
+            Span {
+                start: ctx.span(file, args[k - 1]).end,
+                end: pc.end,
+            }
         };
         let _ = text;
-        return Some(TextEdit { file, span, new_text: String::new() });
+        return Some(TextEdit {
+            file,
+            span,
+            new_text: String::new(),
+        });
     }
     None
 }

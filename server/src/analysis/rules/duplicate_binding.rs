@@ -6,7 +6,7 @@ use super::Diag;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::Model;
-use crate::analysis::scopes::{Event, EvKind, FromArg};
+use crate::analysis::scopes::{EvKind, Event, FromArg};
 
 pub const ID: &str = "duplicate-binding";
 
@@ -18,7 +18,12 @@ enum Target {
 }
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
-    let mut owners: Vec<usize> = m.scopes.keys().copied().filter(|w| m.res(*w).kind == ResourceKind::Worker).collect();
+    let mut owners: Vec<usize> = m
+        .scopes
+        .keys()
+        .copied()
+        .filter(|w| m.res(*w).kind == ResourceKind::Worker)
+        .collect();
     owners.sort();
     for w in owners {
         let mut by_x: HashMap<usize, Vec<(Target, &Event)>> = HashMap::new();
@@ -60,7 +65,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     name(t)
                 );
                 Diag::new(ID, Severity::Error, ev.file, ev.span, msg)
-                    .related(first.1.file, first.1.span, format!("first binding of {}", xr.name))
+                    .related(
+                        first.1.file,
+                        first.1.span,
+                        format!("first binding of {}", xr.name),
+                    )
                     .push(out);
             }
         }

@@ -21,14 +21,20 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         }
         let xr = m.res(x);
         for h in &counted {
-            let others: Vec<&&Host> =
-                counted.iter().filter(|o| o.worker != h.worker && m.same_stack(o.worker, h.worker)).collect();
+            let others: Vec<&&Host> = counted
+                .iter()
+                .filter(|o| o.worker != h.worker && m.same_stack(o.worker, h.worker))
+                .collect();
             if others.is_empty() {
                 continue;
             }
             let hn = &m.res(h.worker).name;
             let other = &m.res(others[0].worker).name;
-            let (first, second) = if h.worker < others[0].worker { (hn, other) } else { (other, hn) };
+            let (first, second) = if h.worker < others[0].worker {
+                (hn, other)
+            } else {
+                (other, hn)
+            };
             let msg = match xr.kind {
                 ResourceKind::Workflow => format!(
                     "{} is hosted by both {first} and {second}; one workflow resource is created, bound to the first script only; yield {} in one Worker.",
@@ -52,7 +58,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             };
             let mut d = Diag::new(ID, Severity::Warning, h.file, h.span, msg);
             for o in &others {
-                d = d.related(o.file, o.span, format!("{} also hosts {}", m.res(o.worker).name, xr.name));
+                d = d.related(
+                    o.file,
+                    o.span,
+                    format!("{} also hosts {}", m.res(o.worker).name, xr.name),
+                );
             }
             d.push(out);
         }
@@ -61,11 +71,17 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
 
 /// The host binds X only as `X.from(Self)` (the isolated-namespace idiom).
 fn binds_only_self(m: &Model, w: usize, x: usize) -> bool {
-    let Some(scope) = m.scopes.get(&w) else { return false };
+    let Some(scope) = m.scopes.get(&w) else {
+        return false;
+    };
     let mut self_from = false;
     for ev in &scope.events {
         match &ev.kind {
-            EvKind::From { x: ex, arg: FromArg::Res(h), .. } if *ex == x && *h == w => self_from = true,
+            EvKind::From {
+                x: ex,
+                arg: FromArg::Res(h),
+                ..
+            } if *ex == x && *h == w => self_from = true,
             EvKind::Yield { target } if *target == x && m.res(x).form.is_bindable_do() => return false,
             _ => {}
         }
@@ -75,7 +91,9 @@ fn binds_only_self(m: &Model, w: usize, x: usize) -> bool {
 
 /// The Worker binds X remotely and bundles it (consumer-bundles-runtime reports it).
 pub fn bundles_as_consumer(m: &Model, w: usize, x: usize) -> bool {
-    let Some(scope) = m.scopes.get(&w) else { return false };
+    let Some(scope) = m.scopes.get(&w) else {
+        return false;
+    };
     let mut remote = false;
     let mut local = false;
     for ev in &scope.events {

@@ -21,7 +21,14 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for ev in &m.scopes[&o].events {
-            let EvKind::From { x, call, receiver, arg: FromArg::Res(w), arg_expr: Some(arg_expr) } = &ev.kind else {
+            let EvKind::From {
+                x,
+                call,
+                receiver,
+                arg: FromArg::Res(w),
+                arg_expr: Some(arg_expr),
+            } = &ev.kind
+            else {
                 continue;
             };
             let (x, w) = (*x, *w);
@@ -52,7 +59,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     // (a)
                     let suggestion = deps_fix(m, w, x);
                     let shown = suggestion.as_ref().map(|(_, t)| t.clone()).unwrap_or_default();
-                    let ordinal = if wr.form == Form::RpcWorkerModular { "second" } else { "third" };
+                    let ordinal = if wr.form == Form::RpcWorkerModular {
+                        "second"
+                    } else {
+                        "third"
+                    };
                     let msg = format!(
                         "{wn} hosts {xn} but does not list it in its Deps, so {call_text} cannot bind to it. Add {xn} as {wn}'s {ordinal} type argument: {shown}."
                     );
@@ -95,7 +106,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                         let recv = ctx.text(file, ctx.span(file, *receiver)).to_string();
                         d = d.fix(
                             format!("Use yield* {xn}"),
-                            vec![TextEdit { file, span: ctx.span(file, *call), new_text: recv }],
+                            vec![TextEdit {
+                                file,
+                                span: ctx.span(file, *call),
+                                new_text: recv,
+                            }],
                         );
                     }
                     d.push(out);
@@ -120,11 +135,22 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let mut d = Diag::new(ID, Severity::Error, file, arg_span, msg);
                 for &h in &valid {
                     let hr = m.res(h);
-                    d = d.related(hr.file, hr.span, format!("{} hosts {xn} and lists it in its Deps", hr.name));
+                    d = d.related(
+                        hr.file,
+                        hr.span,
+                        format!("{} hosts {xn} and lists it in its Deps", hr.name),
+                    );
                 }
                 for &h in &valid {
                     if let Some((name, mut edits)) = name_in_file(ctx, file, h) {
-                        edits.insert(0, TextEdit { file, span: arg_span, new_text: name.clone() });
+                        edits.insert(
+                            0,
+                            TextEdit {
+                                file,
+                                span: arg_span,
+                                new_text: name.clone(),
+                            },
+                        );
                         d = d.fix(format!("Bind {xn} from {name}"), edits);
                     }
                 }
@@ -167,15 +193,37 @@ pub fn deps_fix(m: &Model, w: usize, x: usize) -> Option<(Vec<TextEdit>, String)
     let edit = match ta.args.get(slot) {
         None => {
             let missing = slot - (ta.args.len() - 1);
-            let text = if missing == 2 { format!(", {{}}, {xname}") } else { format!(", {xname}") };
+            let text = if missing == 2 {
+                format!(", {{}}, {xname}")
+            } else {
+                format!(", {xname}")
+            };
             if missing > 2 {
                 return None;
             }
-            TextEdit { file, span: Span { start: last.span.end, end: last.span.end }, new_text: text }
+            TextEdit {
+                file,
+                span: Span {
+                    start: last.span.end,
+                    end: last.span.end,
+                },
+                new_text: text,
+            }
         }
         Some(node) => match &node.kind {
-            TypeKind::Keyword(k) if k == "never" => TextEdit { file, span: node.span, new_text: xname.clone() },
-            _ => TextEdit { file, span: Span { start: node.span.end, end: node.span.end }, new_text: format!(" | {xname}") },
+            TypeKind::Keyword(k) if k == "never" => TextEdit {
+                file,
+                span: node.span,
+                new_text: xname.clone(),
+            },
+            _ => TextEdit {
+                file,
+                span: Span {
+                    start: node.span.end,
+                    end: node.span.end,
+                },
+                new_text: format!(" | {xname}"),
+            },
         },
     };
     // the suggested type arguments, for the message
@@ -215,6 +263,10 @@ pub fn join_or(items: &[String], word: &str) -> String {
     match items.len() {
         0 => String::new(),
         1 => items[0].clone(),
-        _ => format!("{} {word} {}", items[..items.len() - 1].join(", "), items[items.len() - 1]),
+        _ => format!(
+            "{} {word} {}",
+            items[..items.len() - 1].join(", "),
+            items[items.len() - 1]
+        ),
     }
 }

@@ -14,7 +14,16 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     owners.sort();
     for &o in owners {
         for ev in &m.scopes[&o].events {
-            let EvKind::From { x, receiver, arg: FromArg::Str(s), arg_expr: Some(a), .. } = &ev.kind else { continue };
+            let EvKind::From {
+                x,
+                receiver,
+                arg: FromArg::Str(s),
+                arg_expr: Some(a),
+                ..
+            } = &ev.kind
+            else {
+                continue;
+            };
             let file = ev.file;
             let span = ctx.span(file, *a);
             let recv = ctx.text(file, ctx.span(file, *receiver));
@@ -29,15 +38,50 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             let mut d = Diag::new(ID, Severity::Warning, file, span, msg);
             if let Some(w) = target {
                 let wr = m.res(w);
-                d = d.related(wr.file, wr.span, format!("{} has logical id or name \"{s}\"", wr.name));
+                d = d.related(
+                    wr.file,
+                    wr.span,
+                    format!("{} has logical id or name \"{s}\"", wr.name),
+                );
                 if m.publishes(w, *x)
                     && let Some((name, mut edits)) = name_in_file(ctx, file, w)
                 {
-                    edits.insert(0, TextEdit { file, span, new_text: name.clone() });
+                    edits.insert(
+                        0,
+                        TextEdit {
+                            file,
+                            span,
+                            new_text: name.clone(),
+                        },
+                    );
                     d = d.fix(format!("Bind {} from {name}", m.res(*x).name), edits);
                 }
             }
             d.push(out);
         }
+    }
+    // D4 descriptors with `scriptName: "lit"`
+    for (_w, file, _span, dres, script) in m.env_descriptors() {
+        let Some(crate::analysis::model::ScriptName::Lit(s)) = script else {
+            continue;
+        };
+        let dr = m.res(dres);
+        let Some(sp) = dr.args.get(1).and_then(|a| ctx.prop(file, *a, "scriptName")) else {
+            continue;
+        };
+        let span = ctx.span(file, sp.value);
+        let suggestion = match m.worker_named(&s) {
+            Some(w) => format!(
+                "Use {}.from({}) in the Worker's implementation.",
+                dr.name,
+                m.res(w).name
+            ),
+            None => "Bind the Durable Object with .from(HostWorker) instead.".to_string(),
+        };
+        let msg = format!(
+            "scriptName: \"{s}\" binds {} by physical script name (<stack>-<id>-<stage>-<suffix> unless `name` is set), so it rarely matches and adds no deploy ordering. {suggestion}",
+            dr.label()
+        );
+        Diag::new(ID, Severity::Warning, file, span, msg).push(out);
     }
 }

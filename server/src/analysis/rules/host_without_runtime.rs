@@ -52,11 +52,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         for ev in &m.scopes[&w].events {
             let x = match &ev.kind {
                 EvKind::Yield { target } if m.res(*target).form.is_bindable_do() => *target,
-                EvKind::From { x, arg: FromArg::Res(h), .. }
-                    if *h == w && m.res(*x).form.is_bindable_do() && m.publishes(w, *x) =>
-                {
-                    *x
-                }
+                EvKind::From {
+                    x,
+                    arg: FromArg::Res(h),
+                    ..
+                } if *h == w && m.res(*x).form.is_bindable_do() && m.publishes(w, *x) => *x,
                 _ => continue,
             };
             if m.hosts_x(w, x) || !reported.insert((w, x)) {
@@ -64,7 +64,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             }
             let (xn, wn) = (&m.res(x).name, &wr.name);
             let live = live_label(m, x);
-            let msg = format!("{wn} binds {xn} locally but does not provide {live}; add .pipe(Effect.provide({live})).");
+            let msg = format!(
+                "{wn} binds {xn} locally but does not provide {live}; add .pipe(Effect.provide({live}))."
+            );
             let mut d = Diag::new(ID, Severity::Error, ev.file, ev.span, msg);
             d = add_fix(ctx, d, m, w, x);
             d.push(out);
@@ -76,10 +78,15 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for ev in &m.scopes[&s].events {
-            let EvKind::Provide { set, .. } = &ev.kind else { continue };
+            let EvKind::Provide { set, .. } = &ev.kind else {
+                continue;
+            };
             for &x in &set.items {
                 let xr = m.res(x);
-                if !matches!(xr.kind, ResourceKind::DurableObject | ResourceKind::RpcDurableObject) {
+                if !matches!(
+                    xr.kind,
+                    ResourceKind::DurableObject | ResourceKind::RpcDurableObject
+                ) {
                     continue;
                 }
                 let text = ctx.text(ev.file, ev.span);
@@ -103,9 +110,11 @@ pub fn stack_name(m: &Model, s: usize) -> String {
 
 /// Whether a scope provides something whose outputs are unknown.
 pub fn has_unknown_provide(m: &Model, owner: usize) -> bool {
-    m.scopes
-        .get(&owner)
-        .is_some_and(|s| s.events.iter().any(|e| matches!(&e.kind, EvKind::Provide { set, .. } if set.unknown)))
+    m.scopes.get(&owner).is_some_and(|s| {
+        s.events
+            .iter()
+            .any(|e| matches!(&e.kind, EvKind::Provide { set, .. } if set.unknown))
+    })
 }
 
 fn add_consumers(m: &Model, mut d: Diag, x: usize, w: usize) -> Diag {
@@ -113,12 +122,20 @@ fn add_consumers(m: &Model, mut d: Diag, x: usize, w: usize) -> Diag {
     owners.sort();
     for &c in owners {
         for ev in &m.scopes[&c].events {
-            if let EvKind::From { x: ex, arg: FromArg::Res(h), .. } = &ev.kind
+            if let EvKind::From {
+                x: ex,
+                arg: FromArg::Res(h),
+                ..
+            } = &ev.kind
                 && *ex == x
                 && *h == w
                 && c != w
             {
-                d = d.related(ev.file, ev.span, format!("{} binds {} from {}", m.res(c).name, m.res(x).name, m.res(w).name));
+                d = d.related(
+                    ev.file,
+                    ev.span,
+                    format!("{} binds {} from {}", m.res(c).name, m.res(x).name, m.res(w).name),
+                );
             }
         }
     }
@@ -127,8 +144,12 @@ fn add_consumers(m: &Model, mut d: Diag, x: usize, w: usize) -> Diag {
 
 /// "Provide CounterLive in WorkerA": add the Live to the first implementation of W.
 fn add_fix(ctx: &Ctx, d: Diag, m: &Model, w: usize, x: usize) -> Diag {
-    let Some(&(f, e)) = ctx.impls(w).first() else { return d };
-    let Some((name, imports)) = live_name_in_file(ctx, f, x) else { return d };
+    let Some(&(f, e)) = ctx.impls(w).first() else {
+        return d;
+    };
+    let Some((name, imports)) = live_name_in_file(ctx, f, x) else {
+        return d;
+    };
     let mut edits: Vec<TextEdit> = add_provide(ctx, f, e, &name);
     edits.extend(imports);
     d.fix(format!("Provide {name} in {}", m.res(w).name), edits)

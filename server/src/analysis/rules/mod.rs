@@ -48,7 +48,13 @@ pub struct Diag {
 }
 
 impl Diag {
-    pub fn new(rule: &'static str, severity: Severity, file: FileId, span: Span, message: impl Into<String>) -> Diag {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diag {
         Diag {
             d: Diagnostic {
                 rule,
@@ -62,12 +68,18 @@ impl Diag {
         }
     }
     pub fn related(mut self, file: FileId, span: Span, message: impl Into<String>) -> Diag {
-        self.d.related.push(Related { location: Location { file, span }, message: message.into() });
+        self.d.related.push(Related {
+            location: Location { file, span },
+            message: message.into(),
+        });
         self
     }
     pub fn fix(mut self, title: impl Into<String>, edits: Vec<TextEdit>) -> Diag {
         if !edits.is_empty() {
-            self.d.fixes.push(Fix { title: title.into(), edits });
+            self.d.fixes.push(Fix {
+                title: title.into(),
+                edits,
+            });
         }
         self
     }
@@ -76,7 +88,10 @@ impl Diag {
         self
     }
     pub fn push(self, out: &mut Vec<Diagnostic>) {
-        if !out.iter().any(|o| o.rule == self.d.rule && o.location == self.d.location) {
+        if !out
+            .iter()
+            .any(|o| o.rule == self.d.rule && o.location == self.d.location)
+        {
             out.push(self.d);
         }
     }

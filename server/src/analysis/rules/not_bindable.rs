@@ -26,7 +26,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             }
             match c.kind {
                 ConstructKind::From | ConstructKind::Make => {
-                    let Some((obj, prop, _)) = ctx.member_call(file, c.expr) else { continue };
+                    let Some((obj, prop, _)) = ctx.member_call(file, c.expr) else {
+                        continue;
+                    };
                     let recv_span = ctx.span(file, obj);
                     let recv = ctx.text(file, recv_span);
                     if let Some(r) = ctx.resource_of(file, obj, &env) {
@@ -63,8 +65,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                             live_origin(m, file, obj),
                             xr.name
                         );
-                        let mut d = Diag::new(ID, Severity::Error, file, recv_span, msg)
-                            .related(xr.file, xr.span, format!("{} is declared here", xr.name));
+                        let mut d = Diag::new(ID, Severity::Error, file, recv_span, msg).related(
+                            xr.file,
+                            xr.span,
+                            format!("{} is declared here", xr.name),
+                        );
                         if let Some(fix) = default_to_named(m, file, obj, &xr.name) {
                             d = d.fix(format!("Import {{ {} }} instead", xr.name), fix);
                         }
@@ -72,7 +77,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 ConstructKind::Binder => {
-                    let Some(Expr::Call { callee, args, .. }) = ctx.kind(file, c.expr) else { continue };
+                    let Some(Expr::Call { callee, args, .. }) = ctx.kind(file, c.expr) else {
+                        continue;
+                    };
                     let api = ctx.api(file, *callee);
                     // (5) Worker.bind / SomeWorkerClass.bind
                     if let Some(Expr::Member { object, property, .. }) = ctx.kind(file, *callee)
@@ -94,7 +101,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 let ns_text = ctx.text(file, ctx.span(file, *ns));
                                 d = d.fix(
                                     "Use bindWorker",
-                                    vec![TextEdit { file, span: sp, new_text: format!("{ns_text}.bindWorker") }],
+                                    vec![TextEdit {
+                                        file,
+                                        span: sp,
+                                        new_text: format!("{ns_text}.bindWorker"),
+                                    }],
                                 );
                             }
                             d.push(out);
@@ -110,14 +121,24 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                             Some(t) => {
                                 m.res(t).kind != ResourceKind::Worker
                                     || (api == Some(Api::RpcWorkerBind)
-                                        && !matches!(m.res(t).form, Form::RpcWorkerModular | Form::RpcWorkerInline))
+                                        && !matches!(
+                                            m.res(t).form,
+                                            Form::RpcWorkerModular | Form::RpcWorkerInline
+                                        ))
                             }
                             None => ctx.live_of(file, *a, &env).is_some(),
                         };
                         if bad {
                             let sp = ctx.span(file, *a);
-                            let what = if api == Some(Api::RpcWorkerBind) { "an RpcWorker" } else { "a Worker" };
-                            let msg = format!("{} is not {what} class, so it cannot be bound here; pass {what} class.", ctx.text(file, sp));
+                            let what = if api == Some(Api::RpcWorkerBind) {
+                                "an RpcWorker"
+                            } else {
+                                "a Worker"
+                            };
+                            let msg = format!(
+                                "{} is not {what} class, so it cannot be bound here; pass {what} class.",
+                                ctx.text(file, sp)
+                            );
                             Diag::new(ID, Severity::Error, file, sp, msg).push(out);
                         }
                     }
@@ -133,7 +154,12 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         let okind = m.res(o).kind;
         for ev in &m.scopes[&o].events {
             match &ev.kind {
-                EvKind::From { x, arg, arg_expr: Some(a), .. } if m.res(*x).form.is_bindable_do() => {
+                EvKind::From {
+                    x,
+                    arg,
+                    arg_expr: Some(a),
+                    ..
+                } if m.res(*x).form.is_bindable_do() => {
                     let asp = ctx.span(ev.file, *a);
                     let atext = ctx.text(ev.file, asp);
                     match arg {
@@ -145,13 +171,23 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                             );
                             let mut d = Diag::new(ID, Severity::Error, ev.file, asp, msg);
                             if let Some((name, mut edits)) = name_in_file(ctx, ev.file, *w) {
-                                edits.insert(0, TextEdit { file: ev.file, span: asp, new_text: name.clone() });
+                                edits.insert(
+                                    0,
+                                    TextEdit {
+                                        file: ev.file,
+                                        span: asp,
+                                        new_text: name.clone(),
+                                    },
+                                );
                                 d = d.fix(format!("Pass {name}"), edits);
                             }
                             d.push(out);
                         }
                         FromArg::Live(_) => {
-                            let msg = format!("{atext} is a runtime layer, not a Worker; .from takes the Worker class that hosts {}.", m.res(*x).name);
+                            let msg = format!(
+                                "{atext} is a runtime layer, not a Worker; .from takes the Worker class that hosts {}.",
+                                m.res(*x).name
+                            );
                             Diag::new(ID, Severity::Error, ev.file, asp, msg).push(out);
                         }
                         FromArg::Res(r) if m.res(*r).kind != ResourceKind::Worker => {
@@ -168,19 +204,28 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                         let msg = format!(
                             "{} is bound in stack {}'s own effect; bindings belong in a Worker's implementation.",
                             m.res(*x).name,
-                            m.res(o).logical_id.clone().unwrap_or_else(|| m.res(o).name.clone())
+                            m.res(o)
+                                .logical_id
+                                .clone()
+                                .unwrap_or_else(|| m.res(o).name.clone())
                         );
                         Diag::new(ID, Severity::Error, ev.file, ev.span, msg).push(out);
                     }
                 }
                 EvKind::Yield { target } if okind == ResourceKind::Stack => {
                     let t = m.res(*target);
-                    if matches!(t.kind, ResourceKind::DurableObject | ResourceKind::RpcDurableObject | ResourceKind::Workflow) {
+                    if matches!(
+                        t.kind,
+                        ResourceKind::DurableObject | ResourceKind::RpcDurableObject | ResourceKind::Workflow
+                    ) {
                         let msg = format!(
                             "{} is a {} yielded in stack {}'s own effect; yield it in the Worker that hosts it.",
                             t.name,
                             kind_word(t.kind),
-                            m.res(o).logical_id.clone().unwrap_or_else(|| m.res(o).name.clone())
+                            m.res(o)
+                                .logical_id
+                                .clone()
+                                .unwrap_or_else(|| m.res(o).name.clone())
                         );
                         Diag::new(ID, Severity::Error, ev.file, ev.span, msg).push(out);
                     }
@@ -231,9 +276,16 @@ fn live_origin(m: &Model, file: crate::workspace::FileId, obj: u32) -> String {
 }
 
 /// `import Counter from "./object.ts"` → `import { Counter } from "./object.ts"`.
-fn default_to_named(m: &Model, file: crate::workspace::FileId, obj: u32, class: &str) -> Option<Vec<TextEdit>> {
+fn default_to_named(
+    m: &Model,
+    file: crate::workspace::FileId,
+    obj: u32,
+    class: &str,
+) -> Option<Vec<TextEdit>> {
     let ctx = &m.ctx;
-    let Some(Expr::Ident { name }) = ctx.kind(file, obj) else { return None };
+    let Some(Expr::Ident { name }) = ctx.kind(file, obj) else {
+        return None;
+    };
     for imp in &ctx.facts(file).imports {
         if let Some(b) = &imp.default
             && &b.name == name
@@ -241,7 +293,11 @@ fn default_to_named(m: &Model, file: crate::workspace::FileId, obj: u32, class: 
             && imp.namespace.is_none()
             && name == class
         {
-            return Some(vec![TextEdit { file, span: b.span, new_text: format!("{{ {class} }}") }]);
+            return Some(vec![TextEdit {
+                file,
+                span: b.span,
+                new_text: format!("{{ {class} }}"),
+            }]);
         }
     }
     None

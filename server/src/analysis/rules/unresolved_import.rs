@@ -59,7 +59,12 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                         .iter()
                         .filter(|n| missing.contains(&n.local.as_str()))
                         .map(|n| n.imported.clone())
-                        .chain(imp.default.iter().filter(|b| missing.contains(&b.name.as_str())).map(|_| "default".to_string()))
+                        .chain(
+                            imp.default
+                                .iter()
+                                .filter(|b| missing.contains(&b.name.as_str()))
+                                .map(|_| "default".to_string()),
+                        )
                         .collect();
                     format!("the module does not export {}", names.join(", "))
                 }
@@ -93,7 +98,13 @@ fn needed_names(facts: &FileFacts) -> HashSet<String> {
         }
     };
     for c in &facts.constructs {
-        let Some(Expr::Call { callee, args, type_args, .. }) = facts.exprs.get(c.expr as usize).map(|n| &n.kind) else {
+        let Some(Expr::Call {
+            callee,
+            args,
+            type_args,
+            ..
+        }) = facts.exprs.get(c.expr as usize).map(|n| &n.kind)
+        else {
             if let (ConstructKind::YieldStar, Some(Expr::Yield { arg: Some(a), .. })) =
                 (c.kind, facts.exprs.get(c.expr as usize).map(|n| &n.kind))
             {
@@ -114,7 +125,10 @@ fn needed_names(facts: &FileFacts) -> HashSet<String> {
                 }
             }
             ConstructKind::ClassFactory => {
-                if let Some(Expr::Call { type_args: Some(ta), .. }) = facts.exprs.get(*callee as usize).map(|n| &n.kind) {
+                if let Some(Expr::Call {
+                    type_args: Some(ta), ..
+                }) = facts.exprs.get(*callee as usize).map(|n| &n.kind)
+                {
                     for t in &ta.args {
                         type_names(t, &mut out);
                     }

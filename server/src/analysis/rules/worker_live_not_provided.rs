@@ -17,7 +17,12 @@ pub const ID: &str = "worker-live-not-provided";
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
-    let mut stacks: Vec<usize> = m.scopes.keys().copied().filter(|s| m.res(*s).kind == ResourceKind::Stack).collect();
+    let mut stacks: Vec<usize> = m
+        .scopes
+        .keys()
+        .copied()
+        .filter(|s| m.res(*s).kind == ResourceKind::Stack)
+        .collect();
     stacks.sort();
     for s in stacks {
         if has_unknown_provide(m, s) {
@@ -44,7 +49,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             if !wr.form.is_modular_worker() || provided.contains(&w) {
                 continue;
             }
-            let Some((file, span)) = site(m, s, w) else { continue };
+            let Some((file, span)) = site(m, s, w) else {
+                continue;
+            };
             let wn = &wr.name;
             let sn = stack_name(m, s);
             let hosted: Vec<String> = {
@@ -65,10 +72,17 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 format!("{wn} would be deployed without its bindings")
             } else {
                 let classes: Vec<String> = hosted.iter().map(|h| format!("the {h} class")).collect();
-                format!("{wn} would be deployed without its bindings and without {}", join_or(&classes, "and"))
+                format!(
+                    "{wn} would be deployed without its bindings and without {}",
+                    join_or(&classes, "and")
+                )
             };
             let consequence = match consumers.first() {
-                Some((c, x, _, _)) => format!(", so {}.from({wn}) in {} fails at deploy", m.res(*x).name, m.res(*c).name),
+                Some((c, x, _, _)) => format!(
+                    ", so {}.from({wn}) in {} fails at deploy",
+                    m.res(*x).name,
+                    m.res(*c).name
+                ),
                 None => String::new(),
             };
             let msg = if makes.is_empty() {
@@ -93,7 +107,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 d = d.related(mf, callee, format!("{wn}'s runtime layer is defined here"));
             }
             for (c, x, f, sp) in &consumers {
-                d = d.related(*f, *sp, format!("{} binds {} from {wn}", m.res(*c).name, m.res(*x).name));
+                d = d.related(
+                    *f,
+                    *sp,
+                    format!("{} binds {} from {wn}", m.res(*c).name, m.res(*x).name),
+                );
             }
             if !makes.is_empty()
                 && let Some((lname, imports)) = live
@@ -110,7 +128,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
 
 fn live_desc(m: &Model, w: usize, _local: &str) -> String {
     let ctx = &m.ctx;
-    let Some(&(mf, call)) = ctx.makes.get(&w).and_then(|v| v.first()) else { return String::new() };
+    let Some(&(mf, call)) = ctx.makes.get(&w).and_then(|v| v.first()) else {
+        return String::new();
+    };
     let facts = ctx.facts(mf);
     let is_default = facts.exports.iter().any(|e| match &e.kind {
         alchemy_grammar::ExportKind::DefaultExpr { expr } => {
@@ -119,7 +139,10 @@ fn live_desc(m: &Model, w: usize, _local: &str) -> String {
             sp.start <= c.start && c.end <= sp.end
         }
         _ => false,
-    }) || ctx.syms.resolve_export(mf, "default").is_some_and(|s| ctx.live_of_sym(&s, 0) == Some(w));
+    }) || ctx
+        .syms
+        .resolve_export(mf, "default")
+        .is_some_and(|s| ctx.live_of_sym(&s, 0) == Some(w));
     if is_default {
         format!(", the default export of {}", m.rel_path(mf))
     } else {
@@ -141,7 +164,9 @@ fn site(m: &Model, s: usize, w: usize) -> Option<(FileId, Span)> {
         if let EvKind::Yield { target } = &ev.kind
             && let Some(ts) = m.scopes.get(target)
             && ts.events.iter().any(|e| match &e.kind {
-                EvKind::From { arg: FromArg::Res(h), .. } => *h == w,
+                EvKind::From {
+                    arg: FromArg::Res(h), ..
+                } => *h == w,
                 EvKind::ServiceBind { target: t, .. } => *t == w,
                 _ => false,
             })
@@ -163,7 +188,11 @@ fn consumers(m: &Model, w: usize) -> Vec<(usize, usize, FileId, Span)> {
             continue;
         }
         for ev in &m.scopes[&c].events {
-            if let EvKind::From { x, arg: FromArg::Res(h), .. } = &ev.kind
+            if let EvKind::From {
+                x,
+                arg: FromArg::Res(h),
+                ..
+            } = &ev.kind
                 && *h == w
             {
                 out.push((c, *x, ev.file, ev.span));
