@@ -16,7 +16,12 @@ use common::fixture::Fixture;
 fn pos(ws: &Workspace, root: &Path, file: FileId, off: u32) -> String {
     let f = ws.file(file);
     let lc = f.line_index.line_col(&f.text, off, Encoding::Utf32);
-    let rel = f.path.strip_prefix(root).unwrap_or(&f.path).to_string_lossy().replace('\\', "/");
+    let rel = f
+        .path
+        .strip_prefix(root)
+        .unwrap_or(&f.path)
+        .to_string_lossy()
+        .replace('\\', "/");
     format!("{rel}:{}", lc.line + 1)
 }
 
@@ -30,22 +35,47 @@ fn render(text: &str) -> (String, usize) {
     let id = |r: usize| {
         let res = &g.resources[r];
         let f = ws.file(res.file);
-        let rel = f.path.strip_prefix(&fx.root).unwrap_or(&f.path).to_string_lossy().replace('\\', "/");
+        let rel = f
+            .path
+            .strip_prefix(&fx.root)
+            .unwrap_or(&f.path)
+            .to_string_lossy()
+            .replace('\\', "/");
         format!("{rel}#{}", res.key)
     };
     let mut res: Vec<String> = (0..g.resources.len())
-        .map(|r| format!("  {} {} {:?} @ {}", g.resources[r].kind.as_str(), id(r), g.resources[r].name, pos(&ws, &fx.root, g.resources[r].file, g.resources[r].span.start)))
+        .map(|r| {
+            format!(
+                "  {} {} {:?} @ {}",
+                g.resources[r].kind.as_str(),
+                id(r),
+                g.resources[r].name,
+                pos(&ws, &fx.root, g.resources[r].file, g.resources[r].span.start)
+            )
+        })
         .collect();
     res.sort();
     out.push_str(&res.join("\n"));
     out.push_str("\nedges:\n");
     for e in &g.edges {
         let via = e.via.map(|v| format!(" via {}", id(v))).unwrap_or_default();
-        out.push_str(&format!("  {} {} -> {}{} @ {}\n", e.kind.as_str(), id(e.from), id(e.to), via, pos(&ws, &fx.root, e.file, e.span.start)));
+        out.push_str(&format!(
+            "  {} {} -> {}{} @ {}\n",
+            e.kind.as_str(),
+            id(e.from),
+            id(e.to),
+            via,
+            pos(&ws, &fx.root, e.file, e.span.start)
+        ));
     }
     out.push_str("diagnostics:\n");
     for d in &an.diagnostics {
-        out.push_str(&format!("  {} {}: {}\n", pos(&ws, &fx.root, d.location.file, d.location.span.start), d.rule, d.message));
+        out.push_str(&format!(
+            "  {} {}: {}\n",
+            pos(&ws, &fx.root, d.location.file, d.location.span.start),
+            d.rule,
+            d.message
+        ));
     }
     (out, an.diagnostics.len())
 }
@@ -53,7 +83,10 @@ fn render(text: &str) -> (String, usize) {
 #[test]
 fn graph_fixtures() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(!cases.is_empty());
     for case in cases {

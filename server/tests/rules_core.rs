@@ -24,7 +24,12 @@ fn render(ws: &Workspace, root: &Path, diags: &[Diagnostic]) -> String {
     let pos = |file, off| {
         let f = ws.file(file);
         let lc = f.line_index.line_col(&f.text, off, Encoding::Utf32);
-        let rel = f.path.strip_prefix(root).unwrap_or(&f.path).to_string_lossy().replace('\\', "/");
+        let rel = f
+            .path
+            .strip_prefix(root)
+            .unwrap_or(&f.path)
+            .to_string_lossy()
+            .replace('\\', "/");
         format!("{rel}:{}:{}", lc.line + 1, lc.col + 1)
     };
     for d in diags {
@@ -36,7 +41,11 @@ fn render(ws: &Workspace, root: &Path, diags: &[Diagnostic]) -> String {
             d.message
         ));
         for r in &d.related {
-            out.push_str(&format!("  related {}: {}\n", pos(r.location.file, r.location.span.start), r.message));
+            out.push_str(&format!(
+                "  related {}: {}\n",
+                pos(r.location.file, r.location.span.start),
+                r.message
+            ));
         }
         for f in &d.fixes {
             out.push_str(&format!("  fix: {}\n", f.title));
@@ -54,7 +63,8 @@ fn render(ws: &Workspace, root: &Path, diags: &[Diagnostic]) -> String {
 }
 
 fn apply_fix(ws: &Workspace, fix: &alchemy_ls::analysis::Fix) -> Vec<(PathBuf, String)> {
-    let mut by_file: std::collections::BTreeMap<PathBuf, Vec<&alchemy_ls::analysis::TextEdit>> = Default::default();
+    let mut by_file: std::collections::BTreeMap<PathBuf, Vec<&alchemy_ls::analysis::TextEdit>> =
+        Default::default();
     for e in &fix.edits {
         by_file.entry(ws.file(e.file).path.clone()).or_default().push(e);
     }
@@ -79,7 +89,10 @@ fn run_case(rule: &str, case: &Path) {
     let name = case.file_stem().unwrap().to_string_lossy().to_string();
     let rendered = render(&ws, &fx.root, &an.diagnostics);
     if name.starts_with("clean") {
-        assert!(an.diagnostics.is_empty(), "{rule}/{name}: expected no diagnostics, got:\n{rendered}");
+        assert!(
+            an.diagnostics.is_empty(),
+            "{rule}/{name}: expected no diagnostics, got:\n{rendered}"
+        );
     } else {
         assert!(
             an.diagnostics.iter().any(|d| d.rule == rule),
@@ -112,7 +125,11 @@ fn run_case(rule: &str, case: &Path) {
                     );
                 }
                 let an2 = analyze(&ws2);
-                let again = an2.diagnostics.iter().filter(|d2| d2.rule == rule && d2.message == d.message).count();
+                let again = an2
+                    .diagnostics
+                    .iter()
+                    .filter(|d2| d2.rule == rule && d2.message == d.message)
+                    .count();
                 assert_eq!(
                     again,
                     0,
@@ -132,11 +149,17 @@ fn run_case(rule: &str, case: &Path) {
 fn rule_fixtures() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules_core");
     let mut count = 0;
-    let mut rules: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut rules: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     rules.sort();
     for rule_dir in rules {
         let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(&rule_dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(&rule_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         cases.sort();
         let mut trig = 0;
         let mut clean = 0;
@@ -150,7 +173,10 @@ fn rule_fixtures() {
             run_case(&rule, &case);
             count += 1;
         }
-        assert!(trig > 0 && clean > 0, "{rule}: needs a triggering and a clean case");
+        assert!(
+            trig > 0 && clean > 0,
+            "{rule}: needs a triggering and a clean case"
+        );
     }
     assert!(count > 0);
 }

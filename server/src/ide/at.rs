@@ -1,6 +1,6 @@
 //! Navigation, hover, references, code lenses and symbols.
 
-use super::info::{edges_from, edges_to, hit, hosts_of, kind_label, model, names, nav, site, Hit};
+use super::info::{Hit, edges_from, edges_to, hit, hosts_of, kind_label, model, names, nav, site};
 use super::{CodeLens, Hover, NavTarget, Symbol};
 use crate::analysis::Analysis;
 use crate::analysis::graph::{EdgeKind, ResourceKind};
@@ -22,12 +22,20 @@ pub fn hosts_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Ve
 pub fn definition_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
     let m = model(ws);
     match hit(&m, file, offset) {
-        Some(Hit::From { host: Some(h), on_arg: true, .. }) => vec![nav(&m, h)],
+        Some(Hit::From {
+            host: Some(h),
+            on_arg: true,
+            ..
+        }) => vec![nav(&m, h)],
         Some(Hit::From { x, .. }) => vec![nav(&m, x)],
         Some(Hit::Resource { r, .. }) => {
             let t = nav(&m, r);
             // on the declaration itself: nothing to jump to
-            if t.file == file && t.focus_span.contains(offset) { Vec::new() } else { vec![t] }
+            if t.file == file && t.focus_span.contains(offset) {
+                Vec::new()
+            } else {
+                vec![t]
+            }
         }
         None => Vec::new(),
     }
@@ -43,7 +51,11 @@ pub fn references_at(
 ) -> Vec<NavTarget> {
     let m = model(ws);
     let r = match hit(&m, file, offset) {
-        Some(Hit::From { host: Some(h), on_arg: true, .. }) => h,
+        Some(Hit::From {
+            host: Some(h),
+            on_arg: true,
+            ..
+        }) => h,
         Some(Hit::From { x, .. }) => x,
         Some(Hit::Resource { r, .. }) => r,
         None => return Vec::new(),
@@ -62,10 +74,20 @@ fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
     for e in &m.graph.edges {
         let relevant = match m.res(r).kind {
             ResourceKind::Worker => {
-                (e.to == r && matches!(e.kind, EdgeKind::Deploys | EdgeKind::Provides | EdgeKind::ServiceBinds))
+                (e.to == r
+                    && matches!(
+                        e.kind,
+                        EdgeKind::Deploys | EdgeKind::Provides | EdgeKind::ServiceBinds
+                    ))
                     || (e.kind == EdgeKind::Binds && e.via == Some(r))
             }
-            _ => e.to == r && matches!(e.kind, EdgeKind::Binds | EdgeKind::Hosts | EdgeKind::Declares | EdgeKind::BindsContainer),
+            _ => {
+                e.to == r
+                    && matches!(
+                        e.kind,
+                        EdgeKind::Binds | EdgeKind::Hosts | EdgeKind::Declares | EdgeKind::BindsContainer
+                    )
+            }
         };
         if relevant {
             let t = site(m, e.file, e.span, &name);
@@ -87,9 +109,18 @@ pub fn hover_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Op
             match host {
                 Some(h) => {
                     let hr = m.res(h);
-                    md.push_str(&format!("{})** — binds {} `{}` on {}\n\n", hr.name, kind_label(xr.kind), xr.name, hr.name));
+                    md.push_str(&format!(
+                        "{})** — binds {} `{}` on {}\n\n",
+                        hr.name,
+                        kind_label(xr.kind),
+                        xr.name,
+                        hr.name
+                    ));
                     let script = m.name_prop(h).unwrap_or_else(|| {
-                        format!("{}'s script", hr.logical_id.clone().unwrap_or_else(|| hr.name.clone()))
+                        format!(
+                            "{}'s script",
+                            hr.logical_id.clone().unwrap_or_else(|| hr.name.clone())
+                        )
                     });
                     md.push_str(&format!(
                         "- scriptName: `{script}`\n- className: `{}`\n",
@@ -103,7 +134,10 @@ pub fn hover_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Op
             }
             Some(Hover { span, markdown: md })
         }
-        Hit::Resource { r, span } => Some(Hover { span, markdown: describe(&m, r) }),
+        Hit::Resource { r, span } => Some(Hover {
+            span,
+            markdown: describe(&m, r),
+        }),
     }
 }
 
@@ -117,7 +151,10 @@ fn describe(m: &Model, r: usize) -> String {
     match info.kind {
         ResourceKind::Worker => {
             let hosts: Vec<usize> = edges_from(m, r, EdgeKind::Hosts).iter().map(|e| e.to).collect();
-            let declares: Vec<usize> = edges_from(m, r, EdgeKind::Declares).iter().map(|e| e.to).collect();
+            let declares: Vec<usize> = edges_from(m, r, EdgeKind::Declares)
+                .iter()
+                .map(|e| e.to)
+                .collect();
             let binds: Vec<String> = edges_from(m, r, EdgeKind::Binds)
                 .iter()
                 .map(|e| match e.via {
@@ -148,7 +185,11 @@ fn describe(m: &Model, r: usize) -> String {
             let bound: Vec<usize> = edges_to(m, r, EdgeKind::Binds).iter().map(|e| e.from).collect();
             md.push_str(&format!(
                 "- hosted by: {}\n",
-                if hosts.is_empty() { "no Worker".to_string() } else { names(m, &hosts) }
+                if hosts.is_empty() {
+                    "no Worker".to_string()
+                } else {
+                    names(m, &hosts)
+                }
             ));
             if !bound.is_empty() {
                 md.push_str(&format!("- bound by: {}\n", names(m, &dedup(bound))));
@@ -165,7 +206,9 @@ fn shape_methods(m: &Model, r: usize) -> Option<Vec<String>> {
     let info = m.res(r);
     let ta = info.type_args.as_ref()?;
     match &ta.args.get(1)?.kind {
-        alchemy_grammar::TypeKind::Object { members, .. } => Some(members.iter().map(|mm| mm.name.clone()).collect()),
+        alchemy_grammar::TypeKind::Object { members, .. } => {
+            Some(members.iter().map(|mm| mm.name.clone()).collect())
+        }
         _ => None,
     }
 }
@@ -203,20 +246,31 @@ pub fn code_lenses(ws: &Workspace, _an: &Analysis, file: FileId) -> Vec<CodeLens
             ResourceKind::DurableObject | ResourceKind::RpcDurableObject | ResourceKind::Workflow => {
                 let hosts = hosts_of(&m, r);
                 let bound = dedup(edges_to(&m, r, EdgeKind::Binds).iter().map(|e| e.from).collect());
-                let h = if hosts.is_empty() { "not hosted".to_string() } else { format!("hosted by {}", names(&m, &hosts)) };
+                let h = if hosts.is_empty() {
+                    "not hosted".to_string()
+                } else {
+                    format!("hosted by {}", names(&m, &hosts))
+                };
                 let b = match bound.len() {
                     0 => String::new(),
                     1 => " · bound by 1 worker".to_string(),
                     n => format!(" · bound by {n} workers"),
                 };
                 let mut targets: Vec<NavTarget> = hosts.iter().map(|w| nav(&m, *w)).collect();
-                let extra: Vec<NavTarget> = reference_sites(&m, r).into_iter().filter(|t| !targets.contains(t)).collect();
+                let extra: Vec<NavTarget> = reference_sites(&m, r)
+                    .into_iter()
+                    .filter(|t| !targets.contains(t))
+                    .collect();
                 targets.extend(extra);
                 (format!("{h}{b}"), targets)
             }
             _ => continue,
         };
-        out.push(CodeLens { span: info.span, title, targets });
+        out.push(CodeLens {
+            span: info.span,
+            title,
+            targets,
+        });
     }
     out
 }
@@ -229,7 +283,10 @@ pub fn document_symbols(ws: &Workspace, _an: &Analysis, file: FileId) -> Vec<Sym
 pub fn workspace_symbols(ws: &Workspace, _an: &Analysis, query: &str) -> Vec<Symbol> {
     let m = model(ws);
     let q = query.to_lowercase();
-    symbols(&m).into_iter().filter(|s| s.name.to_lowercase().contains(&q)).collect()
+    symbols(&m)
+        .into_iter()
+        .filter(|s| s.name.to_lowercase().contains(&q))
+        .collect()
 }
 
 fn symbols(m: &Model) -> Vec<Symbol> {

@@ -11,20 +11,28 @@ use crate::workspace::{FileId, Workspace};
 
 pub fn completion_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Vec<CompletionItem> {
     let text = &ws.file(file).text;
-    let Some((receiver, prefix_start)) = from_context(text, offset as usize) else { return Vec::new() };
+    let Some((receiver, prefix_start)) = from_context(text, offset as usize) else {
+        return Vec::new();
+    };
     let m = model(ws);
     let ctx = &m.ctx;
     // resolve the receiver chain (`Counter`, `NS.Counter`)
     let mut parts = receiver.split('.');
-    let Some(first) = parts.next() else { return Vec::new() };
-    let Some(mut sym) = ctx.syms.resolve_name(file, first) else { return Vec::new() };
+    let Some(first) = parts.next() else {
+        return Vec::new();
+    };
+    let Some(mut sym) = ctx.syms.resolve_name(file, first) else {
+        return Vec::new();
+    };
     for p in parts {
         match ctx.syms.member(&sym, p) {
             Some(s) => sym = s,
             None => return Vec::new(),
         }
     }
-    let Some(x) = ctx.res.of_sym(&ctx.syms, &sym) else { return Vec::new() };
+    let Some(x) = ctx.res.of_sym(&ctx.syms, &sym) else {
+        return Vec::new();
+    };
     if !m.res(x).form.is_bindable_do() {
         return Vec::new();
     }
@@ -32,14 +40,21 @@ pub fn completion_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) 
     let mut items = Vec::new();
     for h in m.valid_hosts(x) {
         let hr = m.res(h);
-        let Some((name, edits)) = name_in_file(ctx, file, h) else { continue };
+        let Some((name, edits)) = name_in_file(ctx, file, h) else {
+            continue;
+        };
         let imported = edits.is_empty();
         let same_sym = matches!(&hr.sym, Some(Sym::Decl { .. }) | Some(Sym::DefaultExpr { .. }));
         let _ = same_sym;
         items.push(CompletionItem {
             label: name.clone(),
             detail: Some(format!("hosts {} · {}", m.res(x).name, m.rel_path(hr.file))),
-            documentation: Some(format!("Binds {} on {}'s script (className \"{}\").", m.res(x).name, hr.name, m.res(x).logical_id.clone().unwrap_or_default())),
+            documentation: Some(format!(
+                "Binds {} on {}'s script (className \"{}\").",
+                m.res(x).name,
+                hr.name,
+                m.res(x).logical_id.clone().unwrap_or_default()
+            )),
             kind: CompletionKind::Class,
             sort_text: format!("{}{}", if imported { "0" } else { "1" }, name),
             replace_span,

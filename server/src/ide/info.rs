@@ -17,7 +17,12 @@ pub enum Hit {
     /// A resource name (declaration or reference); `expr` is the reference expression, if any.
     Resource { r: usize, span: Span },
     /// Inside `X.from(H)`: the call's receiver X and argument host H (if resolved).
-    From { x: usize, host: Option<usize>, on_arg: bool, span: Span },
+    From {
+        x: usize,
+        host: Option<usize>,
+        on_arg: bool,
+        span: Span,
+    },
 }
 
 pub fn hit(m: &Model, file: FileId, offset: u32) -> Option<Hit> {
@@ -65,48 +70,88 @@ pub fn hit(m: &Model, file: FileId, offset: u32) -> Option<Hit> {
                 let on_arg = args.first().is_some_and(|a| ctx.span(file, *a).contains(offset));
                 let x = ctx.resource_of(file, obj, &Env::default());
                 if let (Some(x), true) = (x, on_arg || ctx.span(file, obj).contains(offset)) {
-                    let host = args.first().and_then(|a| ctx.resource_of(file, *a, &Env::default()));
-                    return Some(Hit::From { x, host, on_arg, span: ctx.span(file, e) });
+                    let host = args
+                        .first()
+                        .and_then(|a| ctx.resource_of(file, *a, &Env::default()));
+                    return Some(Hit::From {
+                        x,
+                        host,
+                        on_arg,
+                        span: ctx.span(file, e),
+                    });
                 }
             }
-            return Some(Hit::Resource { r, span: ctx.span(file, e) });
+            return Some(Hit::Resource {
+                r,
+                span: ctx.span(file, e),
+            });
         }
     }
     if let Some((_, call)) = from_call
         && let Some((obj, _, args)) = ctx.member_call(file, call as u32)
         && let Some(x) = ctx.resource_of(file, obj, &Env::default())
     {
-        let host = args.first().and_then(|a| ctx.resource_of(file, *a, &Env::default()));
-        return Some(Hit::From { x, host, on_arg: false, span: ctx.span(file, call as u32) });
+        let host = args
+            .first()
+            .and_then(|a| ctx.resource_of(file, *a, &Env::default()));
+        return Some(Hit::From {
+            x,
+            host,
+            on_arg: false,
+            span: ctx.span(file, call as u32),
+        });
     }
     None
 }
 
 pub fn nav(m: &Model, r: usize) -> NavTarget {
     let info = m.res(r);
-    NavTarget { file: info.file, full_span: info.full_span, focus_span: info.span, name: info.name.clone() }
+    NavTarget {
+        file: info.file,
+        full_span: info.full_span,
+        focus_span: info.span,
+        name: info.name.clone(),
+    }
 }
 
 pub fn site(m: &Model, file: FileId, span: Span, name: &str) -> NavTarget {
     let _ = m;
-    NavTarget { file, full_span: span, focus_span: span, name: name.to_string() }
+    NavTarget {
+        file,
+        full_span: span,
+        focus_span: span,
+        name: name.to_string(),
+    }
 }
 
 /// Workers with a `hosts` edge to r.
 pub fn hosts_of(m: &Model, r: usize) -> Vec<usize> {
-    let mut v: Vec<usize> =
-        m.graph.edges.iter().filter(|e| e.kind == EdgeKind::Hosts && e.to == r).map(|e| e.from).collect();
+    let mut v: Vec<usize> = m
+        .graph
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Hosts && e.to == r)
+        .map(|e| e.from)
+        .collect();
     v.sort();
     v.dedup();
     v
 }
 
 pub fn edges_to<'m>(m: &'m Model, r: usize, kind: EdgeKind) -> Vec<&'m crate::analysis::graph::Edge> {
-    m.graph.edges.iter().filter(|e| e.kind == kind && e.to == r).collect()
+    m.graph
+        .edges
+        .iter()
+        .filter(|e| e.kind == kind && e.to == r)
+        .collect()
 }
 
 pub fn edges_from<'m>(m: &'m Model, r: usize, kind: EdgeKind) -> Vec<&'m crate::analysis::graph::Edge> {
-    m.graph.edges.iter().filter(|e| e.kind == kind && e.from == r).collect()
+    m.graph
+        .edges
+        .iter()
+        .filter(|e| e.kind == kind && e.from == r)
+        .collect()
 }
 
 pub fn kind_label(k: ResourceKind) -> &'static str {

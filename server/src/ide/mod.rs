@@ -67,5 +67,7 @@ mod at;
 mod complete;
 mod info;
 
-pub use at::{code_lenses, definition_at, document_symbols, hosts_at, hover_at, references_at, workspace_symbols};
+pub use at::{
+    code_lenses, definition_at, document_symbols, hosts_at, hover_at, references_at, workspace_symbols,
+};
 pub use complete::completion_at;
