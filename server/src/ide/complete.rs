@@ -11,9 +11,22 @@ use crate::workspace::{FileId, Workspace};
 
 pub fn completion_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Vec<CompletionItem> {
     let text = &ws.file(file).text;
-    let Some((receiver, prefix_start)) = from_context(text, offset as usize) else {
-        return Vec::new();
-    };
+    if let Some((receiver, prefix_start)) = from_context(text, offset as usize) {
+        return from_completions(ws, file, offset, &receiver, prefix_start);
+    }
+    if let Some((var, prefix_start)) = stub_context(text, offset as usize) {
+        return method_completions(ws, file, offset, &var, prefix_start);
+    }
+    deps_completions(ws, file, offset)
+}
+
+fn from_completions(
+    ws: &Workspace,
+    file: FileId,
+    offset: u32,
+    receiver: &str,
+    prefix_start: usize,
+) -> Vec<CompletionItem> {
     let m = model(ws);
     let ctx = &m.ctx;
     // resolve the receiver chain (`Counter`, `NS.Counter`)
@@ -109,4 +122,182 @@ fn from_context(text: &str, offset: usize) -> Option<(String, usize)> {
 
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// `<var>.getByName(…).<prefix>|`: the variable name and where the prefix starts.
+fn stub_context(text: &str, offset: usize) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let mut i = offset;
+    while i > 0 && is_ident(bytes[i - 1]) {
+        i -= 1;
+    }
+    let prefix_start = i;
+    if i == 0 || bytes[i - 1] != b'.' {
+        return None;
+    }
+    i -= 1;
+    if i == 0 || bytes[i - 1] != b')' {
+        return None;
+    }
+    // match the parenthesis back
+    let mut depth = 0i32;
+    while i > 0 {
+        i -= 1;
+        match bytes[i] {
+            b')' => depth += 1,
+            b'(' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            b'\n' if depth > 4 => return None,
+            _ => {}
+        }
+    }
+    let before = text.get(..i)?;
+    let before = before
+        .strip_suffix("getByName")
+        .or_else(|| before.strip_suffix("get"))?;
+    let before = before.strip_suffix('.')?;
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let var = &before[start..];
+    if var.is_empty() {
+        return None;
+    }
+    Some((var.to_string(), prefix_start))
+}
+
+fn method_completions(
+    ws: &Workspace,
+    file: FileId,
+    offset: u32,
+    var: &str,
+    prefix_start: usize,
+) -> Vec<CompletionItem> {
+    let m = model(ws);
+    let ctx = &m.ctx;
+    let facts = ctx.facts(file);
+    // a local `const var = yield* X` / `yield* X.from(…)` in any function of the file
+    let mut x = None;
+    for n in &facts.exprs {
+        let alchemy_grammar::Expr::Function { body, .. } = &n.kind else {
+            continue;
+        };
+        for l in &body.locals {
+            if l.name != var {
+                continue;
+            }
+            let Some(init) = l.init else { continue };
+            if let Some(alchemy_grammar::Expr::Yield {
+                delegate: true,
+                arg: Some(a),
+            }) = ctx.kind(file, init)
+            {
+                let target = match ctx.member_call(file, *a) {
+                    Some((obj, "from", _)) => obj,
+                    _ => *a,
+                };
+                if let Some(r) = ctx.resource_of(file, target, &Default::default()) {
+                    x = Some(r);
+                }
+            }
+        }
+    }
+    let Some(x) = x else { return Vec::new() };
+    let Some(mut methods) = super::shape::methods(&m, x) else {
+        return Vec::new();
+    };
+    if !methods.iter().any(|mm| mm == "fetch") {
+        methods.push("fetch".into());
+    }
+    let replace_span = Span::new(prefix_start, offset as usize);
+    methods
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| CompletionItem {
+            label: name.clone(),
+            detail: Some(format!("{} method", m.res(x).name)),
+            documentation: None,
+            kind: CompletionKind::Method,
+            sort_text: format!("{i:03}"),
+            replace_span,
+            insert_text: name,
+            additional_edits: Vec::new(),
+        })
+        .collect()
+}
+
+/// Inside the Deps type-argument slot of a Worker/RpcWorker class factory: bindable DO classes.
+fn deps_completions(ws: &Workspace, file: FileId, offset: u32) -> Vec<CompletionItem> {
+    let m = model(ws);
+    let ctx = &m.ctx;
+    let text = &ws.file(file).text;
+    for (w, info) in ctx.res.list.iter().enumerate() {
+        if info.file != file {
+            continue;
+        }
+        let Some(ta) = &info.type_args else { continue };
+        if !(ta.span.start < offset && offset < ta.span.end) {
+            continue;
+        }
+        let Some(slot) = m.deps_slot(w) else {
+            return Vec::new();
+        };
+        // which slot is the cursor in: count top-level commas
+        let inner = &text[ta.span.start as usize + 1..offset as usize];
+        let mut depth = 0i32;
+        let mut idx = 0usize;
+        for c in inner.chars() {
+            match c {
+                '<' | '{' | '(' | '[' => depth += 1,
+                '>' | '}' | ')' | ']' => depth -= 1,
+                ',' if depth == 0 => idx += 1,
+                _ => {}
+            }
+        }
+        if idx != slot {
+            return Vec::new();
+        }
+        let bytes = text.as_bytes();
+        let mut p = offset as usize;
+        while p > 0 && is_ident(bytes[p - 1]) {
+            p -= 1;
+        }
+        let replace_span = Span::new(p, offset as usize);
+        let mut items = Vec::new();
+        for (x, xr) in ctx.res.list.iter().enumerate() {
+            if !xr.form.is_bindable_do() {
+                continue;
+            }
+            let Some((name, edits)) = name_in_file(ctx, file, x) else {
+                continue;
+            };
+            let hosted = m.hosts_x(w, x);
+            items.push(CompletionItem {
+                label: name.clone(),
+                detail: Some(format!(
+                    "{} · {}",
+                    if hosted {
+                        format!("hosted by {}", info.name)
+                    } else {
+                        "Durable Object".to_string()
+                    },
+                    m.rel_path(xr.file)
+                )),
+                documentation: None,
+                kind: CompletionKind::Class,
+                sort_text: format!("{}{}", if hosted { "0" } else { "1" }, name),
+                replace_span,
+                insert_text: name,
+                additional_edits: edits,
+            });
+        }
+        return items;
+    }
+    Vec::new()
 }
