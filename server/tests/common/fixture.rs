@@ -1,0 +1,76 @@
+//! Multi-file text fixtures materialised into a temporary directory.
+//!
+//! ```text
+//! //- /package.json
+//! { "name": "x" }
+//! //- src/a.ts
+//! export const a = 1;
+//! //- src/empty-dir/
+//! ```
+//! A line starting with `//- ` (after the header's own indentation) opens a file; the path may
+//! start with `/`; a path ending in `/` creates an empty directory. Content lines lose the
+//! header's indentation. Text before the first header is ignored.
+
+use std::path::{Path, PathBuf};
+
+/// `(path, content)` pairs of a fixture text, in order.
+pub fn parse_fixture(text: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut indent = 0;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(path) = trimmed.strip_prefix("//- ") {
+            indent = line.len() - trimmed.len();
+            files.push((path.trim().trim_start_matches('/').to_string(), String::new()));
+        } else if let Some((_, content)) = files.last_mut() {
+            let cut = line.len() - line.trim_start().len();
+            content.push_str(&line[cut.min(indent)..]);
+            content.push('\n');
+        }
+    }
+    files
+}
+
+/// A fixture written to a fresh temporary directory (removed on drop).
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    /// Canonical root directory.
+    pub root: PathBuf,
+}
+
+impl Fixture {
+    /// Parse and write `text` (see the module docs).
+    pub fn new(text: &str) -> Fixture {
+        Fixture::from_files(&parse_fixture(text))
+    }
+
+    pub fn from_files(files: &[(String, String)]) -> Fixture {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let root = std::fs::canonicalize(dir.path()).expect("canonical temporary directory");
+        for (path, content) in files {
+            let full = root.join(path);
+            if path.ends_with('/') {
+                std::fs::create_dir_all(&full).expect("create fixture directory");
+                continue;
+            }
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent).expect("create fixture directory");
+            }
+            std::fs::write(&full, content).expect("write fixture file");
+        }
+        Fixture { _dir: dir, root }
+    }
+
+    /// The absolute path of a fixture-relative path.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel.trim_start_matches('/'))
+    }
+
+    /// `path` relative to the root (`/`-separated), or the path itself if outside.
+    pub fn rel(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.root) {
+            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+            Err(_) => path.display().to_string(),
+        }
+    }
+}
