@@ -3,7 +3,11 @@
 #![deny(clippy::print_stdout)]
 
 pub mod analysis;
+pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod ide;
 pub mod line_index;
+pub mod lsp;
+pub mod resolve;
 pub mod workspace;

@@ -1,1 +1,21 @@
-fn main() {}
+use std::io::Write;
+
+fn main() {
+    let color = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    let color_err = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+    // Not locked: `serve` hands stdout to the language server.
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let mut err = std::io::stderr();
+    let code = alchemy_ls::cli::run(
+        std::env::args_os().collect(),
+        &mut alchemy_ls::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            color,
+            color_err,
+        },
+    );
+    let _ = out.flush();
+    drop(out);
+    std::process::exit(code);
+}

@@ -1,0 +1,94 @@
+//! Command-line arguments (clap).
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use super::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "alchemy-ls",
+    version,
+    about = "Language server and CI checker for Alchemy v2 stacks",
+    after_help = "Exit codes of `check`: 0 clean or only warnings, 1 errors (or warnings with --deny-warnings \
+or over --max-warnings), 2 usage, configuration or internal error."
+)]
+pub struct Cli {
+    /// Start the language server on stdin/stdout (what editors run; may be repeated).
+    #[arg(long, action = ArgAction::Count)]
+    pub stdio: u8,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse the stacks under PATH and report wiring mistakes.
+    Check(CheckArgs),
+    /// Print the resource graph (workers, Durable Objects, stacks and their relations).
+    Graph(GraphArgs),
+    /// List the rules, or explain one.
+    Rules {
+        /// A rule id, e.g. from-non-host.
+        id: Option<String>,
+    },
+    /// Start the language server on stdin/stdout.
+    Serve {
+        /// Accepted for editors that append it; stdio is the only transport.
+        #[arg(long, action = ArgAction::Count)]
+        stdio: u8,
+    },
+}
+
+/// Options shared by `check` and `graph`: what to load.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files or directories to analyse; report paths are relative to the first one.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Use this alchemy-ls.toml instead of the nearest one above the first PATH.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Also analyse files that .gitignore and other ignore files exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Exit with 1 if there are warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Exit with 1 if there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
+    pub format: GraphFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Json,
+    Mermaid,
+    Dot,
+}
