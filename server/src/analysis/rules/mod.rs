@@ -17,6 +17,15 @@ pub mod host_without_runtime;
 pub mod not_bindable;
 pub mod unresolved_import;
 pub mod worker_live_not_provided;
+// rules by the `rules` helper
+pub mod container_multiple_namespaces;
+pub mod deprecated_api;
+pub mod deps_too_wide;
+pub mod duplicate_name;
+pub mod invalid_export_name;
+pub mod main_missing_default_export;
+pub mod self_type_mismatch;
+pub mod unknown_rpc_method;
 
 type RuleFn = fn(&Model, &mut Vec<Diagnostic>);
 
@@ -30,6 +39,14 @@ pub const CHECKS: &[RuleFn] = &[
     duplicate_binding::check,
     not_bindable::check,
     from_string_literal::check,
+    self_type_mismatch::check,
+    duplicate_name::check,
+    invalid_export_name::check,
+    deps_too_wide::check,
+    main_missing_default_export::check,
+    unknown_rpc_method::check,
+    container_multiple_namespaces::check,
+    deprecated_api::check,
     unresolved_import::check,
 ];
 
