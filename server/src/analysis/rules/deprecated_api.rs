@@ -1,0 +1,277 @@
+//! `deprecated-api`: stale API name or form for the installed version.
+//!
+//! Version-independent triggers: (1) `bindings:` in Worker/Vite props → `env`; (2)
+//! `toPromiseApi` → `toRpcAsync`; (3) the old Workflow body (the outer effect returns an
+//! `Effect.gen`). Version-dependent ones (4) need the installed `alchemy` version of a file,
+//! see [`alchemy_version`].
+
+use alchemy_grammar::{Expr, Span};
+
+use super::Diag;
+use crate::analysis::api::{Api, EffectMod, classify, is_alchemy_module};
+use crate::analysis::diagnostic::{Diagnostic, Severity, Tag, TextEdit};
+use crate::analysis::graph::ResourceKind;
+use crate::analysis::model::Model;
+use crate::analysis::resources::Form;
+use crate::analysis::symbols::Sym;
+use crate::workspace::FileId;
+
+pub const ID: &str = "deprecated-api";
+
+/// The fork with the tutorial API whatever its version says (always G1).
+const FORK: &str = "@oddlynew/alchemy";
+
+pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
+    bindings_prop(m, out);
+    to_promise_api(m, out);
+    old_workflow_body(m, out);
+    versioned_names(m, out);
+}
+
+/// The installed `alchemy` version of a file as its beta number (`2.0.0-beta.N` → N).
+///
+/// TODO: the workspace does not expose package versions yet (§5 deprecated-api "Version":
+/// `node_modules/alchemy/package.json` walking up, else the nearest `package.json` spec, …).
+/// Until it does, every version-dependent trigger stays silent.
+pub fn alchemy_version(_m: &Model, _file: FileId) -> Option<u32> {
+    None
+}
+
+// (1) `bindings:` → `env`
+fn bindings_prop(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    for r in 0..ctx.res.list.len() {
+        if m.res(r).kind != ResourceKind::Worker {
+            continue;
+        }
+        for (f, obj) in ctx.props(r) {
+            let Some(p) = ctx.prop(f, obj, "bindings") else {
+                continue;
+            };
+            let key_text = ctx.text(f, p.key_span);
+            let quote = key_text
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\''))
+                .map(String::from)
+                .unwrap_or_default();
+            let msg = "bindings was renamed to env (beta.45) and is no longer read, so these bindings are never created; rename it to env.";
+            let mut d = Diag::new(ID, Severity::Warning, f, p.key_span, msg).tag(Tag::Deprecated);
+            if ctx.prop(f, obj, "env").is_none() {
+                d = d.fix(
+                    "Rename bindings to env",
+                    vec![TextEdit {
+                        file: f,
+                        span: p.key_span,
+                        new_text: format!("{quote}env{quote}"),
+                    }],
+                );
+            }
+            d.push(out);
+        }
+    }
+}
+
+// (2) `toPromiseApi` → `toRpcAsync`
+fn to_promise_api(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    let msg =
+        "toPromiseApi was renamed to toRpcAsync and the old name no longer exists (TS2339); use toRpcAsync.";
+    for src in ctx.ws.iter() {
+        let file = src.id;
+        let facts = &*src.facts;
+        // named imports: `import { toPromiseApi } from "alchemy/Cloudflare"`
+        for imp in &facts.imports {
+            for n in &imp.named {
+                if n.imported != "toPromiseApi" || !is_stale(m, file, &n.local) {
+                    continue;
+                }
+                let name_span = Span {
+                    start: n.span.start,
+                    end: n.span.start + "toPromiseApi".len() as u32,
+                };
+                if ctx.text(file, name_span) != "toPromiseApi" {
+                    continue;
+                }
+                let mut edits = vec![TextEdit {
+                    file,
+                    span: name_span,
+                    new_text: "toRpcAsync".into(),
+                }];
+                if n.local == n.imported {
+                    for node in &facts.exprs {
+                        if matches!(&node.kind, Expr::Ident { name } if name == "toPromiseApi")
+                            && node.span != name_span
+                            && ctx.text(file, node.span) == "toPromiseApi"
+                        {
+                            edits.push(TextEdit {
+                                file,
+                                span: node.span,
+                                new_text: "toRpcAsync".into(),
+                            });
+                        }
+                    }
+                }
+                Diag::new(ID, Severity::Warning, file, name_span, msg)
+                    .tag(Tag::Deprecated)
+                    .fix("Rename toPromiseApi to toRpcAsync", edits)
+                    .push(out);
+            }
+        }
+        // member uses: `Cloudflare.toPromiseApi(…)`
+        for (i, node) in facts.exprs.iter().enumerate() {
+            let Expr::Member {
+                property,
+                property_span,
+                ..
+            } = &node.kind
+            else {
+                continue;
+            };
+            if property != "toPromiseApi" || ctx.api(file, i as u32) != Some(Api::ToPromiseApi) {
+                continue;
+            }
+            Diag::new(ID, Severity::Warning, file, *property_span, msg)
+                .tag(Tag::Deprecated)
+                .fix(
+                    "Rename toPromiseApi to toRpcAsync",
+                    vec![TextEdit {
+                        file,
+                        span: *property_span,
+                        new_text: "toRpcAsync".into(),
+                    }],
+                )
+                .push(out);
+        }
+    }
+}
+
+/// A local name bound to Alchemy's `toPromiseApi`.
+fn is_stale(m: &Model, file: FileId, local: &str) -> bool {
+    matches!(
+        m.ctx.syms.resolve_name(file, local),
+        Some(Sym::External { module, name }) if is_alchemy_module(&m.ctx.packages, &module) && classify(&name) == Api::ToPromiseApi
+    )
+}
+
+// (3) old Workflow body: `Workflow(…, Effect.gen(function* () { return Effect.gen(…) }))`
+fn old_workflow_body(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    for r in 0..ctx.res.list.len() {
+        let info = m.res(r);
+        if !matches!(info.form, Form::WorkflowClass | Form::WorkflowValue) {
+            continue;
+        }
+        for (f, imp) in ctx.impls(r) {
+            let mut outer = imp;
+            while let Some((obj, "pipe", _)) = ctx.member_call(f, outer) {
+                outer = obj;
+            }
+            let Some(("gen", args)) = ctx.effect_call(f, outer, EffectMod::Effect) else {
+                continue;
+            };
+            let Some(g) = args
+                .iter()
+                .rev()
+                .find(|a| matches!(ctx.kind(f, **a), Some(Expr::Function { .. })))
+            else {
+                continue;
+            };
+            let Some(Expr::Function { body, .. }) = ctx.kind(f, *g) else {
+                continue;
+            };
+            for ret in &body.returns {
+                let Some(("gen", _)) = ctx.effect_call(f, *ret, EffectMod::Effect) else {
+                    continue;
+                };
+                let Some(Expr::Call { callee, .. }) = ctx.kind(f, *ret) else {
+                    continue;
+                };
+                let n = &info.name;
+                let msg = format!(
+                    "Workflow {n}'s body returns Effect.gen(…), the old Workflow form; the body is now a function of the workflow input: return Effect.fn(function* (input) {{ … }})."
+                );
+                Diag::new(ID, Severity::Warning, f, ctx.span(f, *callee), msg)
+                    .tag(Tag::Deprecated)
+                    .push(out);
+            }
+        }
+    }
+}
+
+// (4a, 4b, 4f) names that depend on the installed version; silent while the version is unknown.
+fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    for info in &ctx.res.list {
+        let file = info.file;
+        let Some(Sym::External { module, .. }) = ctx.syms.resolve_expr(file, info.callee) else {
+            continue;
+        };
+        if module == FORK || module.starts_with("@oddlynew/alchemy/") {
+            continue;
+        }
+        let Some(beta) = alchemy_version(m, file) else {
+            continue;
+        };
+        let (old, new) = match info.api {
+            Api::DurableObject { new_name: false } if beta >= 59 => {
+                ("DurableObjectNamespace", "DurableObject")
+            }
+            Api::RpcDurableObject { new_name: false } if beta >= 59 => {
+                ("RpcDurableObjectNamespace", "RpcDurableObject")
+            }
+            Api::DurableObject { new_name: true } if beta <= 58 => {
+                ("DurableObject", "DurableObjectNamespace")
+            }
+            Api::RpcDurableObject { new_name: true } if beta <= 58 => {
+                ("RpcDurableObject", "RpcDurableObjectNamespace")
+            }
+            Api::Site if beta >= 59 && ctx.text(file, ctx.span(file, info.callee)).ends_with(".Vite") => {
+                let Some(Expr::Member { property_span, .. }) = ctx.kind(file, info.callee) else {
+                    continue;
+                };
+                if ctx
+                    .text(file, ctx.span(file, info.callee))
+                    .ends_with("Website.Vite")
+                {
+                    continue;
+                }
+                let msg =
+                    format!("Vite moved to Website.Vite in alchemy beta.{beta} (TS2339); use Website.Vite.");
+                Diag::new(ID, Severity::Warning, file, *property_span, msg)
+                    .tag(Tag::Deprecated)
+                    .fix(
+                        "Use Website.Vite",
+                        vec![TextEdit {
+                            file,
+                            span: *property_span,
+                            new_text: "Website.Vite".into(),
+                        }],
+                    )
+                    .push(out);
+                continue;
+            }
+            _ => continue,
+        };
+        let (span, fixable) = match ctx.kind(file, info.callee) {
+            Some(Expr::Member { property_span, .. }) => (*property_span, true),
+            _ => (ctx.span(file, info.callee), false),
+        };
+        if ctx.text(file, span) != old {
+            continue;
+        }
+        let msg = format!("{old} is named {new} in the installed alchemy (beta.{beta}); use {new}.");
+        let mut d = Diag::new(ID, Severity::Warning, file, span, msg).tag(Tag::Deprecated);
+        if fixable {
+            d = d.fix(
+                format!("Rename to {new}"),
+                vec![TextEdit {
+                    file,
+                    span,
+                    new_text: new.into(),
+                }],
+            );
+        }
+        d.push(out);
+    }
+}

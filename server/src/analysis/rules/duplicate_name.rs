@@ -1,0 +1,248 @@
+//! `duplicate-name`: two resources share an id or binding name where they collide.
+//!
+//! (1) two distinct Workers with one logical id in one stack; (2) in one Worker's scope two
+//! distinct sources share a binding name (DO and Workflow names, service-binding targets'
+//! logical ids, `env` keys); (3) two distinct Workflows with one name in a stack. Reported
+//! at each later name, with the first related.
+
+use std::collections::{BTreeMap, HashMap};
+
+use alchemy_grammar::{Expr, Span};
+
+use super::Diag;
+use crate::analysis::ctx::Env;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::graph::ResourceKind;
+use crate::analysis::model::Model;
+use crate::analysis::resources::Form;
+use crate::analysis::scopes::{EvKind, FromArg};
+use crate::workspace::FileId;
+
+pub const ID: &str = "duplicate-name";
+
+pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
+    worker_ids(m, out);
+    binding_names(m, out);
+    workflow_names(m, out);
+}
+
+/// Two Workers deployed by one stack. (No same-package fallback: one id in successive
+/// `deploy(…)` calls of tests is fine, and Workers no stack deploys are not deployed together.)
+fn share_stack(m: &Model, a: usize, b: usize) -> bool {
+    m.stacks_of(a).iter().any(|s| m.stacks_of(b).contains(s))
+}
+
+/// Where a resource's name is written: its logical id literal, else its declaration.
+fn name_loc(m: &Model, r: usize) -> (FileId, Span) {
+    let info = m.res(r);
+    (info.file, info.logical_id_span.unwrap_or(info.span))
+}
+
+fn order_key<'m>(m: &'m Model, loc: (FileId, Span)) -> (&'m std::path::Path, u32) {
+    (m.ctx.ws.file(loc.0).path.as_path(), loc.1.start)
+}
+
+/// Resource names for messages; identical names are told apart by their file.
+fn names_of(m: &Model, a: usize, b: usize) -> (String, String) {
+    let (na, nb) = (&m.res(a).name, &m.res(b).name);
+    if na != nb {
+        return (na.clone(), nb.clone());
+    }
+    (
+        format!("{na} ({})", rel_path(m, m.res(a).file)),
+        format!("{nb} ({})", rel_path(m, m.res(b).file)),
+    )
+}
+
+fn rel_path(m: &Model, file: FileId) -> String {
+    let path = &m.ctx.ws.file(file).path;
+    for root in &m.ctx.ws.roots {
+        if let Ok(rel) = path.strip_prefix(root) {
+            return rel.to_string_lossy().replace('\\', "/");
+        }
+    }
+    path.file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// Resources grouped by logical id, each group sorted by where the id is written.
+fn by_id(m: &Model, keep: impl Fn(usize) -> bool) -> BTreeMap<String, Vec<usize>> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for r in 0..m.ctx.res.list.len() {
+        if !keep(r) {
+            continue;
+        }
+        if let Some(id) = &m.res(r).logical_id {
+            groups.entry(id.clone()).or_default().push(r);
+        }
+    }
+    for g in groups.values_mut() {
+        g.sort_by(|a, b| order_key(m, name_loc(m, *a)).cmp(&order_key(m, name_loc(m, *b))));
+    }
+    groups
+}
+
+// (1)
+fn worker_ids(m: &Model, out: &mut Vec<Diagnostic>) {
+    let groups = by_id(m, |r| m.res(r).kind == ResourceKind::Worker);
+    for (id, list) in groups {
+        for (i, &b) in list.iter().enumerate() {
+            let Some(&a) = list[..i].iter().find(|&&a| share_stack(m, a, b)) else {
+                continue;
+            };
+            let (na, nb) = names_of(m, a, b);
+            let (file, span) = name_loc(m, b);
+            let (fa, sa) = name_loc(m, a);
+            let msg = format!(
+                "Worker id \"{id}\" is used by both {na} and {nb}; Alchemy keys resources by id, so {nb} silently reuses {na}. Give {nb} its own id."
+            );
+            Diag::new(ID, Severity::Error, file, span, msg)
+                .related(fa, sa, format!("{na} uses the id \"{id}\" first"))
+                .push(out);
+        }
+    }
+}
+
+// (3)
+fn workflow_names(m: &Model, out: &mut Vec<Diagnostic>) {
+    let groups = by_id(m, |r| {
+        matches!(m.res(r).form, Form::WorkflowClass | Form::WorkflowValue)
+    });
+    let hosts_of = |x: usize| -> Vec<usize> {
+        m.hosts
+            .get(&x)
+            .map(|hs| hs.iter().map(|h| h.worker).collect())
+            .unwrap_or_default()
+    };
+    for (id, list) in groups {
+        for (i, &b) in list.iter().enumerate() {
+            let hb = hosts_of(b);
+            let Some(&a) = list[..i].iter().find(|&&a| {
+                hosts_of(a)
+                    .iter()
+                    .any(|wa| hb.iter().any(|wb| wa == wb || share_stack(m, *wa, *wb)))
+            }) else {
+                continue;
+            };
+            let (na, nb) = names_of(m, a, b);
+            let (file, span) = name_loc(m, b);
+            let (fa, sa) = name_loc(m, a);
+            let msg = format!(
+                "Workflow name \"{id}\" is used by both {na} and {nb} in one stack; a workflow is keyed by its name, so one replaces the other. Give {nb} its own name."
+            );
+            Diag::new(ID, Severity::Error, file, span, msg)
+                .related(fa, sa, format!("{na} uses the name \"{id}\" first"))
+                .push(out);
+        }
+    }
+}
+
+/// What provides a binding name in a Worker's scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Source {
+    Res(usize),
+    /// An `env` entry whose value is not a resource: (file, entry span).
+    Env(FileId, Span),
+}
+
+struct Named {
+    name: String,
+    source: Source,
+    loc: (FileId, Span),
+}
+
+// (2)
+fn binding_names(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    let mut workers: Vec<usize> = (0..ctx.res.list.len())
+        .filter(|&r| m.res(r).kind == ResourceKind::Worker)
+        .collect();
+    workers.sort();
+    // hosted DOs/Workflows per Worker
+    let mut hosted: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (&x, hs) in &m.hosts {
+        for h in hs {
+            hosted.entry(h.worker).or_default().push(x);
+        }
+    }
+    for w in workers {
+        let mut names: Vec<Named> = Vec::new();
+        let add_res = |names: &mut Vec<Named>, r: usize| {
+            if let Some(n) = &m.res(r).logical_id
+                && !names.iter().any(|e| e.source == Source::Res(r))
+            {
+                names.push(Named {
+                    name: n.clone(),
+                    source: Source::Res(r),
+                    loc: name_loc(m, r),
+                });
+            }
+        };
+        for &x in hosted.get(&w).map(|v| v.as_slice()).unwrap_or(&[]) {
+            add_res(&mut names, x);
+        }
+        if let Some(scope) = m.scopes.get(&w) {
+            for ev in &scope.events {
+                match &ev.kind {
+                    EvKind::From {
+                        x,
+                        arg: FromArg::Res(_) | FromArg::Str(_),
+                        ..
+                    } if m.res(*x).form.is_bindable_do() => add_res(&mut names, *x),
+                    EvKind::Yield { target } if m.res(*target).form.is_bindable_do() => {
+                        add_res(&mut names, *target)
+                    }
+                    EvKind::ServiceBind { target, .. } => add_res(&mut names, *target),
+                    _ => {}
+                }
+            }
+        }
+        for (f, obj) in ctx.props(w) {
+            for key in ["env", "bindings"] {
+                let Some(p) = ctx.prop(f, obj, key) else { continue };
+                let Some(Expr::Object { props, .. }) = ctx.kind(f, p.value) else {
+                    continue;
+                };
+                for e in props {
+                    let Some(k) = &e.key else { continue };
+                    let source = match ctx.resource_of(f, e.value, &Env::default()) {
+                        Some(r) => Source::Res(r),
+                        None => Source::Env(f, e.span),
+                    };
+                    names.push(Named {
+                        name: k.clone(),
+                        source,
+                        loc: (f, e.key_span),
+                    });
+                }
+            }
+        }
+        names.sort_by(|a, b| order_key(m, a.loc).cmp(&order_key(m, b.loc)));
+        let wn = &m.res(w).name;
+        for (i, b) in names.iter().enumerate() {
+            let Some(a) = names[..i]
+                .iter()
+                .find(|a| a.name == b.name && a.source != b.source)
+            else {
+                continue;
+            };
+            let describe = |n: &Named| match n.source {
+                Source::Res(r) => m.res(r).name.clone(),
+                Source::Env(..) => format!("the env entry {}", n.name),
+            };
+            let (da, db) = (describe(a), describe(b));
+            let (da, db) = match (a.source, b.source) {
+                (Source::Res(ra), Source::Res(rb)) if da == db => names_of(m, ra, rb),
+                _ => (da, db),
+            };
+            let msg = format!(
+                "{wn} binds two different resources under the name \"{}\": {da} and {db}; one binding replaces the other. Rename one of them.",
+                b.name
+            );
+            Diag::new(ID, Severity::Error, b.loc.0, b.loc.1, msg)
+                .related(a.loc.0, a.loc.1, format!("{da} is bound as \"{}\" first", a.name))
+                .push(out);
+        }
+    }
+}
