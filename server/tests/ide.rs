@@ -38,7 +38,7 @@ fn run(query: &str, text: &str) -> String {
     let (cpath, offset) = cursor.expect("fixture has a $0 cursor");
     let fx = Fixture::from_files(&files);
     let ws = load(
-        &[fx.root.clone()],
+        std::slice::from_ref(&fx.root),
         Arc::new(Config::default()),
         &LoadOptions::default(),
     )

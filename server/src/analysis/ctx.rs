@@ -225,10 +225,8 @@ impl<'a> Ctx<'a> {
                     out.push((info.file, last));
                 }
             }
-            Form::RpcWorkerInline => {
-                if info.args.len() >= 3 {
-                    out.push((info.file, info.args[2]));
-                }
+            Form::RpcWorkerInline if info.args.len() >= 3 => {
+                out.push((info.file, info.args[2]));
             }
             _ => {}
         }

@@ -341,12 +341,11 @@ pub fn live_name_in_file(ctx: &Ctx, file: FileId, r: usize) -> Option<(String, V
         let mut candidates: Vec<(String, ImportKind)> = Vec::new();
         for e in &facts.exports {
             match &e.kind {
-                alchemy_grammar::ExportKind::DefaultExpr { expr } => {
+                alchemy_grammar::ExportKind::DefaultExpr { expr }
                     if ctx.live_of(mf, *expr, &Default::default()) == Some(r)
-                        && contains(ctx, mf, *expr, call)
-                    {
-                        candidates.push(("default".into(), ImportKind::Default));
-                    }
+                        && contains(ctx, mf, *expr, call) =>
+                {
+                    candidates.push(("default".into(), ImportKind::Default));
                 }
                 alchemy_grammar::ExportKind::Local { exported, local, .. } => {
                     if let Some(s) = ctx.syms.resolve_name(mf, local)

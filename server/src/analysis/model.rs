@@ -417,10 +417,11 @@ impl<'a> Model<'a> {
                             continue;
                         }
                         match arg {
-                            FromArg::Res(h) if self.res(*h).kind == ResourceKind::Worker => {
-                                if *h != o || !self.publishes(o, *x) {
-                                    add(&mut edges, EdgeKind::Binds, o, *x, Some(*h), ev.file, ev.span);
-                                }
+                            FromArg::Res(h)
+                                if self.res(*h).kind == ResourceKind::Worker
+                                    && (*h != o || !self.publishes(o, *x)) =>
+                            {
+                                add(&mut edges, EdgeKind::Binds, o, *x, Some(*h), ev.file, ev.span);
                             }
                             FromArg::Str(s) => {
                                 let via = self.worker_named(s);
@@ -457,10 +458,10 @@ impl<'a> Model<'a> {
                             );
                         }
                     }
-                    EvKind::Yield { target } if okind == ResourceKind::Stack => {
-                        if self.res(*target).kind == ResourceKind::Worker {
-                            add(&mut edges, EdgeKind::Deploys, o, *target, None, ev.file, ev.span);
-                        }
+                    EvKind::Yield { target }
+                        if okind == ResourceKind::Stack && self.res(*target).kind == ResourceKind::Worker =>
+                    {
+                        add(&mut edges, EdgeKind::Deploys, o, *target, None, ev.file, ev.span);
                     }
                     EvKind::Provide { set, .. } if okind == ResourceKind::Stack => {
                         for &w in &set.items {

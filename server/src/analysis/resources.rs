@@ -447,13 +447,7 @@ fn value_form(facts: &FileFacts, api: Api, args: &[ExprId]) -> Option<(ResourceK
             _ => (K::Workflow, Form::WorkflowDescriptor),
         },
         Api::Container => (K::Container, Form::ContainerValue),
-        Api::Stack => {
-            if args.len() >= 2 {
-                (K::Stack, Form::StackValue)
-            } else {
-                return None;
-            }
-        }
+        Api::Stack if args.len() >= 2 => (K::Stack, Form::StackValue),
         _ => return None,
     })
 }

@@ -479,7 +479,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             let arg_expr = fargs.first().copied();
             let arg = match arg_expr {
                 None => FromArg::NonLiteral,
-                Some(a) => self.from_arg(file, a, env),
+                Some(a) => self.arg_of_from(file, a, env),
             };
             let span = ctx.span(file, e);
             self.push(
@@ -516,7 +516,7 @@ impl<'c, 'a> Walker<'c, 'a> {
         }
     }
 
-    fn from_arg(&self, file: FileId, a: ExprId, env: &Env<'a>) -> FromArg {
+    fn arg_of_from(&self, file: FileId, a: ExprId, env: &Env<'a>) -> FromArg {
         let ctx = self.ctx;
         match ctx.kind(file, a) {
             Some(Expr::Str { value }) => FromArg::Str(value.clone()),
