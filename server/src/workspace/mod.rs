@@ -11,6 +11,16 @@ use alchemy_grammar::FileFacts;
 use crate::config::Config;
 use crate::line_index::LineIndex;
 
+pub mod discover;
+mod index;
+mod links;
+mod load;
+pub mod prefilter;
+mod relevance;
+
+pub use index::Index;
+pub use load::{LoadError, LoadOptions, load};
+
 /// Stable id of a file within one [`Workspace`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
@@ -54,6 +64,10 @@ pub struct Workspace {
     pub files: Vec<Arc<SourceFile>>,
     pub by_path: HashMap<PathBuf, FileId>,
     pub config: Arc<Config>,
+    /// Non-fatal problems met while indexing, as (path, message), sorted: unreadable or
+    /// non-UTF-8 files, unreadable directories, invalid `package.json`/`tsconfig.json`/
+    /// `pnpm-workspace.yaml` (from the resolver).
+    pub problems: Vec<(PathBuf, String)>,
 }
 
 impl Workspace {
