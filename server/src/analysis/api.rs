@@ -91,9 +91,27 @@ pub fn classify(name: &str) -> Api {
 }
 
 /// The Alchemy API member an expression (identifier or member chain) names, if any.
+/// Cloudflare members come from `<pkg>/Cloudflare` or deeper (or `Cloudflare.*` of the root
+/// module); `Stack` from `<pkg>`, `<pkg>/Stack` or the Cloudflare module. Other Alchemy modules
+/// (`alchemy/Drizzle`, …) have their own members with the same names and are not these.
 pub fn api_of(syms: &Symbols, packages: &[String], file: FileId, expr: ExprId) -> Option<Api> {
     match syms.resolve_expr(file, expr)? {
-        Sym::External { module, name } if is_alchemy_module(packages, &module) => Some(classify(&name)),
+        Sym::External { module, name } if is_alchemy_module(packages, &module) => {
+            let sub = packages
+                .iter()
+                .filter_map(|p| module.strip_prefix(p.as_str()))
+                .map(|rest| rest.trim_start_matches('/'))
+                .min_by_key(|rest| rest.len())
+                .unwrap_or("");
+            let api = classify(&name);
+            let cloudflare = sub == "Cloudflare" || sub.starts_with("Cloudflare/") || name.starts_with("Cloudflare.");
+            let ok = match api {
+                Api::Stack => sub.is_empty() || sub == "Stack" || cloudflare,
+                Api::Other => false,
+                _ => cloudflare,
+            };
+            ok.then_some(api)
+        }
         _ => None,
     }
 }

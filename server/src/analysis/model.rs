@@ -558,15 +558,17 @@ impl<'a> Model<'a> {
                         continue;
                     };
                     for entry in props {
-                        let Some(&d) = self.ctx.res.by_expr.get(&(f, entry.value)) else {
+                        // inline in `env`, or a const holding the descriptor (`env: { Counter }`)
+                        let Some(d) = self.ctx.resource_of(f, entry.value, &Default::default()) else {
                             continue;
                         };
                         if !matches!(self.res(d).form, Form::D4 | Form::R3 | Form::WorkflowDescriptor) {
                             continue;
                         }
+                        let df = self.res(d).file;
                         let script = self.res(d).args.get(1).and_then(|a| {
-                            let sp = self.ctx.prop(f, *a, "scriptName")?;
-                            Some(match self.ctx.str_value(f, sp.value) {
+                            let sp = self.ctx.prop(df, *a, "scriptName")?;
+                            Some(match self.ctx.str_value(df, sp.value) {
                                 Some(s) => ScriptName::Lit(s.to_string()),
                                 None => ScriptName::Other,
                             })

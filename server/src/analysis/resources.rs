@@ -143,7 +143,29 @@ impl Resources {
             }
             collect_file(&mut res, syms, packages, src.id, &src.facts);
         }
+        res.dedup_keys(ws);
         res
+    }
+
+    /// Graph ids must be unique: on a collision within a file, a resource named by a
+    /// module-level declaration keeps its key and the others get `@<line>` appended.
+    fn dedup_keys(&mut self, ws: &Workspace) {
+        let mut by_key: HashMap<(FileId, String), Vec<usize>> = HashMap::new();
+        for (i, r) in self.list.iter().enumerate() {
+            by_key.entry((r.file, r.key.clone())).or_default().push(i);
+        }
+        for ((file, _), mut idxs) in by_key {
+            if idxs.len() < 2 {
+                continue;
+            }
+            idxs.sort_by_key(|&i| (!matches!(self.list[i].sym, Some(Sym::Decl { .. })), self.list[i].span.start));
+            let src = ws.file(file);
+            for &i in &idxs[1..] {
+                let line = src.line_index.line_of(self.list[i].span.start) + 1;
+                let key = format!("{}@{line}", self.list[i].key);
+                self.list[i].key = key;
+            }
+        }
     }
 
     pub fn get(&self, i: usize) -> &ResInfo {

@@ -34,6 +34,25 @@ pub fn hit(m: &Model, file: FileId, offset: u32) -> Option<Hit> {
             return Some(Hit::Resource { r: i, span: r.span });
         }
     }
+    // a name in an import statement
+    for imp in &facts.imports {
+        if !imp.span.contains(offset) {
+            continue;
+        }
+        let names = imp
+            .default
+            .iter()
+            .map(|b| (b.name.as_str(), b.span))
+            .chain(imp.named.iter().map(|n| (n.local.as_str(), n.span)));
+        for (name, span) in names {
+            if span.contains(offset)
+                && let Some(sym) = ctx.syms.resolve_name(file, name)
+                && let Some(r) = ctx.res.of_sym(&ctx.syms, &sym)
+            {
+                return Some(Hit::Resource { r, span });
+            }
+        }
+    }
     // smallest identifier / member chain containing the offset
     let mut best: Option<(u32, usize)> = None;
     for (i, n) in facts.exprs.iter().enumerate() {

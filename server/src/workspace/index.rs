@@ -374,12 +374,25 @@ impl Index {
             .collect();
         problems.sort();
         problems.dedup();
+        let mut versions = HashMap::new();
+        let mut by_dir: HashMap<&Path, Option<crate::resolve::AlchemyVersion>> = HashMap::new();
+        for (path, id) in &self.by_path {
+            if !self.files[id.0 as usize].root {
+                continue;
+            }
+            let Some(dir) = path.parent() else { continue };
+            let v = by_dir.entry(dir).or_insert_with(|| self.resolver.alchemy_version(path)).clone();
+            if let Some(v) = v {
+                versions.insert(*id, v);
+            }
+        }
         Workspace {
             roots: self.root_dirs.clone(),
             files: self.files.clone(),
             by_path: self.by_path.clone(),
             config: self.config.clone(),
             problems,
+            versions: Arc::new(versions),
         }
     }
 

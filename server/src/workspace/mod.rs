@@ -68,6 +68,9 @@ pub struct Workspace {
     /// non-UTF-8 files, unreadable directories, invalid `package.json`/`tsconfig.json`/
     /// `pnpm-workspace.yaml` (from the resolver).
     pub problems: Vec<(PathBuf, String)>,
+    /// The Alchemy version installed or declared for each root file (§5 deprecated-api
+    /// "Version"); files with an unknown version are absent.
+    pub versions: Arc<HashMap<FileId, crate::resolve::AlchemyVersion>>,
 }
 
 impl Workspace {

@@ -30,11 +30,17 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
 
 /// The installed `alchemy` version of a file as its beta number (`2.0.0-beta.N` → N).
 ///
-/// TODO: the workspace does not expose package versions yet (§5 deprecated-api "Version":
-/// `node_modules/alchemy/package.json` walking up, else the nearest `package.json` spec, …).
-/// Until it does, every version-dependent trigger stays silent.
-pub fn alchemy_version(_m: &Model, _file: FileId) -> Option<u32> {
-    None
+/// The version comes from the workspace index (§5 deprecated-api "Version":
+/// `node_modules/alchemy/package.json` walking up, else the nearest `package.json` spec, …);
+/// an unknown version keeps every version-dependent trigger silent. Releases after 2.0.0
+/// count as newer than every beta.
+pub fn alchemy_version(m: &Model, file: FileId) -> Option<u32> {
+    let v = m.ctx.ws.versions.get(&file)?;
+    if v.major != 2 || v.minor != 0 || v.patch != 0 {
+        // 2.0.0 and later releases have the newest API
+        return if (v.major, v.minor, v.patch) > (2, 0, 0) { Some(u32::MAX) } else { None };
+    }
+    v.beta
 }
 
 // (1) `bindings:` → `env`

@@ -61,11 +61,12 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         }
     }
     // D4 descriptors with `scriptName: "lit"`
-    for (_w, file, _span, dres, script) in m.env_descriptors() {
+    for (_w, _file, _span, dres, script) in m.env_descriptors() {
         let Some(crate::analysis::model::ScriptName::Lit(s)) = script else {
             continue;
         };
         let dr = m.res(dres);
+        let file = dr.file;
         let Some(sp) = dr.args.get(1).and_then(|a| ctx.prop(file, *a, "scriptName")) else {
             continue;
         };

@@ -47,7 +47,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 };
                 let rpc = m.res(x).kind == ResourceKind::RpcDurableObject;
                 let shape = shapes.entry(x).or_insert_with(|| shape_of(m, x)).clone();
-                let tree = tree.get_or_insert_with(|| Tree::new(facts, &funcs));
+                let tree = tree.get_or_insert_with(|| Tree::new(facts, &src.text, &funcs));
                 let found = tree.namespace_calls(&local.name, local.name_span, f.expr, rpc);
                 for call in found {
                     match call {
@@ -381,6 +381,7 @@ enum Found {
 /// Parent links and the lexical structure of one file's expressions.
 struct Tree<'f> {
     facts: &'f FileFacts,
+    text: &'f str,
     parent: Vec<Option<ExprId>>,
     /// (function, local name, local init) for every function-body local.
     locals: Vec<(ExprId, &'f str, Span, ExprId)>,
@@ -388,7 +389,7 @@ struct Tree<'f> {
 }
 
 impl<'f> Tree<'f> {
-    fn new(facts: &'f FileFacts, funcs: &[Func]) -> Tree<'f> {
+    fn new(facts: &'f FileFacts, text: &'f str, funcs: &[Func]) -> Tree<'f> {
         let mut parent = vec![None; facts.exprs.len()];
         let mut set = |child: ExprId, p: ExprId| {
             if let Some(slot) = parent.get_mut(child as usize)
@@ -441,6 +442,7 @@ impl<'f> Tree<'f> {
         }
         Tree {
             facts,
+            text,
             parent,
             locals,
             funcs: funcs.iter().map(|f| (f.expr, f.span)).collect(),
@@ -467,6 +469,13 @@ impl<'f> Tree<'f> {
             return None;
         };
         if *object != of {
+            return None;
+        }
+        // `(x as T).m()` / `(x satisfies T).m()`: the lowering unwraps the cast, but the
+        // member expression then starts before its object; a cast receiver is not checked.
+        let obj_end = self.facts.exprs.get(of as usize).map_or(0, |n| n.span.end as usize);
+        let between = self.text.get(obj_end..property_span.start as usize).unwrap_or("");
+        if between.contains(" as ") || between.contains("satisfies") {
             return None;
         }
         let c = self.parent(p)?;

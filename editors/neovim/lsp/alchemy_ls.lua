@@ -1,0 +1,26 @@
+-- alchemy-ls for Neovim 0.11+: put this directory on 'runtimepath' and call
+--   vim.lsp.enable('alchemy_ls')
+-- Override anything with vim.lsp.config('alchemy_ls', { ... }), e.g.
+--   vim.lsp.config('alchemy_ls', { settings = { ['alchemy-ls'] = { rules = { ['duplicate-host'] = 'off' } } } })
+-- or use require('alchemy-ls').setup({ ... }), which works on 0.10 as well.
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'alchemy-ls', 'serve' },
+  filetypes = { 'typescript', 'typescriptreact' },
+  root_markers = { 'alchemy.run.ts', 'alchemy-ls.toml', 'package.json', '.git' },
+  -- The server asks for section `alchemy-ls` (workspace/configuration) and also reads
+  -- init_options: { rules = {...}, packages = {...}, ignore = {...}, features = {...} }.
+  settings = { ['alchemy-ls'] = vim.empty_dict() },
+  init_options = vim.empty_dict(),
+  before_init = function(params, config)
+    -- Keep init_options in step with settings when only `settings` was overridden.
+    local section = config.settings and config.settings['alchemy-ls']
+    if section and (params.initializationOptions == nil or vim.tbl_isempty(params.initializationOptions)) then
+      params.initializationOptions = section
+    end
+  end,
+  on_attach = function(client, bufnr)
+    require('alchemy-ls').on_attach(client, bufnr)
+  end,
+}
