@@ -104,7 +104,8 @@ pub fn api_of(syms: &Symbols, packages: &[String], file: FileId, expr: ExprId) -
                 .min_by_key(|rest| rest.len())
                 .unwrap_or("");
             let api = classify(&name);
-            let cloudflare = sub == "Cloudflare" || sub.starts_with("Cloudflare/") || name.starts_with("Cloudflare.");
+            let cloudflare =
+                sub == "Cloudflare" || sub.starts_with("Cloudflare/") || name.starts_with("Cloudflare.");
             let ok = match api {
                 Api::Stack => sub.is_empty() || sub == "Stack" || cloudflare,
                 Api::Other => false,

@@ -158,7 +158,12 @@ impl Resources {
             if idxs.len() < 2 {
                 continue;
             }
-            idxs.sort_by_key(|&i| (!matches!(self.list[i].sym, Some(Sym::Decl { .. })), self.list[i].span.start));
+            idxs.sort_by_key(|&i| {
+                (
+                    !matches!(self.list[i].sym, Some(Sym::Decl { .. })),
+                    self.list[i].span.start,
+                )
+            });
             let src = ws.file(file);
             for &i in &idxs[1..] {
                 let line = src.line_index.line_of(self.list[i].span.start) + 1;

@@ -26,6 +26,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     to_promise_api(m, out);
     old_workflow_body(m, out);
     versioned_names(m, out);
+    versioned_forms(m, out);
 }
 
 /// The installed `alchemy` version of a file as its beta number (`2.0.0-beta.N` → N).
@@ -38,7 +39,11 @@ pub fn alchemy_version(m: &Model, file: FileId) -> Option<u32> {
     let v = m.ctx.ws.versions.get(&file)?;
     if v.major != 2 || v.minor != 0 || v.patch != 0 {
         // 2.0.0 and later releases have the newest API
-        return if (v.major, v.minor, v.patch) > (2, 0, 0) { Some(u32::MAX) } else { None };
+        return if (v.major, v.minor, v.patch) > (2, 0, 0) {
+            Some(u32::MAX)
+        } else {
+            None
+        };
     }
     v.beta
 }
@@ -279,5 +284,114 @@ fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
             );
         }
         d.push(out);
+    }
+}
+
+/// Whether the resource's factory comes from the fork (always G1, never versioned).
+fn from_fork(m: &Model, r: usize) -> bool {
+    let info = m.res(r);
+    matches!(m.ctx.syms.resolve_expr(info.file, info.callee),
+        Some(Sym::External { module, .. }) if module == FORK || module.starts_with("@oddlynew/alchemy/"))
+}
+
+// (4c) props in a 2-argument class call with ≥ beta.58; (4d) `.make(props, impl)` with beta.49;
+// (4e) `Container.bind` / `bindContainer` with ≥ beta.58.
+fn versioned_forms(m: &Model, out: &mut Vec<Diagnostic>) {
+    let ctx = &m.ctx;
+    for (r, info) in ctx.res.list.iter().enumerate() {
+        if from_fork(m, r) || info.class.is_none() {
+            continue;
+        }
+        let Some(beta) = alchemy_version(m, info.file) else {
+            continue;
+        };
+        // (4c)
+        let two_arg_props = match info.api {
+            Api::Worker => info.form == Form::WorkerModular && info.args.len() == 2,
+            // Container<Self, Shape> with `.make`; not the image container `Container<Self>()(id, props)`
+            Api::Container => {
+                info.args.len() == 2
+                    && info.type_args.as_ref().is_some_and(|t| t.args.len() >= 2)
+                    && ctx.makes.contains_key(&r)
+            }
+            Api::RpcWorker => {
+                info.form == Form::RpcWorkerModular
+                    && info.args.get(1).is_some_and(|p| match ctx.kind(info.file, *p) {
+                        Some(Expr::Object { props, .. }) => {
+                            props.iter().any(|pp| pp.key.as_deref() != Some("schema"))
+                        }
+                        _ => false,
+                    })
+            }
+            _ => false,
+        };
+        if beta >= 58 && two_arg_props {
+            let props_span = ctx.span(info.file, info.args[1]);
+            let msg = format!(
+                "Since alchemy beta.58, {}'s props belong in the first argument of {}.make(props, impl), not in the class call (TS2554); move them to each .make(…).",
+                info.name, info.name
+            );
+            Diag::new(ID, Severity::Warning, info.file, props_span, msg)
+                .tag(Tag::Deprecated)
+                .push(out);
+        }
+        // (4d)
+        if beta <= 49 && info.form.is_modular() {
+            for &(f, call) in ctx.makes.get(&r).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if let Some(props) = ctx.make_props(f, call)
+                    && matches!(info.api, Api::Worker | Api::RpcWorker | Api::Container)
+                {
+                    let msg = format!(
+                        "alchemy beta.{beta} takes {}'s props in the class call ({}<{}>()(id, props)) and only the implementation in .make(impl); move the props to the class call.",
+                        info.name,
+                        ctx.text(info.file, ctx.span(info.file, info.callee)),
+                        info.name
+                    );
+                    Diag::new(ID, Severity::Warning, f, ctx.span(f, props), msg)
+                        .tag(Tag::Deprecated)
+                        .push(out);
+                }
+            }
+        }
+    }
+    // (4e)
+    for src in ctx.ws.iter() {
+        let file = src.id;
+        let Some(beta) = alchemy_version(m, file) else {
+            continue;
+        };
+        if beta < 58 {
+            continue;
+        }
+        for c in &src.facts.constructs {
+            let Some(Expr::Call { callee, args, .. }) = ctx.kind(file, c.expr) else {
+                continue;
+            };
+            let api = ctx.api(file, *callee);
+            if !matches!(api, Some(Api::ContainerBind | Api::BindContainer)) {
+                continue;
+            }
+            if matches!(ctx.syms.resolve_expr(file, *callee),
+                Some(Sym::External { module, .. }) if module == FORK || module.starts_with("@oddlynew/alchemy/"))
+            {
+                continue;
+            }
+            let c_name = args
+                .first()
+                .map(|a| ctx.text(file, ctx.span(file, *a)))
+                .unwrap_or("Sandbox");
+            let layer = if beta >= 59 {
+                format!("Cloudflare.Containers.layer({c_name})")
+            } else {
+                format!("Cloudflare.layerContainer({c_name})")
+            };
+            let msg = format!(
+                "{} is gone in alchemy beta.{beta} (Container.bind is Function.prototype.bind there); bind the container with yield* {c_name} and provide {layer} on the Durable Object's init.",
+                ctx.text(file, ctx.span(file, *callee))
+            );
+            Diag::new(ID, Severity::Warning, file, ctx.span(file, *callee), msg)
+                .tag(Tag::Deprecated)
+                .push(out);
+        }
     }
 }

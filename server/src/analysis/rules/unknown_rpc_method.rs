@@ -473,7 +473,11 @@ impl<'f> Tree<'f> {
         }
         // `(x as T).m()` / `(x satisfies T).m()`: the lowering unwraps the cast, but the
         // member expression then starts before its object; a cast receiver is not checked.
-        let obj_end = self.facts.exprs.get(of as usize).map_or(0, |n| n.span.end as usize);
+        let obj_end = self
+            .facts
+            .exprs
+            .get(of as usize)
+            .map_or(0, |n| n.span.end as usize);
         let between = self.text.get(obj_end..property_span.start as usize).unwrap_or("");
         if between.contains(" as ") || between.contains("satisfies") {
             return None;
