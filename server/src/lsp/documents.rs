@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use alchemy_grammar::Dialect;
+use alchemy_grammar::{Dialect, FileFacts};
 use dashmap::DashMap;
 use ropey::Rope;
 use tower_lsp_server::lsp_types::{TextDocumentContentChangeEvent, Uri};
@@ -24,8 +24,11 @@ pub struct Document {
     pub text: Arc<str>,
     pub line_index: Arc<LineIndex>,
     pub dialect: Option<Dialect>,
-    /// Syntax tree of the previous parse, edited to match `text`; `None` until parsed.
+    /// Syntax tree of the last parse of `text`; edited in step with each change and reparsed
+    /// incrementally (`None` for files that are not TypeScript or are too large to parse).
     pub tree: Option<tree_sitter::Tree>,
+    /// Facts of `text`, from `tree`.
+    pub facts: Option<Arc<FileFacts>>,
 }
 
 /// A copy of what the rest of the server needs of a document.
@@ -36,6 +39,7 @@ pub struct DocSnapshot {
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
     pub line_index: Arc<LineIndex>,
+    pub facts: Option<Arc<FileFacts>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -50,7 +54,7 @@ impl Document {
         let dialect = path
             .as_deref()
             .and_then(|p| Dialect::from_path(&p.to_string_lossy()));
-        Document {
+        let mut doc = Document {
             version,
             path,
             rope: Rope::from_str(text),
@@ -58,7 +62,24 @@ impl Document {
             line_index: Arc::new(LineIndex::new(text)),
             dialect,
             tree: None,
+            facts: None,
+        };
+        doc.reparse();
+        doc
+    }
+
+    /// Parse `text` (incrementally when the edited previous tree is there) and extract its
+    /// facts. A keystroke costs an incremental reparse of this one file.
+    fn reparse(&mut self) {
+        let Some(dialect) = self.dialect else { return };
+        if self.text.len() > alchemy_grammar::MAX_PARSE_BYTES {
+            self.tree = None;
+            self.facts = None;
+            return;
         }
+        let tree = alchemy_grammar::parse(&self.text, dialect, self.tree.as_ref());
+        self.facts = Some(Arc::new(alchemy_grammar::facts_from_tree(&self.text, &tree)));
+        self.tree = Some(tree);
     }
 
     /// Apply one batch of content changes (each range refers to the text after the previous
@@ -94,6 +115,7 @@ impl Document {
             self.line_index = Arc::new(LineIndex::new(&text));
             self.text = Arc::from(text);
         }
+        self.reparse();
         self.version = version;
     }
 }
@@ -142,6 +164,7 @@ impl Documents {
             path: d.path.clone(),
             text: d.text.clone(),
             line_index: d.line_index.clone(),
+            facts: d.facts.clone(),
         })
     }
 
@@ -154,6 +177,7 @@ impl Documents {
                 path: d.path.clone(),
                 text: d.text.clone(),
                 line_index: d.line_index.clone(),
+                facts: d.facts.clone(),
             })
             .collect()
     }
@@ -230,5 +254,23 @@ mod tests {
             docs.change(&uri, 1, vec![], Encoding::Utf16).0,
             ChangeOutcome::Unknown
         );
+    }
+
+    #[test]
+    fn incremental_reparse_gives_the_facts_of_a_fresh_parse() {
+        let text = "import * as Cloudflare from \"alchemy/Cloudflare\";\nexport class W extends Cloudflare.Worker<W>()(\"W\", {}) {}\n";
+        let mut doc = Document::new(text, 1, Some(PathBuf::from("/w/a.ts")));
+        assert!(doc.tree.is_some() && doc.facts.is_some());
+        // rename the class, then type a half-finished `.from(` line, then delete it again
+        doc.apply(vec![edit(1, 13, 1, 14, "Api")], 2, Encoding::Utf16);
+        doc.apply(
+            vec![edit(2, 0, 2, 0, "const c = Counter.from(\n")],
+            3,
+            Encoding::Utf16,
+        );
+        doc.apply(vec![edit(2, 0, 3, 0, "")], 4, Encoding::Utf16);
+        let fresh = alchemy_grammar::extract(&doc.text, Dialect::TypeScript);
+        assert_eq!(doc.facts.as_deref(), Some(&fresh));
+        assert_eq!(fresh.decls[0].name, "Api");
     }
 }

@@ -16,7 +16,12 @@ pub enum Change {
     /// The workspace roots (initialize, folder changes, single-file mode's first open).
     Roots(Vec<PathBuf>),
     /// An open document's text.
-    Overlay { path: PathBuf, text: Arc<str> },
+    /// `facts` come from the document's incremental reparse, when it has one.
+    Overlay {
+        path: PathBuf,
+        text: Arc<str>,
+        facts: Option<Arc<alchemy_grammar::FileFacts>>,
+    },
     /// A document was closed: fall back to the disk.
     RemoveOverlay(PathBuf),
     /// A file changed, appeared or disappeared on disk.
@@ -67,7 +72,8 @@ impl Host {
                     self.settings = v.clone();
                     reconfigure = true;
                 }
-                Change::Overlay { path, text } => match self.overlays.iter_mut().find(|(p, _)| p == path) {
+                Change::Overlay { path, text, .. } => match self.overlays.iter_mut().find(|(p, _)| p == path)
+                {
                     Some(slot) => slot.1 = text.clone(),
                     None => self.overlays.push((path.clone(), text.clone())),
                 },
@@ -101,7 +107,10 @@ impl Host {
         };
         for change in changes {
             match change {
-                Change::Overlay { path, text } => index.set_overlay(&path, text),
+                Change::Overlay { path, text, facts } => match facts {
+                    Some(facts) => index.set_overlay_with_facts(&path, text, facts),
+                    None => index.set_overlay(&path, text),
+                },
                 Change::RemoveOverlay(path) => index.remove_overlay(&path),
                 Change::Disk(path) => index.file_changed_on_disk(&path),
                 Change::Roots(_) | Change::Settings(_) => {}

@@ -215,6 +215,7 @@ impl LanguageServer for Server {
         let path = uri_path(&doc.uri);
         let document = Document::new(&doc.text, doc.version, path.clone());
         let text = document.text.clone();
+        let facts = document.facts.clone();
         self.state.docs.open(doc.uri.clone(), document);
         let Some(path) = path else { return };
         if !self.state.has_roots.load(Ordering::SeqCst)
@@ -222,7 +223,7 @@ impl LanguageServer for Server {
         {
             self.set_roots(vec![root]);
         }
-        self.state.queue_document(path, doc.uri, doc.version, text);
+        self.state.queue_document(path, doc.uri, doc.version, text, facts);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -249,7 +250,8 @@ impl LanguageServer for Server {
             );
         }
         if let (Some(snap), Some(path)) = (self.state.docs.snapshot(&uri), uri_path(&uri)) {
-            self.state.queue_document(path, uri, snap.version, snap.text);
+            self.state
+                .queue_document(path, uri, snap.version, snap.text, snap.facts);
         }
     }
 

@@ -132,10 +132,17 @@ impl State {
 
     /// Record an open document's version (under the queue lock, so the worker sees versions
     /// and texts of one generation together) and queue its text.
-    pub fn queue_document(&self, path: PathBuf, uri: Uri, version: i32, text: Arc<str>) -> u64 {
+    pub fn queue_document(
+        &self,
+        path: PathBuf,
+        uri: Uri,
+        version: i32,
+        text: Arc<str>,
+        facts: Option<Arc<alchemy_grammar::FileFacts>>,
+    ) -> u64 {
         let mut p = lock(&self.pending);
         p.open.insert(path.clone(), (uri, version));
-        p.changes.push(Change::Overlay { path, text });
+        p.changes.push(Change::Overlay { path, text, facts });
         p.generation += 1;
         let gen_now = p.generation;
         drop(p);

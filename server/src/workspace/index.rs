@@ -229,6 +229,17 @@ impl Index {
         self.settle();
     }
 
+    /// Like [`Index::set_overlay`], with facts the caller already extracted from `text` (the
+    /// language server reparses open documents incrementally): they are used instead of a
+    /// full parse.
+    pub fn set_overlay_with_facts(&mut self, path: &Path, text: Arc<str>, facts: Arc<FileFacts>) {
+        if let Some(dialect) = dialect_of(&canonical(path)) {
+            let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+            self.facts_cache.insert((hash, dialect), facts);
+        }
+        self.set_overlay(path, text);
+    }
+
     /// The buffer was closed: fall back to the disk content (or drop the file if it is not on
     /// disk or no longer relevant).
     pub fn remove_overlay(&mut self, path: &Path) {
@@ -381,7 +392,10 @@ impl Index {
                 continue;
             }
             let Some(dir) = path.parent() else { continue };
-            let v = by_dir.entry(dir).or_insert_with(|| self.resolver.alchemy_version(path)).clone();
+            let v = by_dir
+                .entry(dir)
+                .or_insert_with(|| self.resolver.alchemy_version(path))
+                .clone();
             if let Some(v) = v {
                 versions.insert(*id, v);
             }
