@@ -392,10 +392,9 @@ impl Index {
                 continue;
             }
             let Some(dir) = path.parent() else { continue };
-            let v = by_dir
+            let v = *by_dir
                 .entry(dir)
-                .or_insert_with(|| self.resolver.alchemy_version(path))
-                .clone();
+                .or_insert_with(|| self.resolver.alchemy_version(path));
             if let Some(v) = v {
                 versions.insert(*id, v);
             }
