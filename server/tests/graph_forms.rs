@@ -28,7 +28,12 @@ fn pos(ws: &Workspace, root: &Path, file: FileId, off: u32) -> String {
 fn render(text: &str) -> (String, usize) {
     let fx = Fixture::new(text);
     let config = alchemy_ls::config::discover(&fx.root).unwrap_or_else(|_| Config::default());
-    let ws = load(std::slice::from_ref(&fx.root), Arc::new(config), &LoadOptions::default()).expect("load");
+    let ws = load(
+        std::slice::from_ref(&fx.root),
+        Arc::new(config),
+        &LoadOptions::default(),
+    )
+    .expect("load");
     let an = analyze(&ws);
     let g = &an.graph;
     let mut out = String::from("resources:\n");

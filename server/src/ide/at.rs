@@ -12,7 +12,11 @@ pub fn hosts_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Ve
     let m = model(ws);
     match hit(&m, file, offset) {
         // on the argument: the Worker it names; on the receiver: the Workers hosting X
-        Some(Hit::From { host: Some(h), on_arg: true, .. }) => vec![nav(&m, h)],
+        Some(Hit::From {
+            host: Some(h),
+            on_arg: true,
+            ..
+        }) => vec![nav(&m, h)],
         Some(Hit::From { x, .. }) => hosts_of(&m, x).into_iter().map(|w| nav(&m, w)).collect(),
         Some(Hit::Resource { r, .. }) => hosts_of(&m, r).into_iter().map(|w| nav(&m, w)).collect(),
         None => Vec::new(),
