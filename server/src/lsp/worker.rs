@@ -23,8 +23,8 @@ use super::state::{Snapshot, State, lock};
 use super::to_proto;
 use crate::analysis::{Analysis, analyze};
 
-/// Wait this long after a wake-up before draining, so a burst of keystrokes is one round.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+/// A round starts as soon as a change arrives (no fixed debounce: it would be added to every
+/// edit's latency); changes that arrive while a round computes are merged into the next one.
 /// Timeout for requests the server sends to the client.
 pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -44,7 +44,8 @@ pub async fn run(state: Arc<State>, client: Client) {
         if state.shutdown.load(Ordering::SeqCst) {
             return;
         }
-        tokio::time::sleep(DEBOUNCE).await;
+        // let notifications that arrived together queue up before draining
+        tokio::task::yield_now().await;
         let (changes, generation, open) = {
             let mut p = lock(&state.pending);
             (std::mem::take(&mut p.changes), p.generation, p.open.clone())

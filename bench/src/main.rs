@@ -1,0 +1,129 @@
+//! `alchemy-ls-bench gen-workspace --size ws2k|ws10k OUT_DIR` and
+//! `alchemy-ls-bench run --size ws2k|ws10k [--quick]`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use alchemy_ls_bench::{run, synth};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "alchemy-ls-bench",
+    about = "Synthetic monorepos and benchmarks for alchemy-ls"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a synthetic workspace (deterministic) and its bench-manifest.json.
+    GenWorkspace {
+        /// mini, ws2k or ws10k.
+        #[arg(long, default_value = "ws2k")]
+        size: String,
+        /// Output directory (created; replaced if it holds an older generated workspace).
+        out_dir: PathBuf,
+    },
+    /// Generate (cached under <target>/bench-workspaces) and measure check and serve.
+    Run {
+        /// mini, ws2k or ws10k.
+        #[arg(long, default_value = "ws2k")]
+        size: String,
+        /// Fewer repetitions and samples.
+        #[arg(long)]
+        quick: bool,
+        /// The alchemy-ls binary (default: build and use target/release/alchemy-ls).
+        #[arg(long)]
+        bin: Option<PathBuf>,
+        /// Use this workspace directory instead of the cache.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Skip the language-server measurements.
+        #[arg(long)]
+        no_lsp: bool,
+        /// Also write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// In-process timings of each phase of check and of one editor change (diagnosis aid).
+    Profile {
+        /// mini, ws2k or ws10k.
+        #[arg(long, default_value = "ws2k")]
+        size: String,
+        /// Use this workspace directory instead of the cache.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Number of simulated edits.
+        #[arg(long, default_value_t = 20)]
+        edits: usize,
+    },
+}
+
+fn size(name: &str) -> Result<synth::Spec, String> {
+    synth::spec(name).ok_or_else(|| {
+        let names: Vec<&str> = synth::SIZES.iter().map(|s| s.name).collect();
+        format!("unknown size {name:?}; one of {}", names.join(", "))
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    finish(match cli.command {
+        Command::GenWorkspace { size: s, out_dir } => size(&s).and_then(|spec| {
+            if out_dir.exists()
+                && std::fs::read_dir(&out_dir).is_ok_and(|mut d| d.next().is_some())
+                && synth::read_manifest(&out_dir).is_none()
+            {
+                return Err(format!(
+                    "{} is not empty and holds no generated workspace; refusing to overwrite",
+                    out_dir.display()
+                ));
+            }
+            if out_dir.exists() {
+                std::fs::remove_dir_all(&out_dir).map_err(|e| e.to_string())?;
+            }
+            let m = synth::generate(&spec, &out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+            println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
+            Ok(())
+        }),
+        Command::Run {
+            size: s,
+            quick,
+            bin,
+            dir,
+            no_lsp,
+            json,
+        } => size(&s).and_then(|spec| {
+            run::run(&run::Options {
+                spec,
+                quick,
+                bin,
+                dir,
+                no_lsp,
+                json,
+            })
+        }),
+        Command::Profile { size: s, dir, edits } => profile(&s, dir, edits),
+    })
+}
+
+fn profile(s: &str, dir: Option<PathBuf>, edits: usize) -> Result<(), String> {
+    let spec = size(s)?;
+    let dir = dir.unwrap_or_else(|| alchemy_ls_bench::locate::workspace_cache(spec.name));
+    let m = synth::ensure(&spec, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    print!("{}", alchemy_ls_bench::profile::run(&dir, &m, edits)?);
+    Ok(())
+}
+
+fn finish(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("alchemy-ls-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
