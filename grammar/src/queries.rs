@@ -49,6 +49,9 @@ pub fn queries(dialect: Dialect) -> Option<&'static Queries> {
     }
 }
 
+/// In-progress query matches kept at once (see [`for_each_match`]).
+const MATCH_LIMIT: u32 = 256;
+
 /// Runs `query` over `root` and calls `f` with the `(capture name, node)` pairs of each match,
 /// in match order. Text predicates read `text` (out-of-range nodes read as empty). Matches
 /// start at most `max_start_depth` levels below `root`, if given.
@@ -63,6 +66,9 @@ pub fn for_each_match<'tree>(
     let names = query.capture_names();
     let mut cursor = tree_sitter::QueryCursor::new();
     cursor.set_max_start_depth(max_start_depth);
+    // Bounds the in-progress matches: without it a left-deep chain (`x.pipe(a).pipe(b)…`
+    // 10,000 long) keeps one open state per level and matching is quadratic (minutes).
+    cursor.set_match_limit(MATCH_LIMIT);
     let provider = |n: tree_sitter::Node| std::iter::once(text.as_bytes().get(n.byte_range()).unwrap_or(&[]));
     let mut matches = cursor.matches(query, root, provider);
     let mut captures = Vec::new();

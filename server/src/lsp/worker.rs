@@ -39,6 +39,8 @@ struct Published {
 
 pub async fn run(state: Arc<State>, client: Client) {
     let mut published = Published::default();
+    // workspace problems (unreadable files, invalid package.json, …) already logged
+    let mut logged_problems: std::collections::HashSet<(std::path::PathBuf, String)> = Default::default();
     loop {
         state.wake.notified().await;
         if state.shutdown.load(Ordering::SeqCst) {
@@ -99,6 +101,13 @@ pub async fn run(state: Arc<State>, client: Client) {
         state.snapshot_tx.send_replace(snap.clone());
         if let Some(done) = progress {
             let _ = done.send(());
+        }
+        for (path, problem) in &snap.ws.problems {
+            if logged_problems.insert((path.clone(), problem.clone())) {
+                client
+                    .log_message(MessageType::WARNING, format!("alchemy-ls: {}: {problem}", path.display()))
+                    .await;
+            }
         }
         for m in messages {
             let typ = if m.error {

@@ -383,6 +383,19 @@ impl Index {
             .chain(self.load_problems.iter().map(|(p, m)| (p.clone(), m.clone())))
             .chain(self.resolver.config_problems())
             .collect();
+        for (path, id) in &self.by_path {
+            let f = &self.files[id.0 as usize];
+            if f.root && f.facts.too_large {
+                problems.push((
+                    path.clone(),
+                    format!(
+                        "file too large to analyse ({:.1} MB, the limit is {} MB); its resources are not checked",
+                        f.text.len() as f64 / (1024.0 * 1024.0),
+                        alchemy_grammar::MAX_PARSE_BYTES / (1024 * 1024)
+                    ),
+                ));
+            }
+        }
         problems.sort();
         problems.dedup();
         let mut versions = HashMap::new();
