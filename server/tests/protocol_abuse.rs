@@ -204,6 +204,7 @@ fn assert_alive(raw: &mut Raw, id: i64) {
 // ------------------------------------------------------------------------------ framing
 
 #[test]
+#[ignore = "open finding 2 (docs/reliability.md): tower-lsp-server ends the session on a malformed frame"]
 fn invalid_json_is_a_parse_error_and_the_server_goes_on() {
     let mut raw = Raw::spawn();
     raw.initialize();
@@ -220,6 +221,7 @@ fn invalid_json_is_a_parse_error_and_the_server_goes_on() {
 }
 
 #[test]
+#[ignore = "open finding 2 (docs/reliability.md): tower-lsp-server ends the session on a malformed frame"]
 fn missing_jsonrpc_field_and_invalid_messages() {
     let mut raw = Raw::spawn();
     raw.initialize();
@@ -251,6 +253,7 @@ fn missing_jsonrpc_field_and_invalid_messages() {
 }
 
 #[test]
+#[ignore = "open finding 2 (docs/reliability.md): tower-lsp-server ends the session on a malformed frame"]
 fn wrong_content_length_loses_at_most_the_messages_it_overlaps() {
     let mut raw = Raw::spawn();
     raw.initialize();
@@ -382,6 +385,7 @@ fn unknown_methods_and_invalid_params() {
 /// be answered with MethodNotFound (only notifications may be ignored), or the client waits
 /// forever.
 #[test]
+#[ignore = "open finding 3 (docs/reliability.md): tower-lsp-server never answers unknown $/ requests"]
 fn unknown_dollar_request_is_answered() {
     let mut raw = Raw::spawn();
     raw.initialize();
