@@ -150,3 +150,28 @@ proptest! {
         prop_assert_eq!(incremental, fresh, "text: {:?}", text);
     }
 }
+
+/// The edit from the grammar-level finding (tree-sitter recovers differently after this edit
+/// than from scratch): the open document's diagnostics must still be those of a fresh server.
+#[test]
+fn erroneous_edit_matches_a_fresh_server() {
+    let fx = Fixture::new(TUTORIAL);
+    let rel = "src/workerB.ts";
+    let uri = file_uri(&fx.path(rel));
+    let mut text = std::fs::read_to_string(fx.path(rel)).unwrap();
+    let mut s = server(&fx);
+    s.open(&uri, &text);
+    let _ = pull(&mut s, &uri);
+    let at = text.find("re.Worker").unwrap();
+    let (l0, c0) = position(&text, at);
+    let (l1, c1) = position(&text, at + 2);
+    s.change(&uri, 2, [l0, c0, l1, c1], "/*");
+    text.replace_range(at..at + 2, "/*");
+    let incremental = pull(&mut s, &uri);
+    s.shutdown();
+    let mut fresh_server = server(&fx);
+    fresh_server.open(&uri, &text);
+    let fresh = pull(&mut fresh_server, &uri);
+    fresh_server.shutdown();
+    assert_eq!(incremental, fresh, "text: {text:?}");
+}
