@@ -105,7 +105,10 @@ pub async fn run(state: Arc<State>, client: Client) {
         for (path, problem) in &snap.ws.problems {
             if logged_problems.insert((path.clone(), problem.clone())) {
                 client
-                    .log_message(MessageType::WARNING, format!("alchemy-ls: {}: {problem}", path.display()))
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("alchemy-ls: {}: {problem}", path.display()),
+                    )
                     .await;
             }
         }
