@@ -161,50 +161,5 @@ pub fn is_exempt_module(packages: &[String], m: &str) -> bool {
         || m.starts_with("cloudflare:")
         || m.starts_with("node:")
         || m.starts_with("@cloudflare/")
-        || NODE_BUILTINS.contains(&m.split('/').next().unwrap_or(m))
+        || crate::resolve::is_node_builtin(m.split('/').next().unwrap_or(m))
 }
-
-const NODE_BUILTINS: &[&str] = &[
-    "assert",
-    "async_hooks",
-    "buffer",
-    "child_process",
-    "cluster",
-    "console",
-    "constants",
-    "crypto",
-    "dgram",
-    "diagnostics_channel",
-    "dns",
-    "domain",
-    "events",
-    "fs",
-    "http",
-    "http2",
-    "https",
-    "inspector",
-    "module",
-    "net",
-    "os",
-    "path",
-    "perf_hooks",
-    "process",
-    "punycode",
-    "querystring",
-    "readline",
-    "repl",
-    "stream",
-    "string_decoder",
-    "sys",
-    "timers",
-    "tls",
-    "trace_events",
-    "tty",
-    "url",
-    "util",
-    "v8",
-    "vm",
-    "wasi",
-    "worker_threads",
-    "zlib",
-];

@@ -55,6 +55,6 @@ pub(super) fn is_scheme_builtin(specifier: &str) -> bool {
 }
 
 /// A Node built-in package name (the first segment of a bare specifier).
-pub(super) fn is_node_builtin(name: &str) -> bool {
+pub fn is_node_builtin(name: &str) -> bool {
     NODE_BUILTINS.contains(&name)
 }

@@ -5,6 +5,7 @@
 //! [`Resolver::config_problems`] and resolution goes on as if the file were absent.
 
 mod builtins;
+pub use builtins::is_node_builtin;
 mod cache;
 mod exports_map;
 pub mod jsonc;
