@@ -513,8 +513,9 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// `env: { K: T }` / `{ T }` entries naming a Worker class: (worker, file, span, target).
-    pub fn env_service_bindings(&self) -> Vec<(usize, FileId, Span, usize)> {
+    /// Every `env`/`bindings` entry of every Worker whose value names a resource (inline or
+    /// through a const): (worker, file, entry span, value span, resource).
+    fn env_resources(&self) -> Vec<(usize, FileId, Span, Span, usize)> {
         let mut out = Vec::new();
         for (w, info) in self.ctx.res.list.iter().enumerate() {
             if info.kind != ResourceKind::Worker {
@@ -529,10 +530,8 @@ impl<'a> Model<'a> {
                         continue;
                     };
                     for entry in props {
-                        if let Some(t) = self.ctx.resource_of(f, entry.value, &Default::default())
-                            && self.res(t).kind == ResourceKind::Worker
-                        {
-                            out.push((w, f, entry.span, t));
+                        if let Some(r) = self.ctx.resource_of(f, entry.value, &Default::default()) {
+                            out.push((w, f, entry.span, self.ctx.span(f, entry.value), r));
                         }
                     }
                 }
@@ -541,44 +540,33 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// `env` entries whose value is a DO/Workflow descriptor (D4, R3, Workflow descriptor):
-    /// (worker, file, descriptor span, resource, scriptName).
+    /// `env: { K: T }` / `{ T }` entries naming a Worker class: (worker, file, span, target).
+    pub fn env_service_bindings(&self) -> Vec<(usize, FileId, Span, usize)> {
+        self.env_resources()
+            .into_iter()
+            .filter(|e| self.res(e.4).kind == ResourceKind::Worker)
+            .map(|(w, f, span, _, t)| (w, f, span, t))
+            .collect()
+    }
+
+    /// `env` entries whose value is a DO/Workflow descriptor (D4, R3, Workflow descriptor),
+    /// inline or held in a const: (worker, file, descriptor span, resource, scriptName).
     pub fn env_descriptors(&self) -> Vec<(usize, FileId, Span, usize, Option<ScriptName>)> {
-        let mut out = Vec::new();
-        for (w, info) in self.ctx.res.list.iter().enumerate() {
-            if info.kind != ResourceKind::Worker {
-                continue;
-            }
-            for (f, o) in self.ctx.props(w) {
-                for key in ["env", "bindings"] {
-                    let Some(p) = self.ctx.prop(f, o, key) else {
-                        continue;
-                    };
-                    let Some(alchemy_grammar::Expr::Object { props, .. }) = self.ctx.kind(f, p.value) else {
-                        continue;
-                    };
-                    for entry in props {
-                        // inline in `env`, or a const holding the descriptor (`env: { Counter }`)
-                        let Some(d) = self.ctx.resource_of(f, entry.value, &Default::default()) else {
-                            continue;
-                        };
-                        if !matches!(self.res(d).form, Form::D4 | Form::R3 | Form::WorkflowDescriptor) {
-                            continue;
-                        }
-                        let df = self.res(d).file;
-                        let script = self.res(d).args.get(1).and_then(|a| {
-                            let sp = self.ctx.prop(df, *a, "scriptName")?;
-                            Some(match self.ctx.str_value(df, sp.value) {
-                                Some(s) => ScriptName::Lit(s.to_string()),
-                                None => ScriptName::Other,
-                            })
-                        });
-                        out.push((w, f, self.ctx.span(f, entry.value), d, script));
-                    }
-                }
-            }
-        }
-        out
+        self.env_resources()
+            .into_iter()
+            .filter(|e| matches!(self.res(e.4).form, Form::D4 | Form::R3 | Form::WorkflowDescriptor))
+            .map(|(w, f, _, value_span, d)| {
+                let df = self.res(d).file;
+                let script = self.res(d).args.get(1).and_then(|a| {
+                    let sp = self.ctx.prop(df, *a, "scriptName")?;
+                    Some(match self.ctx.str_value(df, sp.value) {
+                        Some(s) => ScriptName::Lit(s.to_string()),
+                        None => ScriptName::Other,
+                    })
+                });
+                (w, f, value_span, d, script)
+            })
+            .collect()
     }
 
     /// Whether `api` is one of the Worker factories.
