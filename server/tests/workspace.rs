@@ -131,7 +131,8 @@ fn invalid_utf8_is_decoded_lossily_and_reported() {
 #[test]
 fn too_large_files_are_not_parsed() {
     let fx = Fixture::new("//- ok.ts\nimport 'alchemy';\nimport { big } from './big.ts';\n");
-    let mut big = String::from("export const big = 1;\n");
+    // big.ts mentions Alchemy: a root (a file that does not is never parsed at all).
+    let mut big = String::from("import 'alchemy';\nexport const big = 1;\n");
     while big.len() <= alchemy_grammar::MAX_PARSE_BYTES {
         big.push_str("// padding padding padding padding padding padding padding padding\n");
     }
@@ -143,10 +144,11 @@ fn too_large_files_are_not_parsed() {
     )
     .unwrap();
     insta::assert_snapshot!(summary(&ws, &fx.root), @r#"
-    dep  big.ts (too large)
+    root big.ts (too large)
     root ok.ts
       import "alchemy" -> external alchemy
       import "./big.ts" -> file big.ts
+    problem big.ts: file too large to analyse (2.0 MB, the limit is 2 MB); its resources are not checked
     "#);
 }
 

@@ -56,10 +56,9 @@ fn overlay_edit_reparses_and_loads_new_imports() {
     insta::assert_snapshot!(summary(&ws, &fx.root), @r#"
     root src/api.ts
       import "alchemy/Cloudflare" -> external alchemy/Cloudflare
-    dep  src/helper.ts
     root src/plain.ts
       import "alchemy/Cloudflare" -> external alchemy/Cloudflare
-      import "./helper.ts" -> file src/helper.ts
+      import "./helper.ts" -> opaque src/helper.ts
     root src/stack.ts
       import "alchemy/Cloudflare" -> external alchemy/Cloudflare
       import "./api.ts" -> file src/api.ts
@@ -71,8 +70,9 @@ fn overlay_edit_reparses_and_loads_new_imports() {
         &ws.files[api_id.0 as usize]
     ));
 
-    // Editing again: the helper import goes away, the helper is unloaded (its slot stays).
-    let helper_id = index.file_id(&fx.path("src/helper.ts")).unwrap();
+    // The helper is opaque: never loaded.
+    assert_eq!(index.file_id(&fx.path("src/helper.ts")), None);
+    // Editing again: the helper import goes away.
     index.set_overlay(
         &fx.path("src/plain.ts"),
         Arc::from("import { Worker } from 'alchemy/Cloudflare';\n"),
@@ -82,9 +82,6 @@ fn overlay_edit_reparses_and_loads_new_imports() {
         file_list(&ws, &fx.root),
         ["*src/api.ts", "*src/plain.ts", "*src/stack.ts"]
     );
-    assert_eq!(ws.file(helper_id).path, fx.path("src/helper.ts"));
-    assert!(ws.file(helper_id).text.is_empty());
-    assert_eq!(index.file_id(&fx.path("src/helper.ts")), None);
 
     // Closing the buffer falls back to disk, where the file is not relevant.
     let plain_id = index.file_id(&fx.path("src/plain.ts")).unwrap();
@@ -161,47 +158,58 @@ fn created_and_deleted_files() {
         "{imports:?}"
     );
 
+    // later.ts mentions no Alchemy package: it resolves (to that path) but is not parsed.
     let later = fx.path("src/later.ts");
     std::fs::write(&later, "export const W = 1;\n").unwrap();
     index.file_changed_on_disk(&later);
     let ws = index.snapshot();
-    let later_id = index.file_id(&later).expect("the created file is loaded");
-    assert_eq!(
-        ws.file(index.file_id(&stack).unwrap()).imports[1],
-        Resolved::File(later_id)
-    );
-    assert!(!ws.file(later_id).root);
+    let import = &ws.file(index.file_id(&stack).unwrap()).imports[1];
+    assert!(matches!(import, Resolved::Opaque { .. }), "{import:?}");
+    assert_eq!(target(&ws, import), Some(later.clone()));
+    assert_eq!(index.file_id(&later), None, "an opaque file is not loaded");
 
     // A more specific file appears next to the resolved one: `./later` now picks `later.ts`
     // still (`.ts` before `.tsx`); a `later.d.ts` changes nothing either.
     std::fs::write(fx.path("src/later.tsx"), "export const W = 2;\n").unwrap();
     index.file_changed_on_disk(&fx.path("src/later.tsx"));
+    let ws = index.snapshot();
     assert_eq!(
-        index.snapshot().file(index.file_id(&stack).unwrap()).imports[1],
-        Resolved::File(later_id)
+        target(&ws, &ws.file(index.file_id(&stack).unwrap()).imports[1]),
+        Some(later.clone())
     );
 
     std::fs::remove_file(&later).unwrap();
     index.file_changed_on_disk(&later);
     let ws = index.snapshot();
-    let tsx = index
-        .file_id(&fx.path("src/later.tsx"))
-        .expect("falls back to later.tsx");
+    assert_eq!(
+        target(&ws, &ws.file(index.file_id(&stack).unwrap()).imports[1]),
+        Some(fx.path("src/later.tsx")),
+        "falls back to later.tsx"
+    );
+
+    // later.tsx starts importing Alchemy: now it is a root, loaded and linked.
+    std::fs::write(
+        fx.path("src/later.tsx"),
+        "import 'alchemy';\nexport const W = 2;\n",
+    )
+    .unwrap();
+    index.file_changed_on_disk(&fx.path("src/later.tsx"));
+    let ws = index.snapshot();
+    let tsx = index.file_id(&fx.path("src/later.tsx")).expect("loaded");
     assert_eq!(
         ws.file(index.file_id(&stack).unwrap()).imports[1],
         Resolved::File(tsx)
     );
-    assert_eq!(index.file_id(&later), None);
-    assert!(
-        ws.file(later_id).text.is_empty(),
-        "the deleted file's slot is empty"
-    );
+    std::fs::write(fx.path("src/later.tsx"), "export const W = 2;\n").unwrap();
+    index.file_changed_on_disk(&fx.path("src/later.tsx"));
+    let ws = index.snapshot();
+    assert!(ws.file(tsx).text.is_empty(), "unloaded again: the slot is empty");
 
     // Deleting a root.
     std::fs::remove_file(fx.path("src/api.ts")).unwrap();
     index.file_changed_on_disk(&fx.path("src/api.ts"));
     let ws = index.snapshot();
-    assert_eq!(file_list(&ws, &fx.root), ["*src/stack.ts", "src/later.tsx"]);
+    assert_eq!(file_list(&ws, &fx.root), ["*src/stack.ts"]);
     assert!(ws.problems.is_empty(), "{:?}", ws.problems);
 
     // A new root file.
@@ -209,7 +217,7 @@ fn created_and_deleted_files() {
     index.file_changed_on_disk(&fx.path("src/extra.ts"));
     assert_eq!(
         file_list(&index.snapshot(), &fx.root),
-        ["*src/extra.ts", "*src/stack.ts", "src/later.tsx"]
+        ["*src/extra.ts", "*src/stack.ts"]
     );
 }
 
@@ -258,8 +266,11 @@ fn resolver_config_changes_reresolve() {
     )
     .unwrap();
     index.file_changed_on_disk(&fx.path("tsconfig.json"));
-    let x = index.file_id(&fx.path("src/lib/x.ts")).expect("x.ts loaded");
-    assert_eq!(index.snapshot().file(id).imports[1], Resolved::File(x));
+    let ws = index.snapshot();
+    assert_eq!(
+        target(&ws, &ws.file(id).imports[1]),
+        Some(fx.path("src/lib/x.ts"))
+    );
     // A broken tsconfig is a problem, not an error.
     std::fs::write(fx.path("tsconfig.json"), "{ \"compilerOptions\": ").unwrap();
     index.file_changed_on_disk(&fx.path("tsconfig.json"));
@@ -392,7 +403,8 @@ fn edits_that_keep_the_imports() {
         );
         assert!(f.root);
     }
-    // Now an import is added: the new target is loaded.
+    // Now an import is added: the new target is resolved (opaque: it mentions no Alchemy
+    // package, so it is not parsed).
     index.set_overlay(
         &stack,
         Arc::from(format!("{base}import {{ helper }} from './helper.ts';\n")),
@@ -401,10 +413,18 @@ fn edits_that_keep_the_imports() {
     insta::assert_snapshot!(summary(&ws, &fx.root), @r#"
     root src/api.ts
       import "alchemy/Cloudflare" -> external alchemy/Cloudflare
-    dep  src/helper.ts
     root src/stack.ts
       import "alchemy/Cloudflare" -> external alchemy/Cloudflare
       import "./api.ts" -> file src/api.ts
-      import "./helper.ts" -> file src/helper.ts
+      import "./helper.ts" -> opaque src/helper.ts
     "#);
+}
+
+/// The path an import resolved to (loaded or opaque).
+fn target(ws: &alchemy_ls::workspace::Workspace, r: &Resolved) -> Option<std::path::PathBuf> {
+    match r {
+        Resolved::File(id) => Some(ws.file(*id).path.clone()),
+        Resolved::Opaque { path, .. } => Some(path.clone()),
+        _ => None,
+    }
 }

@@ -2,6 +2,7 @@
 //! protocol types; it reads a [`crate::workspace::Workspace`] snapshot.
 
 pub mod api;
+pub mod components;
 pub mod ctx;
 pub mod diagnostic;
 pub mod finalize;
@@ -21,13 +22,16 @@ use crate::workspace::Workspace;
 /// The result of analysing one workspace snapshot.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
+    /// The relation graph ([`analyze`] only; empty from [`analyze_by_components`]).
     pub graph: Graph,
     /// Final diagnostics: configured severities applied, `off` rules and suppressed ones
     /// removed, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Per-component models ([`analyze_by_components`] only), for IDE requests.
+    pub components: components::Components,
 }
 
-/// Analyse a workspace snapshot.
+/// Analyse a workspace snapshot as one whole (the graph needs it).
 pub fn analyze(ws: &Workspace) -> Analysis {
     let ctx = ctx::Ctx::new(ws);
     let model = model::Model::build(ctx);
@@ -36,5 +40,17 @@ pub fn analyze(ws: &Workspace) -> Analysis {
     Analysis {
         graph: model.graph,
         diagnostics,
+        components: Default::default(),
+    }
+}
+
+/// Analyse a workspace snapshot component by component (same diagnostics as [`analyze`]),
+/// reusing what `analyzer` kept from earlier snapshots.
+pub fn analyze_by_components(analyzer: &mut components::Analyzer, ws: &Workspace) -> Analysis {
+    let (diagnostics, components) = analyzer.analyze(ws);
+    Analysis {
+        graph: Graph::default(),
+        diagnostics,
+        components,
     }
 }

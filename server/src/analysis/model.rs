@@ -2,6 +2,8 @@
 //! graph derived from them (§4.2).
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
 
 use alchemy_grammar::{DeclKind, Span, TypeKind, TypeNode};
 
@@ -64,6 +66,11 @@ pub struct Model<'a> {
     /// Worker → stacks deploying it.
     pub deployed_by: HashMap<usize, Vec<usize>>,
     pub graph: Graph,
+    /// Names [`Model::worker_named`] found no Worker for (on a restricted workspace view,
+    /// the Worker may be outside it: see `analysis::components`).
+    missed_names: Mutex<Vec<String>>,
+    /// [`Model::package_dir`] answers by directory (it looks at the disk).
+    package_dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl<'a> Model<'a> {
@@ -75,6 +82,8 @@ impl<'a> Model<'a> {
             hosts: HashMap::new(),
             deployed_by: HashMap::new(),
             graph: Graph::default(),
+            missed_names: Mutex::new(Vec::new()),
+            package_dirs: Mutex::new(HashMap::new()),
         };
         let n = m.ctx.res.list.len();
         for r in 0..n {
@@ -350,15 +359,23 @@ impl<'a> Model<'a> {
     }
 
     /// The nearest directory with a package.json (by the indexed path), for "same package".
-    pub fn package_dir(&self, file: FileId) -> Option<std::path::PathBuf> {
-        let mut p = self.ctx.ws.file(file).path.parent();
+    pub fn package_dir(&self, file: FileId) -> Option<PathBuf> {
+        let dir = self.ctx.ws.file(file).path.parent()?;
+        let mut cache = self.package_dirs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = cache.get(dir) {
+            return found.clone();
+        }
+        let mut p = Some(dir);
+        let mut found = None;
         while let Some(d) = p {
             if d.join("package.json").is_file() {
-                return Some(d.to_path_buf());
+                found = Some(d.to_path_buf());
+                break;
             }
             p = d.parent();
         }
-        None
+        cache.insert(dir.to_path_buf(), found.clone());
+        found
     }
 
     fn build_graph(&self) -> Graph {
@@ -499,10 +516,38 @@ impl<'a> Model<'a> {
     /// The Worker whose logical id or `name` prop equals `s`.
     pub fn worker_named(&self, s: &str) -> Option<usize> {
         let list = &self.ctx.res.list;
-        (0..list.len()).find(|&r| {
+        let found = (0..list.len()).find(|&r| {
             list[r].kind == ResourceKind::Worker
                 && (list[r].logical_id.as_deref() == Some(s) || self.name_prop(r).as_deref() == Some(s))
-        })
+        });
+        if found.is_none() {
+            let mut missed = self.missed_names.lock().unwrap_or_else(|e| e.into_inner());
+            if !missed.iter().any(|m| m == s) {
+                missed.push(s.to_string());
+            }
+        }
+        found
+    }
+
+    /// The names [`Model::worker_named`] was asked for and did not find.
+    pub fn missed_names(&self) -> Vec<String> {
+        self.missed_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The names [`Model::worker_named`] finds: every Worker's logical id and literal `name`.
+    pub fn worker_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (r, info) in self.ctx.res.list.iter().enumerate() {
+            if info.kind != ResourceKind::Worker {
+                continue;
+            }
+            out.extend(info.logical_id.clone());
+            out.extend(self.name_prop(r));
+        }
+        out
     }
 
     /// The literal `name` prop of a Worker.

@@ -74,9 +74,11 @@ impl<'a> Symbols<'a> {
             if imp.namespace.as_ref().is_some_and(|b| b.name == name) {
                 return Some(match target {
                     Some(Resolved::File(f)) => Sym::Namespace { file: *f },
-                    Some(Resolved::External { specifier }) => Sym::ExternalNamespace {
-                        module: specifier.clone(),
-                    },
+                    Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => {
+                        Sym::ExternalNamespace {
+                            module: specifier.clone(),
+                        }
+                    }
                     _ => Sym::Unresolved { file, import: i },
                 });
             }
@@ -99,7 +101,7 @@ impl<'a> Symbols<'a> {
             Some(Resolved::File(f)) => self
                 .resolve_export_depth(*f, name, depth + 1, &mut HashSet::new())
                 .unwrap_or(Sym::Unresolved { file, import }),
-            Some(Resolved::External { specifier }) => Sym::External {
+            Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => Sym::External {
                 module: specifier.clone(),
                 name: name.to_string(),
             },
@@ -140,10 +142,12 @@ impl<'a> Symbols<'a> {
                         Some(Resolved::File(f)) => {
                             self.resolve_export_depth(*f, imported, depth + 1, visiting)
                         }
-                        Some(Resolved::External { specifier }) => Some(Sym::External {
-                            module: specifier.clone(),
-                            name: imported.clone(),
-                        }),
+                        Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => {
+                            Some(Sym::External {
+                                module: specifier.clone(),
+                                name: imported.clone(),
+                            })
+                        }
                         _ => None,
                     };
                 }
@@ -152,9 +156,11 @@ impl<'a> Symbols<'a> {
                 } if alias == name => {
                     return match src.reexports.get(i).and_then(|r| r.as_ref()) {
                         Some(Resolved::File(f)) => Some(Sym::Namespace { file: *f }),
-                        Some(Resolved::External { specifier }) => Some(Sym::ExternalNamespace {
-                            module: specifier.clone(),
-                        }),
+                        Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => {
+                            Some(Sym::ExternalNamespace {
+                                module: specifier.clone(),
+                            })
+                        }
                         _ => None,
                     };
                 }
@@ -183,7 +189,7 @@ impl<'a> Symbols<'a> {
                             found.push(s);
                         }
                     }
-                    Some(Resolved::External { specifier }) => {
+                    Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => {
                         external.get_or_insert(Sym::External {
                             module: specifier.clone(),
                             name: name.to_string(),

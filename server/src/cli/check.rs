@@ -10,7 +10,7 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let analysis = analysis::analyze(&loaded.ws);
+    let analysis = analysis::analyze_by_components(&mut Default::default(), &loaded.ws);
     let report = Report::new(&loaded.ws, &analysis, &loaded.base);
     let text = report::render(args.format, &report, io.color);
     let _ = io.out.write_all(text.as_bytes());

@@ -1,6 +1,6 @@
 //! Navigation, hover, references, code lenses and symbols.
 
-use super::info::{Hit, edges_from, edges_to, hit, hosts_of, kind_label, model, names, nav, site};
+use super::info::{Hit, edges_from, edges_to, hit, hosts_of, kind_label, names, nav, site, with_model};
 use super::{CodeLens, Hover, NavTarget, Symbol};
 use crate::analysis::Analysis;
 use crate::analysis::graph::{EdgeKind, ResourceKind};
@@ -8,33 +8,39 @@ use crate::analysis::model::Model;
 use crate::workspace::{FileId, Workspace};
 
 /// Workers hosting the resource under the cursor (`alchemy/hosts`, `textDocument/implementation`).
-pub fn hosts_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
-    let m = model(ws);
-    match hit(&m, file, offset) {
+pub fn hosts_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
+    with_model(ws, an, Some(file), |m| hosts_at_in(m, file, offset))
+}
+
+fn hosts_at_in(m: &Model, file: FileId, offset: u32) -> Vec<NavTarget> {
+    match hit(m, file, offset) {
         // on the argument: the Worker it names; on the receiver: the Workers hosting X
         Some(Hit::From {
             host: Some(h),
             on_arg: true,
             ..
-        }) => vec![nav(&m, h)],
-        Some(Hit::From { x, .. }) => hosts_of(&m, x).into_iter().map(|w| nav(&m, w)).collect(),
-        Some(Hit::Resource { r, .. }) => hosts_of(&m, r).into_iter().map(|w| nav(&m, w)).collect(),
+        }) => vec![nav(m, h)],
+        Some(Hit::From { x, .. }) => hosts_of(m, x).into_iter().map(|w| nav(m, w)).collect(),
+        Some(Hit::Resource { r, .. }) => hosts_of(m, r).into_iter().map(|w| nav(m, w)).collect(),
         None => Vec::new(),
     }
 }
 
 /// Definition of the resource name under the cursor (the `.from(Host)` argument → Host's class).
-pub fn definition_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
-    let m = model(ws);
-    match hit(&m, file, offset) {
+pub fn definition_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
+    with_model(ws, an, Some(file), |m| definition_at_in(m, file, offset))
+}
+
+fn definition_at_in(m: &Model, file: FileId, offset: u32) -> Vec<NavTarget> {
+    match hit(m, file, offset) {
         Some(Hit::From {
             host: Some(h),
             on_arg: true,
             ..
-        }) => vec![nav(&m, h)],
-        Some(Hit::From { x, .. }) => vec![nav(&m, x)],
+        }) => vec![nav(m, h)],
+        Some(Hit::From { x, .. }) => vec![nav(m, x)],
         Some(Hit::Resource { r, .. }) => {
-            let t = nav(&m, r);
+            let t = nav(m, r);
             // on the declaration itself: nothing to jump to
             if t.file == file && t.focus_span.contains(offset) {
                 Vec::new()
@@ -49,13 +55,18 @@ pub fn definition_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) 
 /// Every binding, hosting and deploying site of the resource under the cursor.
 pub fn references_at(
     ws: &Workspace,
-    _an: &Analysis,
+    an: &Analysis,
     file: FileId,
     offset: u32,
     include_declaration: bool,
 ) -> Vec<NavTarget> {
-    let m = model(ws);
-    let r = match hit(&m, file, offset) {
+    with_model(ws, an, Some(file), |m| {
+        references_at_in(m, file, offset, include_declaration)
+    })
+}
+
+fn references_at_in(m: &Model, file: FileId, offset: u32, include_declaration: bool) -> Vec<NavTarget> {
+    let r = match hit(m, file, offset) {
         Some(Hit::From {
             host: Some(h),
             on_arg: true,
@@ -67,9 +78,9 @@ pub fn references_at(
     };
     let mut out = Vec::new();
     if include_declaration {
-        out.push(nav(&m, r));
+        out.push(nav(m, r));
     }
-    out.extend(reference_sites(&m, r));
+    out.extend(reference_sites(m, r));
     out
 }
 
@@ -105,9 +116,12 @@ fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
     out
 }
 
-pub fn hover_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Option<super::Hover> {
-    let m = model(ws);
-    match hit(&m, file, offset)? {
+pub fn hover_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Option<super::Hover> {
+    with_model(ws, an, Some(file), |m| hover_at_in(m, file, offset))
+}
+
+fn hover_at_in(m: &Model, file: FileId, offset: u32) -> Option<super::Hover> {
+    match hit(m, file, offset)? {
         Hit::From { x, host, span, .. } => {
             let xr = m.res(x);
             let mut md = format!("**{}.from(", xr.name);
@@ -141,7 +155,7 @@ pub fn hover_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Op
         }
         Hit::Resource { r, span } => Some(Hover {
             span,
-            markdown: describe(&m, r),
+            markdown: describe(m, r),
         }),
     }
 }
@@ -224,8 +238,11 @@ fn dedup(mut v: Vec<usize>) -> Vec<usize> {
     v
 }
 
-pub fn code_lenses(ws: &Workspace, _an: &Analysis, file: FileId) -> Vec<CodeLens> {
-    let m = model(ws);
+pub fn code_lenses(ws: &Workspace, an: &Analysis, file: FileId) -> Vec<CodeLens> {
+    with_model(ws, an, Some(file), |m| code_lenses_in(m, file))
+}
+
+fn code_lenses_in(m: &Model, file: FileId) -> Vec<CodeLens> {
     let mut out = Vec::new();
     for (r, info) in m.ctx.res.list.iter().enumerate() {
         if info.file != file {
@@ -233,36 +250,36 @@ pub fn code_lenses(ws: &Workspace, _an: &Analysis, file: FileId) -> Vec<CodeLens
         }
         let (title, targets) = match info.kind {
             ResourceKind::Worker => {
-                let hosts = dedup(edges_from(&m, r, EdgeKind::Hosts).iter().map(|e| e.to).collect());
+                let hosts = dedup(edges_from(m, r, EdgeKind::Hosts).iter().map(|e| e.to).collect());
                 let stacks = m.stacks_of(r).to_vec();
                 let mut parts = Vec::new();
                 if !hosts.is_empty() {
-                    parts.push(format!("hosts {}", names(&m, &hosts)));
+                    parts.push(format!("hosts {}", names(m, &hosts)));
                 }
                 if !stacks.is_empty() {
-                    parts.push(format!("deployed by {}", names(&m, &stacks)));
+                    parts.push(format!("deployed by {}", names(m, &stacks)));
                 } else {
                     parts.push("not deployed by any stack".into());
                 }
-                let mut targets: Vec<NavTarget> = hosts.iter().map(|x| nav(&m, *x)).collect();
-                targets.extend(stacks.iter().map(|s| nav(&m, *s)));
+                let mut targets: Vec<NavTarget> = hosts.iter().map(|x| nav(m, *x)).collect();
+                targets.extend(stacks.iter().map(|s| nav(m, *s)));
                 (parts.join(" · "), targets)
             }
             ResourceKind::DurableObject | ResourceKind::RpcDurableObject | ResourceKind::Workflow => {
-                let hosts = hosts_of(&m, r);
-                let bound = dedup(edges_to(&m, r, EdgeKind::Binds).iter().map(|e| e.from).collect());
+                let hosts = hosts_of(m, r);
+                let bound = dedup(edges_to(m, r, EdgeKind::Binds).iter().map(|e| e.from).collect());
                 let h = if hosts.is_empty() {
                     "not hosted".to_string()
                 } else {
-                    format!("hosted by {}", names(&m, &hosts))
+                    format!("hosted by {}", names(m, &hosts))
                 };
                 let b = match bound.len() {
                     0 => String::new(),
                     1 => " · bound by 1 worker".to_string(),
                     n => format!(" · bound by {n} workers"),
                 };
-                let mut targets: Vec<NavTarget> = hosts.iter().map(|w| nav(&m, *w)).collect();
-                let extra: Vec<NavTarget> = reference_sites(&m, r)
+                let mut targets: Vec<NavTarget> = hosts.iter().map(|w| nav(m, *w)).collect();
+                let extra: Vec<NavTarget> = reference_sites(m, r)
                     .into_iter()
                     .filter(|t| !targets.contains(t))
                     .collect();
@@ -280,15 +297,21 @@ pub fn code_lenses(ws: &Workspace, _an: &Analysis, file: FileId) -> Vec<CodeLens
     out
 }
 
-pub fn document_symbols(ws: &Workspace, _an: &Analysis, file: FileId) -> Vec<Symbol> {
-    let m = model(ws);
-    symbols(&m).into_iter().filter(|s| s.file == file).collect()
+pub fn document_symbols(ws: &Workspace, an: &Analysis, file: FileId) -> Vec<Symbol> {
+    with_model(ws, an, Some(file), |m| document_symbols_in(m, file))
 }
 
-pub fn workspace_symbols(ws: &Workspace, _an: &Analysis, query: &str) -> Vec<Symbol> {
-    let m = model(ws);
+fn document_symbols_in(m: &Model, file: FileId) -> Vec<Symbol> {
+    symbols(m).into_iter().filter(|s| s.file == file).collect()
+}
+
+pub fn workspace_symbols(ws: &Workspace, an: &Analysis, query: &str) -> Vec<Symbol> {
+    with_model(ws, an, None, |m| workspace_symbols_in(m, query))
+}
+
+fn workspace_symbols_in(m: &Model, query: &str) -> Vec<Symbol> {
     let q = query.to_lowercase();
-    symbols(&m)
+    symbols(m)
         .into_iter()
         .filter(|s| s.name.to_lowercase().contains(&q))
         .collect()

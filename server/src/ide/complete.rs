@@ -2,32 +2,36 @@
 
 use alchemy_grammar::Span;
 
-use super::info::model;
+use super::info::{model, with_model};
 use super::{CompletionItem, CompletionKind};
 use crate::analysis::Analysis;
 use crate::analysis::fixes::name_in_file;
+use crate::analysis::model::Model;
 use crate::analysis::symbols::Sym;
 use crate::workspace::{FileId, Workspace};
 
-pub fn completion_at(ws: &Workspace, _an: &Analysis, file: FileId, offset: u32) -> Vec<CompletionItem> {
+pub fn completion_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<CompletionItem> {
     let text = &ws.file(file).text;
     if let Some((receiver, prefix_start)) = from_context(text, offset as usize) {
-        return from_completions(ws, file, offset, &receiver, prefix_start);
+        return with_model(ws, an, Some(file), |m| {
+            from_completions(m, file, offset, &receiver, prefix_start)
+        });
     }
     if let Some((var, prefix_start)) = stub_context(text, offset as usize) {
-        return method_completions(ws, file, offset, &var, prefix_start);
+        return with_model(ws, an, Some(file), |m| {
+            method_completions(m, file, offset, &var, prefix_start)
+        });
     }
-    deps_completions(ws, file, offset)
+    deps_completions(ws, an, file, offset)
 }
 
 fn from_completions(
-    ws: &Workspace,
+    m: &Model,
     file: FileId,
     offset: u32,
     receiver: &str,
     prefix_start: usize,
 ) -> Vec<CompletionItem> {
-    let m = model(ws);
     let ctx = &m.ctx;
     // resolve the receiver chain (`Counter`, `NS.Counter`)
     let mut parts = receiver.split('.');
@@ -173,13 +177,12 @@ fn stub_context(text: &str, offset: usize) -> Option<(String, usize)> {
 }
 
 fn method_completions(
-    ws: &Workspace,
+    m: &Model,
     file: FileId,
     offset: u32,
     var: &str,
     prefix_start: usize,
 ) -> Vec<CompletionItem> {
-    let m = model(ws);
     let ctx = &m.ctx;
     let facts = ctx.facts(file);
     // a local `const var = yield* X` / `yield* X.from(…)` in any function of the file
@@ -209,7 +212,7 @@ fn method_completions(
         }
     }
     let Some(x) = x else { return Vec::new() };
-    let Some(mut methods) = super::shape::methods(&m, x) else {
+    let Some(mut methods) = super::shape::methods(m, x) else {
         return Vec::new();
     };
     if !methods.iter().any(|mm| mm == "fetch") {
@@ -233,10 +236,23 @@ fn method_completions(
 }
 
 /// Inside the Deps type-argument slot of a Worker/RpcWorker class factory: bindable DO classes.
-fn deps_completions(ws: &Workspace, file: FileId, offset: u32) -> Vec<CompletionItem> {
-    let m = model(ws);
-    let ctx = &m.ctx;
+fn deps_completions(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<CompletionItem> {
     let text = &ws.file(file).text;
+    // Cheap test on the file's component first; the candidates come from the whole
+    // workspace (a DO the file does not import yet is offered with an import edit).
+    if with_model(ws, an, Some(file), |m| deps_slot_at(m, text, file, offset)).is_none() {
+        return Vec::new();
+    }
+    let m = model(ws);
+    let Some((w, replace_span)) = deps_slot_at(&m, text, file, offset) else {
+        return Vec::new();
+    };
+    deps_items(&m, file, w, replace_span)
+}
+
+/// The Worker whose Deps type-argument slot holds the cursor, and the span to replace.
+fn deps_slot_at(m: &Model, text: &str, file: FileId, offset: u32) -> Option<(usize, Span)> {
+    let ctx = &m.ctx;
     for (w, info) in ctx.res.list.iter().enumerate() {
         if info.file != file {
             continue;
@@ -245,11 +261,9 @@ fn deps_completions(ws: &Workspace, file: FileId, offset: u32) -> Vec<Completion
         if !(ta.span.start < offset && offset < ta.span.end) {
             continue;
         }
-        let Some(slot) = m.deps_slot(w) else {
-            return Vec::new();
-        };
+        let slot = m.deps_slot(w)?;
         // which slot is the cursor in: count top-level commas
-        let inner = &text[ta.span.start as usize + 1..offset as usize];
+        let inner = text.get(ta.span.start as usize + 1..offset as usize)?;
         let mut depth = 0i32;
         let mut idx = 0usize;
         for c in inner.chars() {
@@ -261,14 +275,22 @@ fn deps_completions(ws: &Workspace, file: FileId, offset: u32) -> Vec<Completion
             }
         }
         if idx != slot {
-            return Vec::new();
+            return None;
         }
         let bytes = text.as_bytes();
         let mut p = offset as usize;
         while p > 0 && is_ident(bytes[p - 1]) {
             p -= 1;
         }
-        let replace_span = Span::new(p, offset as usize);
+        return Some((w, Span::new(p, offset as usize)));
+    }
+    None
+}
+
+fn deps_items(m: &Model, file: FileId, w: usize, replace_span: Span) -> Vec<CompletionItem> {
+    let ctx = &m.ctx;
+    let info = m.res(w);
+    {
         let mut items = Vec::new();
         for (x, xr) in ctx.res.list.iter().enumerate() {
             if !xr.form.is_bindable_do() {
@@ -297,7 +319,6 @@ fn deps_completions(ws: &Workspace, file: FileId, offset: u32) -> Vec<Completion
                 additional_edits: edits,
             });
         }
-        return items;
+        items
     }
-    Vec::new()
 }

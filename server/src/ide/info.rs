@@ -3,6 +3,7 @@
 use alchemy_grammar::{Expr, Span};
 
 use super::NavTarget;
+use crate::analysis::Analysis;
 use crate::analysis::ctx::{Ctx, Env};
 use crate::analysis::graph::{EdgeKind, ResourceKind};
 use crate::analysis::model::Model;
@@ -10,6 +11,16 @@ use crate::workspace::{FileId, Workspace};
 
 pub fn model(ws: &Workspace) -> Model<'_> {
     Model::build(Ctx::new(ws))
+}
+
+/// Runs `f` on the model of `file`'s component, kept by the analysis of the snapshot (see
+/// `analysis::components`); without one (an analysis of the whole workspace, or no `file`),
+/// on a model of the whole workspace built for the call.
+pub fn with_model<R>(ws: &Workspace, an: &Analysis, file: Option<FileId>, f: impl FnOnce(&Model) -> R) -> R {
+    if let Some(c) = file.and_then(|file| an.components.of(file)) {
+        return f(c.model());
+    }
+    f(&model(ws))
 }
 
 /// What the cursor is on.

@@ -21,7 +21,8 @@ use tower_lsp_server::lsp_types::{
 use super::host::{Change, HostMessage};
 use super::state::{Snapshot, State, lock};
 use super::to_proto;
-use crate::analysis::{Analysis, analyze};
+use crate::analysis::components::Analyzer;
+use crate::analysis::{Analysis, analyze_by_components};
 
 /// A round starts as soon as a change arrives (no fixed debounce: it would be added to every
 /// edit's latency); changes that arrive while a round computes are merged into the next one.
@@ -41,6 +42,8 @@ pub async fn run(state: Arc<State>, client: Client) {
     let mut published = Published::default();
     // workspace problems (unreadable files, invalid package.json, …) already logged
     let mut logged_problems: std::collections::HashSet<(std::path::PathBuf, String)> = Default::default();
+    // Component results of the last round, reused for the components an edit leaves alone.
+    let analyzer = Arc::new(std::sync::Mutex::new(Analyzer::default()));
     loop {
         state.wake.notified().await;
         if state.shutdown.load(Ordering::SeqCst) {
@@ -56,6 +59,7 @@ pub async fn run(state: Arc<State>, client: Client) {
         let indexing = changes.iter().any(|c| matches!(c, Change::Roots(_)));
         let progress = (indexing && caps.work_done_progress).then(|| start_progress(client.clone()));
         let host = state.host.clone();
+        let analyzer = analyzer.clone();
         let computed = tokio::task::spawn_blocking(move || {
             let mut h = lock(&host);
             let messages = catch_unwind(AssertUnwindSafe(|| h.apply(changes))).unwrap_or_else(|_| {
@@ -66,7 +70,12 @@ pub async fn run(state: Arc<State>, client: Client) {
             });
             let ws = Arc::new(catch_unwind(AssertUnwindSafe(|| h.snapshot())).unwrap_or_default());
             drop(h);
-            let analysis = catch_unwind(AssertUnwindSafe(|| analyze(&ws)));
+            let mut analyzer = lock(&analyzer);
+            let analysis = catch_unwind(AssertUnwindSafe(|| analyze_by_components(&mut analyzer, &ws)));
+            if analysis.is_err() {
+                // the cache may hold a half-updated state
+                *analyzer = Analyzer::default();
+            }
             (ws, analysis, messages)
         })
         .await;

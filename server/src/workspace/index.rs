@@ -62,7 +62,8 @@ pub struct Index {
     /// Every id ever handed out.
     pub(super) ids: HashMap<PathBuf, FileId>,
     /// Live files only.
-    pub(super) by_path: HashMap<PathBuf, FileId>,
+    /// Shared with the snapshots (copied on write: unchanged while the file set is).
+    pub(super) by_path: Arc<HashMap<PathBuf, FileId>>,
     pub(super) memo: Memo,
     pub(super) facts_cache: HashMap<(u64, Dialect), Arc<FileFacts>>,
     /// Per-path problems from reading files.
@@ -129,7 +130,7 @@ impl Index {
             files: Vec::new(),
             links: Vec::new(),
             ids: HashMap::new(),
-            by_path: HashMap::new(),
+            by_path: Arc::default(),
             memo: Memo::default(),
             facts_cache: HashMap::new(),
             load_problems: HashMap::new(),
@@ -383,7 +384,7 @@ impl Index {
             .chain(self.load_problems.iter().map(|(p, m)| (p.clone(), m.clone())))
             .chain(self.resolver.config_problems())
             .collect();
-        for (path, id) in &self.by_path {
+        for (path, id) in self.by_path.iter() {
             let f = &self.files[id.0 as usize];
             if f.root && f.facts.too_large {
                 problems.push((
@@ -400,7 +401,7 @@ impl Index {
         problems.dedup();
         let mut versions = HashMap::new();
         let mut by_dir: HashMap<&Path, Option<crate::resolve::AlchemyVersion>> = HashMap::new();
-        for (path, id) in &self.by_path {
+        for (path, id) in self.by_path.iter() {
             if !self.files[id.0 as usize].root {
                 continue;
             }
@@ -414,11 +415,12 @@ impl Index {
         }
         Workspace {
             roots: self.root_dirs.clone(),
-            files: self.files.clone(),
+            files: Arc::new(self.files.clone()),
             by_path: self.by_path.clone(),
             config: self.config.clone(),
             problems,
             versions: Arc::new(versions),
+            ..Workspace::default()
         }
     }
 
@@ -543,7 +545,7 @@ impl Index {
                 let Some(id) = self.by_path.get(p) else { continue };
                 if let Some(links) = &self.links[id.0 as usize] {
                     for t in links.targets() {
-                        if !visited.contains(t) {
+                        if !visited.contains(t) && !self.is_opaque(t) {
                             visited.insert(t.to_path_buf());
                             next.push(t.to_path_buf());
                         }
@@ -570,6 +572,15 @@ impl Index {
         self.relink.clear();
         self.prefetched.clear();
         self.prune_facts_cache();
+    }
+
+    /// A discovered source the prefilter cleared (no Alchemy mention, imports nothing
+    /// relevant) and that is not a root: imports of it resolve to [`Resolved::Opaque`]
+    /// and it is never parsed.
+    fn is_opaque(&self, path: &Path) -> bool {
+        self.candidates.get(path).is_some_and(|c| !c.direct)
+            && !self.relevant.contains(path)
+            && !self.root_set.contains(path)
     }
 
     /// The common case of an edit: only loaded files changed and none of their resolved
@@ -701,7 +712,9 @@ impl Index {
         let i = id.0 as usize;
         let unchanged =
             self.by_path.contains_key(&path) && self.files[i].hash == hash && *self.files[i].text == *text;
-        self.by_path.insert(path.clone(), id);
+        if self.by_path.get(&path) != Some(&id) {
+            Arc::make_mut(&mut self.by_path).insert(path.clone(), id);
+        }
         if unchanged && self.links[i].is_some() {
             return;
         }
@@ -720,7 +733,8 @@ impl Index {
     }
 
     fn kill(&mut self, path: &Path) {
-        if let Some(id) = self.by_path.remove(path) {
+        if let Some(id) = self.by_path.get(path).copied() {
+            Arc::make_mut(&mut self.by_path).remove(path);
             let i = id.0 as usize;
             self.files[i] = dead_file(id, path.to_path_buf());
             self.links[i] = None;
@@ -771,10 +785,14 @@ impl Index {
     fn finalize(&mut self, ids: &[FileId]) {
         let failed = &self.failed;
         let root_set = &self.root_set;
-        let to_resolved = |l: &Link| -> Resolved {
+        let to_resolved = |l: &Link, specifier: &str| -> Resolved {
             match l {
                 Link::File(p) => match self.by_path.get(p) {
                     Some(&id) => Resolved::File(id),
+                    None if self.is_opaque(p) => Resolved::Opaque {
+                        specifier: specifier.to_string(),
+                        path: p.clone(),
+                    },
                     None => Resolved::NotFound {
                         reason: failed
                             .get(p)
@@ -791,11 +809,21 @@ impl Index {
             let i = id.0 as usize;
             let path = &self.files[i].path;
             let Some(links) = &self.links[i] else { continue };
-            let imports: Vec<Resolved> = links.imports.iter().map(to_resolved).collect();
+            let facts = &self.files[i].facts;
+            let imports: Vec<Resolved> = links
+                .imports
+                .iter()
+                .zip(&facts.imports)
+                .map(|(l, imp)| to_resolved(l, &imp.specifier))
+                .collect();
             let reexports: Vec<Option<Resolved>> = links
                 .reexports
                 .iter()
-                .map(|l| l.as_ref().map(to_resolved))
+                .zip(&facts.exports)
+                .map(|(l, e)| {
+                    let l = l.as_ref()?;
+                    Some(to_resolved(l, reexport_specifier(&e.kind).unwrap_or_default()))
+                })
                 .collect();
             let root = root_set.contains(path);
             let f = &self.files[i];

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use alchemy_grammar::FileFacts;
 
@@ -33,6 +33,10 @@ pub enum Resolved {
     /// A bare specifier that is not a workspace source: an installed package, a Node
     /// built-in, `cloudflare:*`, or a package whose only sources are `.d.ts`/`.js`.
     External { specifier: String },
+    /// A workspace source that cannot hold or lead to Alchemy resources: it mentions no
+    /// Alchemy package and imports nothing that does (the prefilter's verdict). It is not
+    /// parsed; its names resolve like an external module's.
+    Opaque { specifier: String, path: PathBuf },
     /// Nothing matched; `reason` completes "Cannot resolve "x" (…)".
     NotFound { reason: String },
 }
@@ -61,8 +65,8 @@ pub struct SourceFile {
 pub struct Workspace {
     /// Workspace roots (canonical absolute directories).
     pub roots: Vec<PathBuf>,
-    pub files: Vec<Arc<SourceFile>>,
-    pub by_path: HashMap<PathBuf, FileId>,
+    pub files: Arc<Vec<Arc<SourceFile>>>,
+    pub by_path: Arc<HashMap<PathBuf, FileId>>,
     pub config: Arc<Config>,
     /// Non-fatal problems met while indexing, as (path, message), sorted: unreadable or
     /// non-UTF-8 files, unreadable directories, invalid `package.json`/`tsconfig.json`/
@@ -71,10 +75,29 @@ pub struct Workspace {
     /// The Alchemy version installed or declared for each root file (§5 deprecated-api
     /// "Version"); files with an unknown version are absent.
     pub versions: Arc<HashMap<FileId, crate::resolve::AlchemyVersion>>,
+    /// Set on a view restricted to some files (see [`Workspace::restricted_to`]).
+    pub(crate) view: Option<Arc<View>>,
+}
+
+/// The files a restricted [`Workspace`] iterates over, and the other files it was asked for.
+#[derive(Debug)]
+pub(crate) struct View {
+    members: Vec<bool>,
+    foreign: Mutex<Vec<FileId>>,
 }
 
 impl Workspace {
+    /// The file `id`. On a restricted view, asking for a file outside the view is recorded
+    /// (see [`Workspace::foreign_accesses`]); the file is returned all the same.
     pub fn file(&self, id: FileId) -> &SourceFile {
+        if let Some(v) = &self.view
+            && !v.members.get(id.0 as usize).copied().unwrap_or(false)
+        {
+            let mut foreign = v.foreign.lock().unwrap_or_else(|e| e.into_inner());
+            if !foreign.contains(&id) {
+                foreign.push(id);
+            }
+        }
         &self.files[id.0 as usize]
     }
 
@@ -82,7 +105,45 @@ impl Workspace {
         self.by_path.get(path).copied()
     }
 
+    /// The files (only the view's members on a restricted view), in id order.
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.iter().map(|f| &**f)
+        self.files
+            .iter()
+            .filter(|f| {
+                self.view
+                    .as_ref()
+                    .is_none_or(|v| v.members.get(f.id.0 as usize).copied().unwrap_or(false))
+            })
+            .map(|f| &**f)
+    }
+
+    /// A view of this snapshot that iterates over `members` only (shares every table).
+    pub fn restricted_to(&self, members: &[FileId]) -> Workspace {
+        let mut flags = vec![false; self.files.len()];
+        for m in members {
+            if let Some(f) = flags.get_mut(m.0 as usize) {
+                *f = true;
+            }
+        }
+        Workspace {
+            view: Some(Arc::new(View {
+                members: flags,
+                foreign: Mutex::new(Vec::new()),
+            })),
+            ..self.clone()
+        }
+    }
+
+    /// The files outside a restricted view that were asked for through [`Workspace::file`].
+    pub fn foreign_accesses(&self) -> Vec<FileId> {
+        match &self.view {
+            Some(v) => v.foreign.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether this is an unrestricted snapshot.
+    pub fn is_whole(&self) -> bool {
+        self.view.is_none()
     }
 }

@@ -39,6 +39,7 @@ pub fn summary(ws: &Workspace, root: &Path) -> String {
         let show = |r: &Resolved| match r {
             Resolved::File(t) => format!("file {}", rel(&ws.file(*t).path)),
             Resolved::External { specifier } => format!("external {specifier}"),
+            Resolved::Opaque { path, .. } => format!("opaque {}", rel(path)),
             Resolved::NotFound { reason } => format!("not found ({reason})"),
         };
         for (imp, r) in f.facts.imports.iter().zip(&f.imports) {

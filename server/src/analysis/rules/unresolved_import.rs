@@ -44,6 +44,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 Some(Resolved::External { .. }) => {
                     "not a workspace source: only an installed package or type declarations match".into()
                 }
+                Some(Resolved::Opaque { .. }) => continue,
                 Some(Resolved::File(_)) => {
                     // names not exported by the target
                     let missing: Vec<&str> = used

@@ -44,8 +44,8 @@ fn fixture() -> (Workspace, Graph) {
     ];
     let ws = Workspace {
         roots: vec![PathBuf::from("/ws")],
-        by_path: files.iter().map(|f| (f.path.clone(), f.id)).collect(),
-        files,
+        by_path: std::sync::Arc::new(files.iter().map(|f| (f.path.clone(), f.id)).collect()),
+        files: std::sync::Arc::new(files),
         ..Workspace::default()
     };
     let res = |kind, name: &str, key: &str, f: u32, l: u32| Resource {

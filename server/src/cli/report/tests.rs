@@ -69,8 +69,8 @@ pub(crate) fn fixture() -> (Workspace, Analysis) {
     ];
     let ws = Workspace {
         roots: vec![PathBuf::from("/ws")],
-        by_path: files.iter().map(|f| (f.path.clone(), f.id)).collect(),
-        files,
+        by_path: std::sync::Arc::new(files.iter().map(|f| (f.path.clone(), f.id)).collect()),
+        files: std::sync::Arc::new(files),
         ..Workspace::default()
     };
     let from_arg = span_of(WORKER_B, "WorkerA)");
@@ -127,6 +127,7 @@ bind to it. Add Counter as WorkerA's third type argument: Cloudflare.Worker<Work
     let analysis = Analysis {
         graph: Default::default(),
         diagnostics: vec![from_non_host, stack, info],
+        ..Default::default()
     };
     (ws, analysis)
 }

@@ -1,0 +1,338 @@
+//! Analysis by independent parts of the workspace, with a cache between rounds.
+//!
+//! Two files can only influence each other's findings through an import (or re-export)
+//! chain, a Worker looked up by its name (`X.from("api")`, a descriptor's `scriptName`) or
+//! a file named by a path (`main`). So the loaded files are split into the connected
+//! components of the import graph, and each component is analysed on a view of the snapshot
+//! that only iterates over its files ([`Workspace::restricted_to`]). The view records every
+//! file outside it that the analysis asked for, and the model records every Worker name it
+//! could not find: the components concerned are merged and analysed again, until nothing
+//! crosses a boundary. The findings are then those of the whole workspace (checked on every
+//! test fixture by `server/tests/components.rs`), but:
+//! - components are analysed in parallel (`check`);
+//! - a component whose files are all unchanged (the same `Arc<SourceFile>`: same text,
+//!   facts and resolutions), under the same configuration, versions and file set, is not
+//!   analysed again: an edit re-analyses the edited file's component only (the language
+//!   server);
+//! - each component keeps its [`Model`], so IDE requests do not rebuild one.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use self_cell::self_cell;
+
+use super::ctx::Ctx;
+use super::diagnostic::Diagnostic;
+use super::model::Model;
+use super::{finalize, rules};
+use crate::config::Config;
+use crate::resolve::AlchemyVersion;
+use crate::workspace::{FileId, Resolved, SourceFile, Workspace};
+
+self_cell!(
+    /// A component's model, owning the restricted view it borrows from.
+    pub struct ComponentModel {
+        owner: Workspace,
+        #[covariant]
+        dependent: Model,
+    }
+);
+
+/// The analysis of one component.
+pub struct ComponentResult {
+    /// The component's files, sorted.
+    pub members: Vec<FileId>,
+    /// Rule findings before configured levels and suppressions are applied.
+    raw: Vec<Diagnostic>,
+    model: ComponentModel,
+    /// What the result depends on, to tell whether it is still valid.
+    inputs: Inputs,
+    /// Files outside the component the analysis asked for, and Worker names it missed.
+    foreign: Vec<FileId>,
+    missed_names: Vec<String>,
+    /// Names of the component's Workers (for other components' missed names).
+    worker_names: Vec<String>,
+}
+
+impl fmt::Debug for ComponentResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ComponentResult")
+            .field("members", &self.members)
+            .field("diagnostics", &self.raw.len())
+            .finish()
+    }
+}
+
+impl ComponentResult {
+    /// The component's model.
+    pub fn model(&self) -> &Model<'_> {
+        self.model.borrow_dependent()
+    }
+}
+
+struct Inputs {
+    files: Vec<Arc<SourceFile>>,
+    versions: Vec<Option<AlchemyVersion>>,
+    config: Arc<Config>,
+    by_path: Arc<HashMap<std::path::PathBuf, FileId>>,
+    roots: Vec<std::path::PathBuf>,
+}
+
+impl Inputs {
+    fn of(ws: &Workspace, members: &[FileId]) -> Inputs {
+        Inputs {
+            files: members
+                .iter()
+                .map(|&id| ws.files[id.0 as usize].clone())
+                .collect(),
+            versions: members.iter().map(|id| ws.versions.get(id).copied()).collect(),
+            config: ws.config.clone(),
+            by_path: ws.by_path.clone(),
+            roots: ws.roots.clone(),
+        }
+    }
+
+    fn still_valid(&self, ws: &Workspace, members: &[FileId]) -> bool {
+        Arc::ptr_eq(&self.config, &ws.config)
+            && Arc::ptr_eq(&self.by_path, &ws.by_path)
+            && self.roots == ws.roots
+            && self.files.len() == members.len()
+            && members
+                .iter()
+                .zip(&self.files)
+                .zip(&self.versions)
+                .all(|((id, f), v)| {
+                    ws.files.get(id.0 as usize).is_some_and(|now| Arc::ptr_eq(now, f))
+                        && ws.versions.get(id).copied() == *v
+                })
+    }
+}
+
+/// The analysis of every component of a snapshot.
+#[derive(Clone, Debug, Default)]
+pub struct Components {
+    pub results: Vec<Arc<ComponentResult>>,
+    /// File → index in `results`.
+    pub of_file: HashMap<FileId, usize>,
+}
+
+impl Components {
+    /// The result of the component holding `file`.
+    pub fn of(&self, file: FileId) -> Option<&ComponentResult> {
+        self.of_file.get(&file).map(|&i| &*self.results[i])
+    }
+}
+
+/// Component results kept between rounds (the language server keeps one for its session).
+#[derive(Default)]
+pub struct Analyzer {
+    cache: HashMap<Vec<FileId>, Arc<ComponentResult>>,
+    /// File → its group in the last call: import components that had to be merged then
+    /// start merged (merging more than needed never changes the findings).
+    last_group: HashMap<FileId, usize>,
+    /// Components analysed (not taken from the cache) by the last call, for tests and logs.
+    pub last_analysed: usize,
+}
+
+/// Merges beyond this many rounds fall back to one component (never reached in practice:
+/// each round merges at least two components).
+const MAX_ROUNDS: usize = 64;
+
+impl Analyzer {
+    /// Analyse `ws` (unrestricted) component by component; returns the final diagnostics
+    /// (configured levels, suppressions, order: as [`super::analyze`]) and the components.
+    pub fn analyze(&mut self, ws: &Workspace) -> (Vec<Diagnostic>, Components) {
+        let mut groups = sticky(import_components(ws), &self.last_group);
+        let mut analysed = 0;
+        let mut results: Vec<Arc<ComponentResult>>;
+        let mut round = 0;
+        loop {
+            round += 1;
+            if round > MAX_ROUNDS {
+                let mut all: Vec<FileId> = groups.concat();
+                all.sort_unstable();
+                groups = vec![all];
+            }
+            let cache = &self.cache;
+            let computed: Vec<(Arc<ComponentResult>, bool)> = groups
+                .par_iter()
+                .map(|members| match cache.get(members) {
+                    Some(r) if r.inputs.still_valid(ws, members) => (r.clone(), false),
+                    _ => (Arc::new(analyse_component(ws, members)), true),
+                })
+                .collect();
+            analysed += computed.iter().filter(|(_, fresh)| *fresh).count();
+            results = computed.into_iter().map(|(r, _)| r).collect();
+            for r in &results {
+                self.cache.insert(r.members.clone(), r.clone());
+            }
+            if round > MAX_ROUNDS {
+                break;
+            }
+            match merged(&results) {
+                Some(next) => groups = next,
+                None => break,
+            }
+        }
+        // Forget what this snapshot does not use.
+        self.cache
+            .retain(|members, r| results.iter().any(|x| x.members == *members && Arc::ptr_eq(x, r)));
+        self.last_analysed = analysed;
+        let mut of_file = HashMap::new();
+        for (i, r) in results.iter().enumerate() {
+            for &f in &r.members {
+                of_file.insert(f, i);
+            }
+        }
+        self.last_group = of_file.clone();
+        let raw: Vec<Diagnostic> = results.iter().flat_map(|r| r.raw.iter().cloned()).collect();
+        let diagnostics = finalize::finalize(ws, raw);
+        (diagnostics, Components { results, of_file })
+    }
+}
+
+/// `groups` with those that shared a group in the last call merged again.
+fn sticky(groups: Vec<Vec<FileId>>, last_group: &HashMap<FileId, usize>) -> Vec<Vec<FileId>> {
+    let mut uf = UnionFind::new(groups.len());
+    let mut first_of: HashMap<usize, usize> = HashMap::new();
+    let mut any = false;
+    for (i, g) in groups.iter().enumerate() {
+        for f in g {
+            if let Some(&last) = last_group.get(f) {
+                let j = *first_of.entry(last).or_insert(i);
+                any |= uf.union(i, j);
+            }
+        }
+    }
+    if !any {
+        return groups;
+    }
+    let mut merged: HashMap<usize, Vec<FileId>> = HashMap::new();
+    for (i, g) in groups.into_iter().enumerate() {
+        merged.entry(uf.find(i)).or_default().extend(g);
+    }
+    sorted_groups(merged.into_values())
+}
+
+fn analyse_component(ws: &Workspace, members: &[FileId]) -> ComponentResult {
+    let view = ws.restricted_to(members);
+    let model = ComponentModel::new(view, |view| Model::build(Ctx::new(view)));
+    let raw = rules::run_all(model.borrow_dependent());
+    let m = model.borrow_dependent();
+    ComponentResult {
+        members: members.to_vec(),
+        raw,
+        inputs: Inputs::of(ws, members),
+        foreign: model.borrow_owner().foreign_accesses(),
+        missed_names: m.missed_names(),
+        worker_names: m.worker_names(),
+        model,
+    }
+}
+
+/// The components after merging those that reach across their boundary, or `None` when
+/// none does.
+fn merged(results: &[Arc<ComponentResult>]) -> Option<Vec<Vec<FileId>>> {
+    let mut comp_of: HashMap<FileId, usize> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        for &f in &r.members {
+            comp_of.insert(f, i);
+        }
+    }
+    let mut declaring: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        for n in &r.worker_names {
+            declaring.entry(n.as_str()).or_default().push(i);
+        }
+    }
+    let mut uf = UnionFind::new(results.len());
+    let mut any = false;
+    for (i, r) in results.iter().enumerate() {
+        for f in &r.foreign {
+            if let Some(&j) = comp_of.get(f) {
+                any |= uf.union(i, j);
+            }
+        }
+        for n in &r.missed_names {
+            for &j in declaring.get(n.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                any |= uf.union(i, j);
+            }
+        }
+    }
+    if !any {
+        return None;
+    }
+    let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        groups.entry(uf.find(i)).or_default().extend(&r.members);
+    }
+    Some(sorted_groups(groups.into_values()))
+}
+
+/// The connected components of the live files, import and re-export links taken both ways.
+pub fn import_components(ws: &Workspace) -> Vec<Vec<FileId>> {
+    let n = ws.files.len();
+    let mut uf = UnionFind::new(n);
+    for src in ws.iter() {
+        if ws.by_path.get(&src.path) != Some(&src.id) {
+            continue;
+        }
+        for r in src.imports.iter().chain(src.reexports.iter().flatten()) {
+            if let Resolved::File(t) = r {
+                uf.union(src.id.0 as usize, t.0 as usize);
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
+    for &id in ws.by_path.values() {
+        groups.entry(uf.find(id.0 as usize)).or_default().push(id);
+    }
+    sorted_groups(groups.into_values())
+}
+
+fn sorted_groups(groups: impl Iterator<Item = Vec<FileId>>) -> Vec<Vec<FileId>> {
+    let mut out: Vec<Vec<FileId>> = groups
+        .map(|mut g| {
+            g.sort_unstable();
+            g.dedup();
+            g
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// True if `a` and `b` were in different sets.
+    fn union(&mut self, a: usize, b: usize) -> bool {
+        if a >= self.parent.len() || b >= self.parent.len() {
+            return false;
+        }
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return false;
+        }
+        self.parent[ra.max(rb)] = ra.min(rb);
+        true
+    }
+}
