@@ -5,11 +5,12 @@
 //! computation, panic → error), [`worker`] (debounced re-analysis and publishing),
 //! [`documents`] (ropes and incremental sync), [`convert`] (the position funnel),
 //! [`to_proto`] (results → protocol types), [`capabilities`], [`settings`], [`host`] (roots,
-//! config, overlays → index).
+//! config, overlays → index), [`frames`] (stdin framing that survives malformed messages).
 
 pub mod capabilities;
 pub mod convert;
 pub mod documents;
+pub mod frames;
 pub mod host;
 pub mod requests;
 pub mod server;
@@ -40,9 +41,18 @@ pub fn run_stdio() -> i32 {
             .custom_method("alchemy/hosts", Server::alchemy_hosts)
             .custom_method("alchemy/debugPanic", Server::debug_panic)
             .custom_method("alchemy/debugDocumentText", Server::debug_document_text)
+            .custom_method(frames::REJECT_METHOD, frames::reject::<Server>)
             .finish();
         let state = Arc::clone(&service.inner().state);
-        LspServer::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // Our own framing in front of tower-lsp's: a malformed message must not end the session.
+        let stdin = match frames::spawn_stdin_reader() {
+            Ok(stdin) => stdin,
+            Err(e) => {
+                eprintln!("alchemy-ls: cannot start the stdin reader: {e}");
+                return 2;
+            }
+        };
+        LspServer::new(stdin, tokio::io::stdout(), socket)
             .serve(service)
             .await;
         if state.shutdown.load(Ordering::SeqCst) {
