@@ -3,6 +3,14 @@
 ; are the construct's expression; captures starting with `_` only serve predicates and the
 ; Rust side (`_inner` marks the inner call of a curried class factory, which is not a
 ; value factory).
+;
+; The calls share two patterns (by callee shape) rather than one per construct: a query
+; cursor tracks every pattern at every node, and one pattern per method name made the scan
+; cost more than the parse. `@call.member` and `@call.function` are classified by the name
+; the predicates admit (src/constructs.rs):
+;   from → From · make → Make · provide, provideMerge, mergeAll, merge → Provide ·
+;   bind, bindWorker, bindContainer, layerContainer, layer → Binder ·
+;   a name starting with an upper-case letter → ValueFactory.
 
 ; ClassFactory: class X extends F<T>()(args) {} (also class expressions, `NS.F`, `F()(…)`).
 (extends_clause
@@ -11,43 +19,17 @@
       arguments: (arguments)) @_inner
     arguments: (arguments)) @class_factory)
 
-; ValueFactory: F(args) / NS.F(args) / NS.Sub.F(args) with an upper-case last name.
-((call_expression
-   function: [
-     (identifier) @_callee
-     (member_expression property: (property_identifier) @_callee)
-   ]
-   arguments: (arguments)) @value_factory
- (#match? @_callee "^[A-Z]"))
-
-; From: X.from(args)
+; X.from(…), X.make(…), Effect.provide(…), Layer.mergeAll(…), X.bind(…), NS.Worker(…), …
 ((call_expression
    function: (member_expression property: (property_identifier) @_method)
-   arguments: (arguments)) @from
- (#eq? @_method "from"))
+   arguments: (arguments)) @call.member
+ (#match? @_method "^([A-Z]|from$|make$|provide$|provideMerge$|mergeAll$|merge$|bind$|bindWorker$|bindContainer$|layerContainer$|layer$)"))
 
-; Make: X.make(args)
+; Worker(…), bindWorker(…), bindContainer(…), layerContainer(…)
 ((call_expression
-   function: (member_expression property: (property_identifier) @_method)
-   arguments: (arguments)) @make
- (#eq? @_method "make"))
+   function: (identifier) @_function
+   arguments: (arguments)) @call.function
+ (#match? @_function "^([A-Z]|bindWorker$|bindContainer$|layerContainer$)"))
 
 ; YieldStar: yield* e
 (yield_expression "*") @yield_star
-
-; Provide: Effect.provide(…), Layer.provide(…), Layer.provideMerge(…), Layer.mergeAll(…), Layer.merge(…)
-((call_expression
-   function: (member_expression property: (property_identifier) @_method)
-   arguments: (arguments)) @provide
- (#any-of? @_method "provide" "provideMerge" "mergeAll" "merge"))
-
-; Binder: X.bind(…), [NS.]bindWorker(…), [NS.]bindContainer(…), [NS.]layerContainer(…), NS.layer(…)
-((call_expression
-   function: (member_expression property: (property_identifier) @_method)
-   arguments: (arguments)) @binder
- (#any-of? @_method "bind" "bindWorker" "bindContainer" "layerContainer" "layer"))
-
-((call_expression
-   function: (identifier) @_function
-   arguments: (arguments)) @binder
- (#any-of? @_function "bindWorker" "bindContainer" "layerContainer"))

@@ -12,12 +12,21 @@ use crate::queries::for_each_match;
 fn kind_of_capture(name: &str) -> Option<ConstructKind> {
     Some(match name {
         "class_factory" => ConstructKind::ClassFactory,
-        "value_factory" => ConstructKind::ValueFactory,
-        "from" => ConstructKind::From,
-        "make" => ConstructKind::Make,
         "yield_star" => ConstructKind::YieldStar,
-        "provide" => ConstructKind::Provide,
-        "binder" => ConstructKind::Binder,
+        _ => return None,
+    })
+}
+
+/// The construct a call captured as `call.member` / `call.function` is a candidate for,
+/// by the callee's last name (see `queries/constructs.scm`).
+fn kind_of_call(member: bool, name: &str) -> Option<ConstructKind> {
+    Some(match name {
+        "from" if member => ConstructKind::From,
+        "make" if member => ConstructKind::Make,
+        "provide" | "provideMerge" | "mergeAll" | "merge" if member => ConstructKind::Provide,
+        "bind" | "layer" if member => ConstructKind::Binder,
+        "bindWorker" | "bindContainer" | "layerContainer" => ConstructKind::Binder,
+        _ if name.starts_with(|c: char| c.is_ascii_uppercase()) => ConstructKind::ValueFactory,
         _ => return None,
     })
 }
@@ -35,8 +44,20 @@ impl Lowerer<'_> {
         let mut inner_calls = HashSet::new();
         let mut comments = Vec::new();
         for_each_match(query, root, self.text, None, |captures| {
+            let callee = captures
+                .iter()
+                .find(|(name, _)| matches!(*name, "_method" | "_function"))
+                .and_then(|(_, n)| self.text.get(n.byte_range()));
             for &(name, node) in captures {
-                if name == "comment" {
+                if let Some(member) = match name {
+                    "call.member" => Some(true),
+                    "call.function" => Some(false),
+                    _ => None,
+                } {
+                    if let Some(kind) = callee.and_then(|c| kind_of_call(member, c)) {
+                        found.push((kind, node));
+                    }
+                } else if name == "comment" {
                     comments.push(node);
                 } else if name == "_inner" {
                     inner_calls.insert(node.id());

@@ -119,6 +119,11 @@ pub fn extract(text: &str, dialect: Dialect) -> FileFacts {
 /// extraction of each dialect); call it from a background thread at start-up.
 pub fn warm_up() {
     for dialect in [Dialect::TypeScript, Dialect::Tsx] {
-        let _ = queries::queries(dialect);
+        warm_up_dialect(dialect);
     }
+}
+
+/// Compiles the queries of one dialect now (see [`warm_up`]).
+pub fn warm_up_dialect(dialect: Dialect) {
+    let _ = queries::queries(dialect);
 }
