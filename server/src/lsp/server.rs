@@ -162,6 +162,8 @@ fn initial_roots(params: &InitializeParams) -> Vec<PathBuf> {
 
 impl LanguageServer for Server {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        // Compile the tree-sitter queries while the client sends its configuration.
+        std::thread::spawn(alchemy_grammar::warm_up);
         let caps = ClientCaps::from_capabilities(&params.capabilities);
         *self.state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps;
         let (settings, problems) =

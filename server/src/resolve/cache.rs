@@ -20,6 +20,8 @@ pub(super) struct ConfigCache {
     pub(super) tsconfigs: RwLock<HashMap<PathBuf, Option<Arc<TsConfig>>>>,
     pub(super) nearest_tsconfig: RwLock<HashMap<PathBuf, Option<PathBuf>>>,
     pub(super) workspaces: RwLock<HashMap<PathBuf, Option<Arc<Workspace>>>>,
+    /// `<dir>/…/node_modules/<name>` lookups, keyed by `dir/\0/name` (no real path).
+    pub(super) node_modules: RwLock<HashMap<PathBuf, Option<PathBuf>>>,
     problems: Mutex<BTreeSet<(PathBuf, String)>>,
 }
 
@@ -29,6 +31,7 @@ impl ConfigCache {
         write(&self.tsconfigs).clear();
         write(&self.nearest_tsconfig).clear();
         write(&self.workspaces).clear();
+        write(&self.node_modules).clear();
         self.problems.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 

@@ -116,10 +116,13 @@ impl Resolver {
 
     /// `node_modules/<name>` in `dir` or an ancestor, canonical.
     pub(super) fn find_in_node_modules(&self, dir: &Path, name: &str) -> Option<PathBuf> {
-        dir.ancestors()
-            .map(|d| d.join("node_modules").join(name))
-            .find(|p| p.is_dir())
-            .map(|p| canonical(&p))
+        // Memoised: every file of a directory asks the same (a stat per ancestor otherwise).
+        super::cache::cached(&self.cache.node_modules, &dir.join("\0").join(name), || {
+            dir.ancestors()
+                .map(|d| d.join("node_modules").join(name))
+                .find(|p| p.is_dir())
+                .map(|p| canonical(&p))
+        })
     }
 
     /// An installed package directory that is really workspace source (a symlink into a root).

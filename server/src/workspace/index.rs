@@ -158,42 +158,44 @@ impl Index {
         paths.sort_unstable();
         paths.dedup();
 
-        let read: Vec<(PathBuf, ReadText)> = paths
-            .into_par_iter()
-            .filter(|p| !self.overlays.contains_key(p))
-            .map(|p| {
-                let r = read_text(&p);
-                (p, r)
-            })
-            .collect();
+        // Each file is read into a per-thread buffer and classified there; only the texts of
+        // directly relevant files are kept (most files are never parsed: keeping their text
+        // would cost an allocation and page faults each, and memory until the settle).
         let prefilter = &self.prefilter;
-        let classified: Vec<(PathBuf, ReadText, Option<Candidate>)> = read
+        let overlays = &self.overlays;
+        let classified: Vec<(PathBuf, Scanned)> = paths
             .into_par_iter()
-            .map(|(p, r)| {
-                let c = match &r {
-                    ReadText::Text(t, _) => Some(classify(prefilter, t)),
-                    _ => None,
-                };
-                (p, r, c)
+            .filter(|p| !overlays.contains_key(p))
+            .map_init(Vec::new, |buf: &mut Vec<u8>, p| {
+                let scanned = scan_file(prefilter, &p, buf);
+                (p, scanned)
             })
             .collect();
 
         self.candidates.clear();
         self.prefetched.clear();
-        for (path, read, cand) in classified {
-            match read {
-                ReadText::Text(text, problem) => {
+        for (path, scanned) in classified {
+            match scanned {
+                Scanned::Direct(text, problem) => {
                     match problem {
                         Some(p) => self.load_problems.insert(path.clone(), p),
                         None => self.load_problems.remove(&path),
                     };
                     self.prefetched.insert(path.clone(), text);
-                    if let Some(c) = cand {
-                        self.candidates.insert(path, c);
-                    }
+                    self.candidates.insert(
+                        path,
+                        Candidate {
+                            direct: true,
+                            specifiers: Vec::new(),
+                        },
+                    );
                 }
-                ReadText::Missing => {}
-                ReadText::Error(e) => {
+                Scanned::Other(c) => {
+                    self.load_problems.remove(&path);
+                    self.candidates.insert(path, c);
+                }
+                Scanned::Missing => {}
+                Scanned::Error(e) => {
                     self.load_problems.insert(path, e);
                 }
             }
@@ -857,7 +859,10 @@ type Loaded = (PathBuf, ReadText, Option<(u64, Arc<FileFacts>)>);
 
 /// Classify a file's text with the prefilter.
 pub(super) fn classify(prefilter: &Prefilter, text: &str) -> Candidate {
-    let bytes = text.as_bytes();
+    classify_bytes(prefilter, text.as_bytes())
+}
+
+fn classify_bytes(prefilter: &Prefilter, bytes: &[u8]) -> Candidate {
     if prefilter.is_relevant(bytes) {
         return Candidate {
             direct: true,
@@ -869,6 +874,39 @@ pub(super) fn classify(prefilter: &Prefilter, text: &str) -> Candidate {
     Candidate {
         direct: false,
         specifiers,
+    }
+}
+
+/// A discovered file after the prefilter.
+enum Scanned {
+    /// Directly relevant: its text (and a problem, for invalid UTF-8).
+    Direct(Arc<str>, Option<String>),
+    /// Not directly relevant (text dropped).
+    Other(Candidate),
+    Missing,
+    Error(String),
+}
+
+fn scan_file(prefilter: &Prefilter, path: &Path, buf: &mut Vec<u8>) -> Scanned {
+    use std::io::Read;
+    buf.clear();
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(buf));
+    if let Err(e) = read {
+        return match e.kind() {
+            std::io::ErrorKind::NotFound => Scanned::Missing,
+            _ => Scanned::Error(format!("cannot read the file: {}", super::load::io_reason(&e))),
+        };
+    }
+    let cand = classify_bytes(prefilter, buf);
+    if !cand.direct {
+        return Scanned::Other(cand);
+    }
+    match std::str::from_utf8(buf) {
+        Ok(s) => Scanned::Direct(Arc::from(s), None),
+        Err(_) => Scanned::Direct(
+            Arc::from(String::from_utf8_lossy(buf).as_ref()),
+            Some("the file is not valid UTF-8; invalid bytes were replaced".into()),
+        ),
     }
 }
 

@@ -42,6 +42,9 @@ pub fn load(paths: &[PathBuf], config: Arc<Config>, opts: &LoadOptions) -> Resul
             });
         }
     }
+    // Compile the TypeScript queries while discovery and the prefilter run (they would
+    // otherwise hold up the first parse); `.tsx` sources are rarer, compiled when met.
+    std::thread::spawn(|| alchemy_grammar::warm_up_dialect(alchemy_grammar::Dialect::TypeScript));
     let mut index = Index::new(paths.to_vec(), config, *opts);
     index.scan();
     Ok(index.snapshot())

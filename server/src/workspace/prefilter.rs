@@ -1,10 +1,11 @@
 //! The byte prefilter: cheap tests on a file's raw bytes that decide whether it reaches
 //! tree-sitter.
 //!
-//! A file is *directly relevant* if it contains a configured package name right after a
-//! quote and followed by a quote or `/` (`"alchemy"`, `'alchemy/Cloudflare'`,
-//! `"@oddlynew/alchemy/…`), wherever that is (an over-approximation: comments and other
-//! strings count too). Other files are scanned for their static module specifiers
+//! A file is *directly relevant* if one of its static module specifiers (see
+//! [`scan_specifiers`]) is a configured package or a subpath of one (`"alchemy"`,
+//! `'alchemy/Cloudflare'`, `"@oddlynew/alchemy/…`); a memchr search for the quoted package
+//! name runs first, so most files are dismissed without the scan (an over-approximation:
+//! an import written in a comment counts too). Other files are scanned for their static module specifiers
 //! ([`scan_specifiers`]) so that importers of relevant files can be found without parsing.
 
 use memchr::memmem;
@@ -30,8 +31,20 @@ impl Prefilter {
         }
     }
 
-    /// Does `bytes` mention a configured package as (the start of) a quoted module specifier?
+    /// Does `bytes` import or re-export a configured package (`from "alchemy/…"`,
+    /// `import "alchemy"`)? A quoted mention elsewhere (`const tool = "alchemy"`) is not
+    /// enough: such a file cannot hold resources, and taking it as relevant would make its
+    /// importers relevant too.
     pub fn is_relevant(&self, bytes: &[u8]) -> bool {
+        self.mentions(bytes)
+            && scan_specifiers(bytes)
+                .iter()
+                .any(|s| self.is_package_specifier(s))
+    }
+
+    /// The cheap first test: a configured package right after a quote and followed by a
+    /// quote or `/`, anywhere (comments and other strings count).
+    fn mentions(&self, bytes: &[u8]) -> bool {
         self.finders.iter().any(|f| {
             let n = f.needle().len();
             f.find_iter(bytes).any(|at| {
@@ -39,6 +52,15 @@ impl Prefilter {
                 let after = bytes.get(at + n).copied();
                 matches!(before, Some(b'"' | b'\'')) && matches!(after, Some(b'"' | b'\'' | b'/'))
             })
+        })
+    }
+
+    /// `spec` is a configured package or one of its subpaths.
+    fn is_package_specifier(&self, spec: &str) -> bool {
+        self.finders.iter().any(|f| {
+            let p = f.needle();
+            let s = spec.as_bytes();
+            s == p || (s.len() > p.len() && s.starts_with(p) && s[p.len()] == b'/')
         })
     }
 }
@@ -103,6 +125,11 @@ mod tests {
         assert!(!p.is_relevant(b"// alchemy is great"));
         assert!(!p.is_relevant(b""));
         assert!(!p.is_relevant(b"\"alchemy"));
+        // quoted, but not a module specifier
+        assert!(!p.is_relevant(br#"export const DEPLOY_TOOL = "alchemy";"#));
+        assert!(!p.is_relevant(br#"const docs = { tool: 'alchemy/Cloudflare' };"#));
+        assert!(p.is_relevant(br#"import type { Worker } from "alchemy/Cloudflare";"#));
+        assert!(p.is_relevant(b"import 'alchemy';"));
     }
 
     #[test]
