@@ -10,4 +10,5 @@ pub mod ide;
 pub mod line_index;
 pub mod lsp;
 pub mod resolve;
+pub mod timing;
 pub mod workspace;

@@ -6,6 +6,7 @@ use std::io::Write;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    alchemy_ls::timing::init();
     let color = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
     let color_err = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
     // Not locked: `serve` hands stdout to the language server.

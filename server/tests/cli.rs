@@ -220,3 +220,39 @@ fn stdio_variants_start_the_server() {
         assert_ne!(out.status.code(), Some(2), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn timings_go_to_stderr_only_when_asked() {
+    let dir = project(None);
+    let plain = bin()
+        .args(["check", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        plain.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let timed = bin()
+        .args(["check", "--format", "json"])
+        .env("ALCHEMY_LS_TIMINGS", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(timed.stdout, plain.stdout, "stdout is the report only");
+    let err = String::from_utf8_lossy(&timed.stderr);
+    for phase in [
+        "discovered",
+        "read and prefiltered",
+        "relevance",
+        "loaded",
+        "analysed",
+        "reported",
+    ] {
+        assert!(
+            err.contains(&format!(" ms {phase}\n")),
+            "{phase} missing in {err}"
+        );
+    }
+}

@@ -10,11 +10,14 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    crate::timing::mark("loaded");
     let analysis = analysis::analyze_by_components(&mut Default::default(), &loaded.ws);
+    crate::timing::mark("analysed");
     let report = Report::new(&loaded.ws, &analysis, &loaded.base);
     let text = report::render(args.format, &report, io.color);
     let _ = io.out.write_all(text.as_bytes());
     let _ = io.out.flush();
+    crate::timing::mark("reported");
 
     let code = exit_code(
         report.errors,

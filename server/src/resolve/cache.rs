@@ -22,6 +22,8 @@ pub(super) struct ConfigCache {
     pub(super) workspaces: RwLock<HashMap<PathBuf, Option<Arc<Workspace>>>>,
     /// `<dir>/…/node_modules/<name>` lookups, keyed by `dir/\0/name` (no real path).
     pub(super) node_modules: RwLock<HashMap<PathBuf, Option<PathBuf>>>,
+    /// Canonical forms of directories (see `Resolver::canonical_file`).
+    pub(super) canonical_dirs: RwLock<HashMap<PathBuf, PathBuf>>,
     problems: Mutex<BTreeSet<(PathBuf, String)>>,
 }
 
@@ -32,6 +34,7 @@ impl ConfigCache {
         write(&self.nearest_tsconfig).clear();
         write(&self.workspaces).clear();
         write(&self.node_modules).clear();
+        write(&self.canonical_dirs).clear();
         self.problems.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 

@@ -166,7 +166,7 @@ impl Resolver {
         }
         if subpath == "." {
             return match self.probe_dir(pkg_dir, 0) {
-                Some(path) => Resolution::File(canonical(&path)),
+                Some(path) => Resolution::File(self.canonical_file(&path)),
                 None => not_found(format!(
                     "package \"{name}\" has no TypeScript entry (types, main or index.ts)"
                 )),

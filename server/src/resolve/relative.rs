@@ -84,7 +84,22 @@ impl Resolver {
                 None
             }
         })?;
-        Some(canonical(&found))
+        Some(self.canonical_file(&found))
+    }
+
+    /// [`canonical`] for a file: its directory's canonical form is cached (resolving every
+    /// import of a directory's files would otherwise `readlink` every path component each
+    /// time); a file that is itself a symlink is resolved in full.
+    pub(super) fn canonical_file(&self, path: &Path) -> PathBuf {
+        let plain = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+        if plain
+            && let (Some(parent), Some(name)) = (path.parent(), path.file_name())
+            && !parent.as_os_str().is_empty()
+        {
+            let dir = super::cache::cached(&self.cache.canonical_dirs, parent, || canonical(parent));
+            return dir.join(name);
+        }
+        canonical(path)
     }
 
     /// A directory: its package.json `typings`/`types`/`main` (probed), then `index.*`.

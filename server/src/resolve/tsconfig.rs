@@ -48,7 +48,7 @@ impl Resolver {
         if config.paths.is_some() || config.references.is_empty() {
             return Some(config);
         }
-        let file = canonical(from);
+        let file = self.canonical_file(from);
         for reference in &config.references {
             if let Some(referenced) = self.load_tsconfig(reference)
                 && covers(&referenced, &file)
@@ -60,7 +60,7 @@ impl Resolver {
     }
 
     pub(super) fn load_tsconfig(&self, path: &Path) -> Option<Arc<TsConfig>> {
-        let path = canonical(path);
+        let path = self.canonical_file(path);
         cached(&self.cache.tsconfigs, &path, || {
             self.load_tsconfig_uncached(&path, &mut Vec::new()).map(Arc::new)
         })

@@ -157,6 +157,7 @@ impl Index {
         paths.extend(self.explicit_files.iter().cloned());
         paths.sort_unstable();
         paths.dedup();
+        crate::timing::mark("discovered");
 
         // Each file is read into a per-thread buffer and classified there; only the texts of
         // directly relevant files are kept (most files are never parsed: keeping their text
@@ -172,6 +173,7 @@ impl Index {
             })
             .collect();
 
+        crate::timing::mark("read and prefiltered");
         self.candidates.clear();
         self.prefetched.clear();
         for (path, scanned) in classified {
@@ -514,6 +516,7 @@ impl Index {
     fn settle(&mut self) {
         if self.relevance_dirty {
             self.compute_relevance();
+            crate::timing::mark("relevance");
             self.relevance_dirty = false;
             self.roots_dirty = true;
         }
@@ -541,7 +544,9 @@ impl Index {
         let mut layer = roots;
         while !layer.is_empty() {
             self.load_layer(&layer);
+            crate::timing::mark("layer parsed");
             self.link_layer(&layer);
+            crate::timing::mark("layer linked");
             let mut next = Vec::new();
             for p in &layer {
                 let Some(id) = self.by_path.get(p) else { continue };
