@@ -163,6 +163,9 @@ pub fn run(root: &Path, m: &Manifest, edits: usize) -> Result<String, String> {
     let typo = format!(".{}All(", m.lsp.host_method);
     let edited = original.replacen(&method, &typo, 1);
     let (mut t_ov, mut t_snap, mut t_an) = (Vec::new(), Vec::new(), Vec::new());
+    // The server's path: component analysis with the cache of the previous round.
+    let mut analyzer = analysis::components::Analyzer::default();
+    analysis::analyze_by_components(&mut analyzer, &index.snapshot());
     for i in 0..edits {
         let text: Arc<str> = Arc::from(if i % 2 == 0 {
             edited.as_str()
@@ -171,14 +174,14 @@ pub fn run(root: &Path, m: &Manifest, edits: usize) -> Result<String, String> {
         });
         let (_, a) = time(|| index.set_overlay(&host, text));
         let (snap, b) = time(|| index.snapshot());
-        let (_, c) = time(|| analysis::analyze(&snap));
+        let (_, c) = time(|| analysis::analyze_by_components(&mut analyzer, &snap));
         t_ov.push(a);
         t_snap.push(b);
         t_an.push(c);
     }
     let _ = writeln!(
         s,
-        "per edit ({edits}): set_overlay p50 {:.2} ms, snapshot p50 {:.2} ms, analyze p50 {:.2} ms (p99 {:.2} ms)",
+        "per edit ({edits}): set_overlay p50 {:.2} ms, snapshot p50 {:.2} ms, analyze (components, cached) p50 {:.2} ms (p99 {:.2} ms)",
         ms(percentile(&t_ov, 50.0)),
         ms(percentile(&t_snap, 50.0)),
         ms(percentile(&t_an, 50.0)),

@@ -44,8 +44,8 @@ self_cell!(
 pub struct ComponentResult {
     /// The component's files, sorted.
     pub members: Vec<FileId>,
-    /// Rule findings before configured levels and suppressions are applied.
-    raw: Vec<Diagnostic>,
+    /// Final findings (configured levels and suppressions applied), sorted.
+    diagnostics: Vec<Diagnostic>,
     model: ComponentModel,
     /// What the result depends on, to tell whether it is still valid.
     inputs: Inputs,
@@ -60,7 +60,7 @@ impl fmt::Debug for ComponentResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ComponentResult")
             .field("members", &self.members)
-            .field("diagnostics", &self.raw.len())
+            .field("diagnostics", &self.diagnostics.len())
             .finish()
     }
 }
@@ -187,8 +187,11 @@ impl Analyzer {
             }
         }
         self.last_group = of_file.clone();
-        let raw: Vec<Diagnostic> = results.iter().flat_map(|r| r.raw.iter().cloned()).collect();
-        let diagnostics = finalize::finalize(ws, raw);
+        let mut diagnostics: Vec<Diagnostic> = results
+            .iter()
+            .flat_map(|r| r.diagnostics.iter().cloned())
+            .collect();
+        finalize::sort(ws, &mut diagnostics);
         (diagnostics, Components { results, of_file })
     }
 }
@@ -219,11 +222,11 @@ fn sticky(groups: Vec<Vec<FileId>>, last_group: &HashMap<FileId, usize>) -> Vec<
 fn analyse_component(ws: &Workspace, members: &[FileId]) -> ComponentResult {
     let view = ws.restricted_to(members);
     let model = ComponentModel::new(view, |view| Model::build(Ctx::new(view)));
-    let raw = rules::run_all(model.borrow_dependent());
+    let diagnostics = finalize::finalize(ws, rules::run_all(model.borrow_dependent()));
     let m = model.borrow_dependent();
     ComponentResult {
         members: members.to_vec(),
-        raw,
+        diagnostics,
         inputs: Inputs::of(ws, members),
         foreign: model.borrow_owner().foreign_accesses(),
         missed_names: m.missed_names(),

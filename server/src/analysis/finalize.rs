@@ -28,12 +28,17 @@ pub fn finalize(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             out.push(d);
         }
     }
-    out.sort_by(|a, b| {
+    sort(ws, &mut out);
+    out
+}
+
+/// The order of [`finalize`]: path, position, rule, message.
+pub fn sort(ws: &Workspace, diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
         let pa = &ws.file(a.location.file).path;
         let pb = &ws.file(b.location.file).path;
         (pa, a.location.span.start, a.rule, &a.message).cmp(&(pb, b.location.span.start, b.rule, &b.message))
     });
-    out
 }
 
 fn suppressed(ws: &Workspace, d: &Diagnostic) -> bool {

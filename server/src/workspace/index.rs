@@ -81,6 +81,9 @@ pub struct Index {
     pub(super) roots_dirty: bool,
     /// Why a file could not be loaded (for the `NotFound` of its importers).
     pub(super) failed: HashMap<PathBuf, String>,
+    /// The Alchemy version of each root file, recomputed by every full settle (the set of
+    /// roots and the resolver's view of package.json files only change there).
+    pub(super) versions: Arc<HashMap<FileId, crate::resolve::AlchemyVersion>>,
 }
 
 impl Index {
@@ -141,6 +144,7 @@ impl Index {
             root_set: HashSet::new(),
             roots_dirty: true,
             failed: HashMap::new(),
+            versions: Arc::default(),
         }
     }
 
@@ -403,27 +407,13 @@ impl Index {
         }
         problems.sort();
         problems.dedup();
-        let mut versions = HashMap::new();
-        let mut by_dir: HashMap<&Path, Option<crate::resolve::AlchemyVersion>> = HashMap::new();
-        for (path, id) in self.by_path.iter() {
-            if !self.files[id.0 as usize].root {
-                continue;
-            }
-            let Some(dir) = path.parent() else { continue };
-            let v = *by_dir
-                .entry(dir)
-                .or_insert_with(|| self.resolver.alchemy_version(path));
-            if let Some(v) = v {
-                versions.insert(*id, v);
-            }
-        }
         Workspace {
             roots: self.root_dirs.clone(),
             files: Arc::new(self.files.clone()),
             by_path: self.by_path.clone(),
             config: self.config.clone(),
             problems,
-            versions: Arc::new(versions),
+            versions: self.versions.clone(),
             ..Workspace::default()
         }
     }
@@ -575,6 +565,7 @@ impl Index {
         }
         let all: Vec<FileId> = self.by_path.values().copied().collect();
         self.finalize(&all);
+        self.versions = Arc::new(self.compute_versions());
         self.stale.clear();
         self.relink.clear();
         self.prefetched.clear();
@@ -588,6 +579,24 @@ impl Index {
         self.candidates.get(path).is_some_and(|c| !c.direct)
             && !self.relevant.contains(path)
             && !self.root_set.contains(path)
+    }
+
+    fn compute_versions(&self) -> HashMap<FileId, crate::resolve::AlchemyVersion> {
+        let mut versions = HashMap::new();
+        let mut by_dir: HashMap<&Path, Option<crate::resolve::AlchemyVersion>> = HashMap::new();
+        for (path, id) in self.by_path.iter() {
+            if !self.files[id.0 as usize].root {
+                continue;
+            }
+            let Some(dir) = path.parent() else { continue };
+            let v = *by_dir
+                .entry(dir)
+                .or_insert_with(|| self.resolver.alchemy_version(path));
+            if let Some(v) = v {
+                versions.insert(*id, v);
+            }
+        }
+        versions
     }
 
     /// The common case of an edit: only loaded files changed and none of their resolved
