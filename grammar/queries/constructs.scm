@@ -4,10 +4,10 @@
 ; Rust side (`_inner` marks the inner call of a curried class factory, which is not a
 ; value factory).
 ;
-; The calls share two patterns (by callee shape) rather than one per construct: a query
-; cursor tracks every pattern at every node, and one pattern per method name made the scan
-; cost more than the parse. `@call.member` and `@call.function` are classified by the name
-; the predicates admit (src/constructs.rs):
+; The calls share one pattern rather than one per construct: a query cursor tracks every
+; pattern at every node, and one pattern per method name made the scan cost more than the
+; parse. `@call` is classified by the callee name the predicates admit (src/constructs.rs;
+; a `#match?` on the capture the other callee shape leaves empty holds):
 ;   from → From · make → Make · provide, provideMerge, mergeAll, merge → Provide ·
 ;   bind, bindWorker, bindContainer, layerContainer, layer → Binder ·
 ;   a name starting with an upper-case letter → ValueFactory.
@@ -19,16 +19,15 @@
       arguments: (arguments)) @_inner
     arguments: (arguments)) @class_factory)
 
-; X.from(…), X.make(…), Effect.provide(…), Layer.mergeAll(…), X.bind(…), NS.Worker(…), …
+; X.from(…), X.make(…), Effect.provide(…), Layer.mergeAll(…), X.bind(…), NS.Worker(…),
+; Worker(…), bindWorker(…), …: one pattern for both callee shapes.
 ((call_expression
-   function: (member_expression property: (property_identifier) @_method)
-   arguments: (arguments)) @call.member
- (#match? @_method "^([A-Z]|from$|make$|provide$|provideMerge$|mergeAll$|merge$|bind$|bindWorker$|bindContainer$|layerContainer$|layer$)"))
-
-; Worker(…), bindWorker(…), bindContainer(…), layerContainer(…)
-((call_expression
-   function: (identifier) @_function
-   arguments: (arguments)) @call.function
+   function: [
+     (identifier) @_function
+     (member_expression property: (property_identifier) @_method)
+   ]
+   arguments: (arguments)) @call
+ (#match? @_method "^([A-Z]|from$|make$|provide$|provideMerge$|mergeAll$|merge$|bind$|bindWorker$|bindContainer$|layerContainer$|layer$)")
  (#match? @_function "^([A-Z]|bindWorker$|bindContainer$|layerContainer$)"))
 
 ; YieldStar: yield* e

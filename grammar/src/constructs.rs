@@ -17,7 +17,7 @@ fn kind_of_capture(name: &str) -> Option<ConstructKind> {
     })
 }
 
-/// The construct a call captured as `call.member` / `call.function` is a candidate for,
+/// The construct a call captured as `call` is a candidate for,
 /// by the callee's last name (see `queries/constructs.scm`).
 fn kind_of_call(member: bool, name: &str) -> Option<ConstructKind> {
     Some(match name {
@@ -44,17 +44,17 @@ impl Lowerer<'_> {
         let mut inner_calls = HashSet::new();
         let mut comments = Vec::new();
         for_each_match(query, root, self.text, None, |captures| {
-            let callee = captures
-                .iter()
-                .find(|(name, _)| matches!(*name, "_method" | "_function"))
-                .and_then(|(_, n)| self.text.get(n.byte_range()));
+            // `@call`: the callee's last name, and whether it is a member (`X.name`).
+            let callee = captures.iter().find_map(|(name, n)| match *name {
+                "_method" => Some((true, *n)),
+                "_function" => Some((false, *n)),
+                _ => None,
+            });
             for &(name, node) in captures {
-                if let Some(member) = match name {
-                    "call.member" => Some(true),
-                    "call.function" => Some(false),
-                    _ => None,
-                } {
-                    if let Some(kind) = callee.and_then(|c| kind_of_call(member, c)) {
+                if name == "call" {
+                    let kind =
+                        callee.and_then(|(member, n)| kind_of_call(member, self.text.get(n.byte_range())?));
+                    if let Some(kind) = kind {
                         found.push((kind, node));
                     }
                 } else if name == "comment" {
