@@ -428,3 +428,36 @@ fn target(ws: &alchemy_ls::workspace::Workspace, r: &Resolved) -> Option<std::pa
         _ => None,
     }
 }
+
+#[test]
+fn a_created_file_is_found_through_a_paths_alias() {
+    // Bare resolutions are memoised per directory: creating the file an alias names must
+    // still resolve (and deleting it must not keep the old answer).
+    let fx = Fixture::new(&format!(
+        "{BASE}//- tsconfig.json\n{{ \"compilerOptions\": {{ \"paths\": {{ \"@/*\": [\"./src/*\"] }} }} }}\n"
+    ));
+    let mut index = index(&fx);
+    let stack = fx.path("src/stack.ts");
+    std::fs::write(&stack, "import 'alchemy';\nimport { W } from '@/lib/later';\n").unwrap();
+    index.file_changed_on_disk(&stack);
+    let id = index.file_id(&stack).unwrap();
+    assert!(matches!(
+        index.snapshot().file(id).imports[1],
+        Resolved::NotFound { .. }
+    ));
+
+    let later = fx.path("src/lib/later.ts");
+    std::fs::create_dir_all(later.parent().unwrap()).unwrap();
+    std::fs::write(&later, "import 'alchemy';\nexport const W = 1;\n").unwrap();
+    index.file_changed_on_disk(&later);
+    let ws = index.snapshot();
+    let later_id = index.file_id(&later).expect("loaded: it imports Alchemy");
+    assert_eq!(ws.file(id).imports[1], Resolved::File(later_id));
+
+    std::fs::remove_file(&later).unwrap();
+    index.file_changed_on_disk(&later);
+    assert!(matches!(
+        index.snapshot().file(id).imports[1],
+        Resolved::NotFound { .. }
+    ));
+}

@@ -22,6 +22,8 @@ pub(super) struct ConfigCache {
     pub(super) workspaces: RwLock<HashMap<PathBuf, Option<Arc<Workspace>>>>,
     /// `<dir>/…/node_modules/<name>` lookups, keyed by `dir/\0/name` (no real path).
     pub(super) node_modules: RwLock<HashMap<PathBuf, Option<PathBuf>>>,
+    /// Bare specifier resolutions by `dir/\0/specifier` (see `Resolver::resolve_memoised`).
+    pub(super) bare: RwLock<HashMap<PathBuf, super::Resolution>>,
     /// Canonical forms of directories (see `Resolver::canonical_file`).
     pub(super) canonical_dirs: RwLock<HashMap<PathBuf, PathBuf>>,
     problems: Mutex<BTreeSet<(PathBuf, String)>>,
@@ -35,7 +37,12 @@ impl ConfigCache {
         write(&self.workspaces).clear();
         write(&self.node_modules).clear();
         write(&self.canonical_dirs).clear();
+        write(&self.bare).clear();
         self.problems.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    pub(super) fn forget_resolutions(&self) {
+        write(&self.bare).clear();
     }
 
     pub(super) fn problems(&self) -> Vec<(PathBuf, String)> {

@@ -74,6 +74,30 @@ impl Resolver {
         self.resolve_bare(from, specifier)
     }
 
+    /// [`Self::resolve`], memoised per (directory, specifier) for bare specifiers: every file
+    /// of a directory gets the same answer (unless a solution-style tsconfig makes it depend
+    /// on the file), and a monorepo's files import the same few packages.
+    pub fn resolve_memoised(&self, from: &Path, specifier: &str) -> Resolution {
+        let Some(dir) = from.parent() else {
+            return self.resolve(from, specifier);
+        };
+        if specifier.is_empty()
+            || relative::is_path_specifier(specifier)
+            || specifier.starts_with('#')
+            || self.tsconfig_depends_on_file(dir)
+        {
+            return self.resolve(from, specifier);
+        }
+        let key = dir.join("\0").join(specifier);
+        cache::cached(&self.cache.bare, &key, || self.resolve(from, specifier))
+    }
+
+    /// Forget the memoised bare resolutions (call when a source file was created or deleted:
+    /// a `paths` alias or a package export may now find another file).
+    pub fn forget_resolutions(&self) {
+        self.cache.forget_resolutions();
+    }
+
     /// Forget cached tsconfig/package.json/pnpm-workspace data (call after such a file changed).
     pub fn invalidate(&self) {
         self.cache.clear();

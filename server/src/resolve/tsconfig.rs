@@ -38,13 +38,7 @@ impl Resolver {
     /// The tsconfig governing `from`: the nearest `tsconfig.json` upwards; if it has no `paths` but
     /// `references`, the first referenced config whose `include`/`files` cover `from`.
     pub(super) fn tsconfig_for(&self, from: &Path) -> Option<Arc<TsConfig>> {
-        let dir = from.parent()?;
-        let path = cached(&self.cache.nearest_tsconfig, dir, || {
-            dir.ancestors()
-                .map(|d| d.join("tsconfig.json"))
-                .find(|p| p.is_file())
-        })?;
-        let config = self.load_tsconfig(&path)?;
+        let config = self.nearest_tsconfig(from.parent()?)?;
         if config.paths.is_some() || config.references.is_empty() {
             return Some(config);
         }
@@ -57,6 +51,23 @@ impl Resolver {
             }
         }
         Some(config)
+    }
+
+    /// The `tsconfig.json` nearest to `dir` (at or above it).
+    fn nearest_tsconfig(&self, dir: &Path) -> Option<Arc<TsConfig>> {
+        let path = cached(&self.cache.nearest_tsconfig, dir, || {
+            dir.ancestors()
+                .map(|d| d.join("tsconfig.json"))
+                .find(|p| p.is_file())
+        })?;
+        self.load_tsconfig(&path)
+    }
+
+    /// Whether [`Self::tsconfig_for`] can differ between files of `dir` (a solution-style
+    /// config picks the referenced project whose `files`/`include` cover the file).
+    pub(super) fn tsconfig_depends_on_file(&self, dir: &Path) -> bool {
+        self.nearest_tsconfig(dir)
+            .is_some_and(|c| c.paths.is_none() && !c.references.is_empty())
     }
 
     pub(super) fn load_tsconfig(&self, path: &Path) -> Option<Arc<TsConfig>> {

@@ -342,6 +342,9 @@ impl Index {
     fn note_file_change(&mut self, path: &Path) {
         let exists = path.is_file();
         let known = self.candidates.contains_key(path) || self.by_path.contains_key(path);
+        if exists != known {
+            self.resolver.forget_resolutions();
+        }
         if exists && !known {
             // Created: resolutions that failed, or that picked a sibling, may change.
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

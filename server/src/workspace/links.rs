@@ -98,7 +98,7 @@ fn resolve_one(resolver: &Resolver, config: &Config, from: &Path, spec: &str) ->
     if config.is_alchemy_specifier(spec) {
         return Link::External(spec.to_string());
     }
-    match resolver.resolve(from, spec) {
+    match resolver.resolve_memoised(from, spec) {
         Resolution::File(p) => Link::File(p),
         Resolution::External { .. } => Link::External(spec.to_string()),
         Resolution::NotFound { reason } => Link::NotFound(reason),
