@@ -164,3 +164,23 @@ fn merged_components_stay_merged_and_cached() {
     analyze_by_components(&mut analyzer, &ws);
     assert_eq!(analyzer.last_analysed, 0);
 }
+
+#[test]
+fn a_package_json_change_invalidates_the_cache() {
+    // What the analysis reads of the disk besides sources (package directories) can change
+    // with no source changing: the cache must not survive it.
+    let fx = Fixture::new(TWO_APPS);
+    let mut index = Index::new(
+        vec![fx.root.clone()],
+        Arc::new(Config::default()),
+        LoadOptions::default(),
+    );
+    index.scan();
+    let mut analyzer = Analyzer::default();
+    analyze_by_components(&mut analyzer, &index.snapshot());
+    let pkg = fx.path("b/package.json");
+    std::fs::write(&pkg, r#"{ "name": "b" }"#).unwrap();
+    index.file_changed_on_disk(&pkg);
+    analyze_by_components(&mut analyzer, &index.snapshot());
+    assert!(analyzer.last_analysed > 0);
+}

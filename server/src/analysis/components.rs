@@ -78,6 +78,7 @@ struct Inputs {
     config: Arc<Config>,
     by_path: Arc<HashMap<std::path::PathBuf, FileId>>,
     roots: Vec<std::path::PathBuf>,
+    epoch: u64,
 }
 
 impl Inputs {
@@ -91,6 +92,7 @@ impl Inputs {
             config: ws.config.clone(),
             by_path: ws.by_path.clone(),
             roots: ws.roots.clone(),
+            epoch: ws.epoch,
         }
     }
 
@@ -98,6 +100,7 @@ impl Inputs {
         Arc::ptr_eq(&self.config, &ws.config)
             && Arc::ptr_eq(&self.by_path, &ws.by_path)
             && self.roots == ws.roots
+            && self.epoch == ws.epoch
             && self.files.len() == members.len()
             && members
                 .iter()
@@ -160,7 +163,7 @@ impl Analyzer {
                 .par_iter()
                 .map(|members| match cache.get(members) {
                     Some(r) if r.inputs.still_valid(ws, members) => (r.clone(), false),
-                    _ => (Arc::new(analyse_component(ws, members)), true),
+                    _ => (Arc::new(analyse_component_isolated(ws, members)), true),
                 })
                 .collect();
             analysed += computed.iter().filter(|(_, fresh)| *fresh).count();
@@ -219,7 +222,31 @@ fn sticky(groups: Vec<Vec<FileId>>, last_group: &HashMap<FileId, usize>) -> Vec<
     sorted_groups(merged.into_values())
 }
 
+/// [`analyse_component`], with a panic confined to its component: the component reports
+/// nothing (and is analysed again next round), the others are unaffected.
+fn analyse_component_isolated(ws: &Workspace, members: &[FileId]) -> ComponentResult {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse_component(ws, members))) {
+        Ok(r) => r,
+        Err(_) => {
+            eprintln!(
+                "alchemy-ls: the analysis of {} panicked; its files report nothing",
+                members
+                    .first()
+                    .map(|f| ws.files[f.0 as usize].path.display().to_string())
+                    .unwrap_or_default()
+            );
+            let mut r = analyse_component(ws, &[]);
+            r.members = members.to_vec();
+            // never valid: retried next round
+            r.inputs.epoch = u64::MAX;
+            r
+        }
+    }
+}
+
 fn analyse_component(ws: &Workspace, members: &[FileId]) -> ComponentResult {
+    #[cfg(test)]
+    tests::maybe_panic(ws, members);
     let view = ws.restricted_to(members);
     let model = ComponentModel::new(view, |view| Model::build(Ctx::new(view)));
     let diagnostics = finalize::finalize(ws, rules::run_all(model.borrow_dependent()));
@@ -337,5 +364,86 @@ impl UnionFind {
         }
         self.parent[ra.max(rb)] = ra.min(rb);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::workspace::{LoadOptions, load};
+
+    thread_local! {
+        static PANIC_IN: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Panics when analysing a component with a file whose name is set in `PANIC_IN`.
+    pub(super) fn maybe_panic(ws: &Workspace, members: &[FileId]) {
+        let name = PANIC_IN.with(|p| p.borrow().clone());
+        if let Some(name) = name
+            && members
+                .iter()
+                .any(|m| ws.files[m.0 as usize].path.ends_with(&name))
+        {
+            panic!("injected");
+        }
+    }
+
+    fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
+        for (p, t) in files {
+            let p: PathBuf = dir.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, t).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_panic_is_confined_to_its_component() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = concat!(
+            "import * as Cloudflare from \"alchemy/Cloudflare\";\n",
+            "import * as Effect from \"effect/Effect\";\n",
+            "export class Counter extends Cloudflare.DurableObjectNamespace<Counter, {}>()(\"Counter\") {}\n",
+            "export default Cloudflare.Worker(\"A\", { main: import.meta.path }, Effect.gen(function* () {\n",
+            "  const c = yield* Counter.from(\"Nobody\");\n",
+            "  return {};\n",
+            "}));\n"
+        );
+        write(
+            dir.path(),
+            &[("a.ts", bad), ("b.ts", &bad.replace("\"A\"", "\"B\""))],
+        );
+        let ws = load(
+            &[dir.path().to_path_buf()],
+            Arc::new(Config::default()),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let (all, _) = Analyzer::default().analyze(&ws);
+        let in_b = |d: &Vec<Diagnostic>| {
+            d.iter()
+                .filter(|d| ws.file(d.location.file).path.ends_with("b.ts"))
+                .count()
+        };
+        assert!(in_b(&all) > 0, "b.ts reports: {all:?}");
+        assert!(all.len() > in_b(&all), "a.ts reports too: {all:?}");
+
+        PANIC_IN.with(|p| *p.borrow_mut() = Some("a.ts".into()));
+        let mut analyzer = Analyzer::default();
+        // rayon runs components on its threads: make the panic happen on this one
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build()
+            .unwrap();
+        let (some, _) = pool.install(|| analyzer.analyze(&ws));
+        assert_eq!(some.len(), in_b(&all), "only b.ts reports: {some:?}");
+        // retried next round
+        PANIC_IN.with(|p| *p.borrow_mut() = None);
+        let (again, _) = pool.install(|| analyzer.analyze(&ws));
+        assert_eq!(again, all);
     }
 }

@@ -84,6 +84,8 @@ pub struct Index {
     /// The Alchemy version of each root file, recomputed by every full settle (the set of
     /// roots and the resolver's view of package.json files only change there).
     pub(super) versions: Arc<HashMap<FileId, crate::resolve::AlchemyVersion>>,
+    /// Bumped when something outside the sources changed (see [`Workspace::epoch`]).
+    pub(super) epoch: u64,
 }
 
 impl Index {
@@ -145,6 +147,7 @@ impl Index {
             roots_dirty: true,
             failed: HashMap::new(),
             versions: Arc::default(),
+            epoch: 0,
         }
     }
 
@@ -284,6 +287,11 @@ impl Index {
                 Change::Done => {}
             }
         }
+        if reresolve || rescan {
+            // package.json files may have appeared or gone: what the analysis reads of the
+            // disk (package directories) may change without any source changing.
+            self.epoch += 1;
+        }
         if reresolve {
             self.resolver.invalidate();
             self.memo.clear();
@@ -417,6 +425,7 @@ impl Index {
             config: self.config.clone(),
             problems,
             versions: self.versions.clone(),
+            epoch: self.epoch,
             ..Workspace::default()
         }
     }

@@ -75,6 +75,9 @@ pub struct Workspace {
     /// The Alchemy version installed or declared for each root file (§5 deprecated-api
     /// "Version"); files with an unknown version are absent.
     pub versions: Arc<HashMap<FileId, crate::resolve::AlchemyVersion>>,
+    /// Changes when configuration files on disk (package.json, tsconfig, ignore files)
+    /// changed: analysis results cached by source identity are stale then.
+    pub epoch: u64,
     /// Set on a view restricted to some files (see [`Workspace::restricted_to`]).
     pub(crate) view: Option<Arc<View>>,
 }
