@@ -218,6 +218,42 @@ impl Index {
         self.candidates.extend(overlay_candidates);
         self.stale.extend(self.by_path.keys().cloned());
         self.relevance_dirty = true;
+        // The directly relevant files are roots whatever the import fixpoint finds: parse
+        // them (into the facts cache) while it runs.
+        let prefetched = std::mem::take(&mut self.prefetched);
+        let cache = std::mem::take(&mut self.facts_cache);
+        let (parsed, ()) = rayon::join(
+            || {
+                prefetched
+                    .par_iter()
+                    .filter_map(|(path, text)| {
+                        let dialect = dialect_of(path)?;
+                        let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+                        if cache.contains_key(&(hash, dialect)) {
+                            return None;
+                        }
+                        Some(((hash, dialect), Arc::new(alchemy_grammar::extract(text, dialect))))
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || {
+                self.compute_relevance();
+                crate::timing::mark("relevance");
+                self.relevance_dirty = false;
+                self.roots_dirty = true;
+                // ... and resolve their imports, found by the byte scan, for the link step.
+                let pairs: Vec<(PathBuf, String)> = prefetched
+                    .iter()
+                    .flat_map(|(p, t)| scan_specifiers(t.as_bytes()).into_iter().map(|s| (p.clone(), s)))
+                    .collect();
+                self.memo.ensure(pairs, &self.resolver, &self.config);
+                crate::timing::mark("direct hits' imports resolved");
+            },
+        );
+        crate::timing::mark("direct hits parsed");
+        self.facts_cache = cache;
+        self.facts_cache.extend(parsed);
+        self.prefetched = prefetched;
         self.settle();
     }
 
