@@ -323,3 +323,36 @@ fn utf8_positions_in_diagnostics() {
     assert_eq!(diags[0]["range"]["start"], json!({ "line": 9, "character": 45 }));
     t.s.shutdown();
 }
+
+#[test]
+fn workspace_symbols_cover_every_component() {
+    // The stack's files are one component, other/lonely.ts another: the symbols of both.
+    let fx = Fixture::new(&format!(
+        "{TUTORIAL}//- other/lonely.ts\nimport * as Cloudflare from \"alchemy/Cloudflare\";\nexport class Lonely extends Cloudflare.Worker<Lonely, {{}}>()(\"Lonely\", {{ main: import.meta.path }}) {{}}\n"
+    ));
+    let mut s = TestServer::spawn();
+    s.initialize(Init {
+        folders: vec![fx.root.clone()],
+        ..Init::default()
+    });
+    let b = file_uri(&fx.path("src/workerB.ts"));
+    let text = std::fs::read_to_string(fx.path("src/workerB.ts"))
+        .unwrap()
+        .replacen(VARIANT_1.0, VARIANT_1.1, 1);
+    s.open(&b, &text);
+    s.wait_for_diagnostics(&b, |d| codes(d).iter().any(|c| c == "from-non-host"), WAIT);
+    let all = s.request("workspace/symbol", json!({ "query": "" })).unwrap();
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["name"].as_str())
+        .collect();
+    for n in ["Lonely", "WorkerA", "WorkerB", "Counter"] {
+        assert!(names.contains(&n), "{n} in {names:?}");
+    }
+    let lone = s.request("workspace/symbol", json!({ "query": "lone" })).unwrap();
+    assert_eq!(lone.as_array().unwrap().len(), 1, "{lone:#}");
+    assert_eq!(lone[0]["location"]["uri"], file_uri(&fx.path("other/lonely.ts")));
+    s.shutdown();
+}

@@ -306,7 +306,18 @@ fn document_symbols_in(m: &Model, file: FileId) -> Vec<Symbol> {
 }
 
 pub fn workspace_symbols(ws: &Workspace, an: &Analysis, query: &str) -> Vec<Symbol> {
-    with_model(ws, an, None, |m| workspace_symbols_in(m, query))
+    if an.components.results.is_empty() {
+        return with_model(ws, an, None, |m| workspace_symbols_in(m, query));
+    }
+    // Every resource belongs to one component: the kept models cover the workspace.
+    let mut out: Vec<Symbol> = an
+        .components
+        .results
+        .iter()
+        .flat_map(|c| workspace_symbols_in(c.model(), query))
+        .collect();
+    out.sort_by_key(|s| (s.file, s.full_span.start));
+    out
 }
 
 fn workspace_symbols_in(m: &Model, query: &str) -> Vec<Symbol> {
