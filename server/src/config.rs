@@ -116,12 +116,7 @@ impl Config {
 
     /// Is `specifier` an Alchemy module (equal to a configured package or `<pkg>/…`)?
     pub fn is_alchemy_specifier(&self, specifier: &str) -> bool {
-        self.packages.iter().any(|p| {
-            specifier == p
-                || (specifier.len() > p.len()
-                    && specifier.starts_with(p.as_str())
-                    && specifier.as_bytes()[p.len()] == b'/')
-        })
+        is_package_specifier(&self.packages, specifier)
     }
 
     fn add_package(&mut self, pkg: &str) {
@@ -283,6 +278,17 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         }
     }
     Ok(config)
+}
+
+/// `specifier` is one of `packages` or a subpath of one (`alchemy`, `alchemy/Cloudflare`; not
+/// `alchemy-utils`).
+pub fn is_package_specifier(packages: &[String], specifier: &str) -> bool {
+    packages.iter().any(|p| {
+        specifier == p
+            || (specifier.len() > p.len()
+                && specifier.starts_with(p.as_str())
+                && specifier.as_bytes()[p.len()] == b'/')
+    })
 }
 
 /// Merge editor settings (LSP `initializationOptions` / `workspace/configuration` section

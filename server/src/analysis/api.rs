@@ -49,12 +49,7 @@ pub enum EffectMod {
 }
 
 pub fn is_alchemy_module(packages: &[String], specifier: &str) -> bool {
-    packages.iter().any(|p| {
-        specifier == p
-            || (specifier.len() > p.len()
-                && specifier.starts_with(p.as_str())
-                && specifier.as_bytes()[p.len()] == b'/')
-    })
+    crate::config::is_package_specifier(packages, specifier)
 }
 
 pub fn classify(name: &str) -> Api {

@@ -180,8 +180,9 @@ impl Analyzer {
             }
         }
         // Forget what this snapshot does not use.
-        self.cache
-            .retain(|members, r| results.iter().any(|x| x.members == *members && Arc::ptr_eq(x, r)));
+        let used: std::collections::HashSet<*const ComponentResult> =
+            results.iter().map(Arc::as_ptr).collect();
+        self.cache.retain(|_, r| used.contains(&Arc::as_ptr(r)));
         self.last_analysed = analysed;
         let mut of_file = HashMap::new();
         for (i, r) in results.iter().enumerate() {
@@ -215,11 +216,7 @@ fn sticky(groups: Vec<Vec<FileId>>, last_group: &HashMap<FileId, usize>) -> Vec<
     if !any {
         return groups;
     }
-    let mut merged: HashMap<usize, Vec<FileId>> = HashMap::new();
-    for (i, g) in groups.into_iter().enumerate() {
-        merged.entry(uf.find(i)).or_default().extend(g);
-    }
-    sorted_groups(merged.into_values())
+    uf.regroup(groups)
 }
 
 /// [`analyse_component`], with a panic confined to its component: the component reports
@@ -294,21 +291,15 @@ fn merged(results: &[Arc<ComponentResult>]) -> Option<Vec<Vec<FileId>>> {
     if !any {
         return None;
     }
-    let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
-    for (i, r) in results.iter().enumerate() {
-        groups.entry(uf.find(i)).or_default().extend(&r.members);
-    }
-    Some(sorted_groups(groups.into_values()))
+    Some(uf.regroup(results.iter().map(|r| r.members.clone())))
 }
 
 /// The connected components of the live files, import and re-export links taken both ways.
 pub fn import_components(ws: &Workspace) -> Vec<Vec<FileId>> {
     let n = ws.files.len();
     let mut uf = UnionFind::new(n);
+    // (dead slots have no imports)
     for src in ws.iter() {
-        if ws.by_path.get(&src.path) != Some(&src.id) {
-            continue;
-        }
         for r in src.imports.iter().chain(src.reexports.iter().flatten()) {
             if let Resolved::File(t) = r {
                 uf.union(src.id.0 as usize, t.0 as usize);
@@ -351,6 +342,15 @@ impl UnionFind {
             x = self.parent[x];
         }
         x
+    }
+
+    /// Part `i` of `parts` joined with the parts in its set, sorted.
+    fn regroup(&mut self, parts: impl IntoIterator<Item = Vec<FileId>>) -> Vec<Vec<FileId>> {
+        let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            groups.entry(self.find(i)).or_default().extend(part);
+        }
+        sorted_groups(groups.into_values())
     }
 
     /// True if `a` and `b` were in different sets.

@@ -66,6 +66,8 @@ pub struct Model<'a> {
     /// Worker → stacks deploying it.
     pub deployed_by: HashMap<usize, Vec<usize>>,
     pub graph: Graph,
+    /// Worker by logical id or literal `name` prop (the first Worker in list order).
+    workers_by_name: HashMap<String, usize>,
     /// Names [`Model::worker_named`] found no Worker for (on a restricted workspace view,
     /// the Worker may be outside it: see `analysis::components`).
     missed_names: Mutex<Vec<String>>,
@@ -82,9 +84,18 @@ impl<'a> Model<'a> {
             hosts: HashMap::new(),
             deployed_by: HashMap::new(),
             graph: Graph::default(),
+            workers_by_name: HashMap::new(),
             missed_names: Mutex::new(Vec::new()),
             package_dirs: Mutex::new(HashMap::new()),
         };
+        for (r, info) in m.ctx.res.list.iter().enumerate() {
+            if info.kind != ResourceKind::Worker {
+                continue;
+            }
+            for name in info.logical_id.clone().into_iter().chain(m.name_prop(r)) {
+                m.workers_by_name.entry(name).or_insert(r);
+            }
+        }
         let n = m.ctx.res.list.len();
         for r in 0..n {
             let info = m.ctx.res.get(r);
@@ -515,11 +526,7 @@ impl<'a> Model<'a> {
 
     /// The Worker whose logical id or `name` prop equals `s`.
     pub fn worker_named(&self, s: &str) -> Option<usize> {
-        let list = &self.ctx.res.list;
-        let found = (0..list.len()).find(|&r| {
-            list[r].kind == ResourceKind::Worker
-                && (list[r].logical_id.as_deref() == Some(s) || self.name_prop(r).as_deref() == Some(s))
-        });
+        let found = self.workers_by_name.get(s).copied();
         if found.is_none() {
             let mut missed = self.missed_names.lock().unwrap_or_else(|e| e.into_inner());
             if !missed.iter().any(|m| m == s) {
@@ -539,15 +546,7 @@ impl<'a> Model<'a> {
 
     /// The names [`Model::worker_named`] finds: every Worker's logical id and literal `name`.
     pub fn worker_names(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for (r, info) in self.ctx.res.list.iter().enumerate() {
-            if info.kind != ResourceKind::Worker {
-                continue;
-            }
-            out.extend(info.logical_id.clone());
-            out.extend(self.name_prop(r));
-        }
-        out
+        self.workers_by_name.keys().cloned().collect()
     }
 
     /// The literal `name` prop of a Worker.

@@ -24,7 +24,7 @@ use crate::resolve::Resolver;
 
 use super::discover::{self, ConfigIgnore};
 use super::links::{Link, Links, Memo};
-use super::load::{LoadOptions, ReadText, read_text};
+use super::load::{LoadOptions, ReadText, decode, read_into, read_text};
 use super::prefilter::{Prefilter, scan_specifiers};
 use super::{FileId, Resolved, SourceFile, Workspace};
 
@@ -35,6 +35,13 @@ pub(super) struct Candidate {
     pub direct: bool,
     /// For files that do not: their statically imported specifiers (cheap scan).
     pub specifiers: Vec<String>,
+}
+
+impl Candidate {
+    const DIRECT: Candidate = Candidate {
+        direct: true,
+        specifiers: Vec::new(),
+    };
 }
 
 pub struct Index {
@@ -185,26 +192,20 @@ impl Index {
         self.prefetched.clear();
         for (path, scanned) in classified {
             match scanned {
-                Scanned::Direct(text, problem) => {
+                Scanned::Direct(ReadText::Text(text, problem)) => {
                     match problem {
                         Some(p) => self.load_problems.insert(path.clone(), p),
                         None => self.load_problems.remove(&path),
                     };
                     self.prefetched.insert(path.clone(), text);
-                    self.candidates.insert(
-                        path,
-                        Candidate {
-                            direct: true,
-                            specifiers: Vec::new(),
-                        },
-                    );
+                    self.candidates.insert(path, Candidate::DIRECT);
                 }
                 Scanned::Other(c) => {
                     self.load_problems.remove(&path);
                     self.candidates.insert(path, c);
                 }
-                Scanned::Missing => {}
-                Scanned::Error(e) => {
+                Scanned::Direct(ReadText::Missing) => {}
+                Scanned::Direct(ReadText::Error(e)) => {
                     self.load_problems.insert(path, e);
                 }
             }
@@ -227,12 +228,8 @@ impl Index {
                 prefetched
                     .par_iter()
                     .filter_map(|(path, text)| {
-                        let dialect = dialect_of(path)?;
-                        let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-                        if cache.contains_key(&(hash, dialect)) {
-                            return None;
-                        }
-                        Some(((hash, dialect), Arc::new(alchemy_grammar::extract(text, dialect))))
+                        let (hash, facts) = cached_facts(&cache, path, text);
+                        Some(((hash, dialect_of(path)?), facts))
                     })
                     .collect::<Vec<_>>()
             },
@@ -746,20 +743,7 @@ impl Index {
 
     /// The facts of `text` (from the cache when the content is unchanged) and its hash.
     fn facts_for(&self, path: &Path, text: &str) -> (u64, Arc<FileFacts>) {
-        let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-        let Some(dialect) = dialect_of(path) else {
-            return (
-                hash,
-                Arc::new(FileFacts {
-                    quote: '"',
-                    ..FileFacts::default()
-                }),
-            );
-        };
-        if let Some(f) = self.facts_cache.get(&(hash, dialect)) {
-            return (hash, f.clone());
-        }
-        (hash, Arc::new(alchemy_grammar::extract(text, dialect)))
+        cached_facts(&self.facts_cache, path, text)
     }
 
     fn install(&mut self, path: PathBuf, text: Arc<str>, hash: u64, facts: Arc<FileFacts>, root: bool) {
@@ -919,6 +903,28 @@ enum Change {
 /// A file read (and parsed, with its content hash) by [`Index::load_layer`].
 type Loaded = (PathBuf, ReadText, Option<(u64, Arc<FileFacts>)>);
 
+/// The facts of `text` (from `cache` when the content is unchanged) and its hash.
+fn cached_facts(
+    cache: &HashMap<(u64, Dialect), Arc<FileFacts>>,
+    path: &Path,
+    text: &str,
+) -> (u64, Arc<FileFacts>) {
+    let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    let Some(dialect) = dialect_of(path) else {
+        return (
+            hash,
+            Arc::new(FileFacts {
+                quote: '"',
+                ..FileFacts::default()
+            }),
+        );
+    };
+    if let Some(f) = cache.get(&(hash, dialect)) {
+        return (hash, f.clone());
+    }
+    (hash, Arc::new(alchemy_grammar::extract(text, dialect)))
+}
+
 /// Classify a file's text with the prefilter.
 pub(super) fn classify(prefilter: &Prefilter, text: &str) -> Candidate {
     classify_bytes(prefilter, text.as_bytes())
@@ -926,10 +932,7 @@ pub(super) fn classify(prefilter: &Prefilter, text: &str) -> Candidate {
 
 fn classify_bytes(prefilter: &Prefilter, bytes: &[u8]) -> Candidate {
     if prefilter.is_relevant(bytes) {
-        return Candidate {
-            direct: true,
-            specifiers: Vec::new(),
-        };
+        return Candidate::DIRECT;
     }
     let mut specifiers = scan_specifiers(bytes);
     specifiers.retain(|s| !super::links::is_known_external(s));
@@ -941,34 +944,21 @@ fn classify_bytes(prefilter: &Prefilter, bytes: &[u8]) -> Candidate {
 
 /// A discovered file after the prefilter.
 enum Scanned {
-    /// Directly relevant: its text (and a problem, for invalid UTF-8).
-    Direct(Arc<str>, Option<String>),
+    /// Directly relevant (its text, or why it could not be read).
+    Direct(ReadText),
     /// Not directly relevant (text dropped).
     Other(Candidate),
-    Missing,
-    Error(String),
 }
 
 fn scan_file(prefilter: &Prefilter, path: &Path, buf: &mut Vec<u8>) -> Scanned {
-    use std::io::Read;
-    buf.clear();
-    let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(buf));
-    if let Err(e) = read {
-        return match e.kind() {
-            std::io::ErrorKind::NotFound => Scanned::Missing,
-            _ => Scanned::Error(format!("cannot read the file: {}", super::load::io_reason(&e))),
-        };
+    if let Err(failed) = read_into(path, buf) {
+        return Scanned::Direct(failed);
     }
     let cand = classify_bytes(prefilter, buf);
-    if !cand.direct {
-        return Scanned::Other(cand);
-    }
-    match std::str::from_utf8(buf) {
-        Ok(s) => Scanned::Direct(Arc::from(s), None),
-        Err(_) => Scanned::Direct(
-            Arc::from(String::from_utf8_lossy(buf).as_ref()),
-            Some("the file is not valid UTF-8; invalid bytes were replaced".into()),
-        ),
+    if cand.direct {
+        Scanned::Direct(decode(buf))
+    } else {
+        Scanned::Other(cand)
     }
 }
 

@@ -69,18 +69,34 @@ pub(super) enum ReadText {
 }
 
 pub(super) fn read_text(path: &Path) -> ReadText {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => ReadText::Text(Arc::from(s), None),
-            Err(e) => {
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                ReadText::Text(
-                    Arc::from(text),
-                    Some("the file is not valid UTF-8; invalid bytes were replaced".into()),
-                )
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ReadText::Missing,
-        Err(e) => ReadText::Error(format!("cannot read the file: {}", io_reason(&e))),
+    let mut buf = Vec::new();
+    match read_into(path, &mut buf) {
+        Ok(()) => decode(&buf),
+        Err(failed) => failed,
+    }
+}
+
+/// Read `path` into `buf` (cleared first); the failure as a [`ReadText`].
+pub(super) fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), ReadText> {
+    use std::io::Read;
+    buf.clear();
+    match std::fs::File::open(path).and_then(|mut f| f.read_to_end(buf)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ReadText::Missing),
+        Err(e) => Err(ReadText::Error(format!(
+            "cannot read the file: {}",
+            io_reason(&e)
+        ))),
+    }
+}
+
+/// The text of `bytes`; invalid UTF-8 is replaced and reported.
+pub(super) fn decode(bytes: &[u8]) -> ReadText {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => ReadText::Text(Arc::from(s), None),
+        Err(_) => ReadText::Text(
+            Arc::from(String::from_utf8_lossy(bytes).as_ref()),
+            Some("the file is not valid UTF-8; invalid bytes were replaced".into()),
+        ),
     }
 }

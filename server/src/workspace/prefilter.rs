@@ -11,6 +11,7 @@
 use memchr::memmem;
 
 pub struct Prefilter {
+    packages: Vec<String>,
     finders: Vec<memmem::Finder<'static>>,
 }
 
@@ -24,6 +25,7 @@ impl Prefilter {
         pkgs.sort_unstable();
         pkgs.dedup();
         Prefilter {
+            packages: pkgs.iter().map(|p| p.to_string()).collect(),
             finders: pkgs
                 .iter()
                 .map(|p| memmem::Finder::new(p.as_bytes()).into_owned())
@@ -39,7 +41,7 @@ impl Prefilter {
         self.mentions(bytes)
             && scan_specifiers(bytes)
                 .iter()
-                .any(|s| self.is_package_specifier(s))
+                .any(|s| crate::config::is_package_specifier(&self.packages, s))
     }
 
     /// The cheap first test: a configured package right after a quote and followed by a
@@ -52,15 +54,6 @@ impl Prefilter {
                 let after = bytes.get(at + n).copied();
                 matches!(before, Some(b'"' | b'\'')) && matches!(after, Some(b'"' | b'\'' | b'/'))
             })
-        })
-    }
-
-    /// `spec` is a configured package or one of its subpaths.
-    fn is_package_specifier(&self, spec: &str) -> bool {
-        self.finders.iter().any(|f| {
-            let p = f.needle();
-            let s = spec.as_bytes();
-            s == p || (s.len() > p.len() && s.starts_with(p) && s[p.len()] == b'/')
         })
     }
 }
