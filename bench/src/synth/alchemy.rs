@@ -229,17 +229,7 @@ fn worker_source(p: &AppPlan, j: usize) -> String {
                 s,
                 "export class {name} extends Cloudflare.Worker<{targs}>()(\n  \"{name}\",{props}\n) {{}}\n"
             );
-            let make_props = if g2 {
-                "\n  { main: import.meta.filename },"
-            } else {
-                ""
-            };
-            let _ = write!(
-                s,
-                "export default {name}.make({make_props}\n  Effect.gen(function* () {{\n{}  }}){},\n);\n",
-                init_body(p, w, "    "),
-                provide_suffix(&lives)
-            );
+            write_make(&mut s, name, g2, &init_body(p, w, "    "), &lives);
         }
         WorkerForm::Rpc => {
             let deps = if deps.is_empty() {
@@ -260,17 +250,7 @@ fn worker_source(p: &AppPlan, j: usize) -> String {
                 s,
                 "export class {name} extends Cloudflare.RpcWorker<{name}, {deps}>()(\"{name}\", {props}) {{}}\n"
             );
-            let make_props = if g2 {
-                "\n  { main: import.meta.filename },"
-            } else {
-                ""
-            };
-            let _ = write!(
-                s,
-                "export default {name}.make({make_props}\n  Effect.gen(function* () {{\n{}  }}){},\n);\n",
-                init_body(p, w, "    "),
-                provide_suffix(&lives)
-            );
+            write_make(&mut s, name, g2, &init_body(p, w, "    "), &lives);
         }
         WorkerForm::Inline => {
             let _ = write!(
@@ -335,4 +315,19 @@ fn stack_source(p: &AppPlan) -> String {
         provided.join(", ")
     );
     s
+}
+
+/// `export default X.make(<G2: props,> Effect.gen(function* () { body })<provide>);`, shared by
+/// the modular and RPC Worker forms.
+fn write_make(s: &mut String, name: &str, g2: bool, body: &str, lives: &[String]) {
+    let make_props = if g2 {
+        "\n  { main: import.meta.filename },"
+    } else {
+        ""
+    };
+    let _ = write!(
+        s,
+        "export default {name}.make({make_props}\n  Effect.gen(function* () {{\n{body}  }}){},\n);\n",
+        provide_suffix(lives)
+    );
 }
