@@ -90,7 +90,12 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
-pub const DEFAULT_PACKAGES: &[&str] = &["alchemy", "@oddlynew/alchemy"];
+pub const DEFAULT_PACKAGES: &[&str] = &[
+    "alchemy",
+    "@oddlynew/alchemy",
+    "alchemy-effect",
+    "@alchemy.run/cloudflare",
+];
 
 impl Default for Config {
     fn default() -> Self {

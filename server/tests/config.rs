@@ -80,11 +80,29 @@ fn discover_finds_the_nearest_config_upwards() {
         "//- alchemy-ls.toml\npackages = ['top']\n//- a/b/c.ts\nexport {};\n//- pkg/alchemy-ls.toml\npackages = ['inner']\n//- pkg/src/x.ts\n",
     );
     let top = config::discover(&fx.path("a/b")).unwrap();
-    assert_eq!(top.packages, ["alchemy", "@oddlynew/alchemy", "top"]);
+    assert_eq!(
+        top.packages,
+        [
+            "alchemy",
+            "@oddlynew/alchemy",
+            "alchemy-effect",
+            "@alchemy.run/cloudflare",
+            "top"
+        ]
+    );
     assert_eq!(top.source.as_deref(), Some(fx.path("alchemy-ls.toml").as_path()));
-    assert_eq!(config::discover(&fx.path("a/b/c.ts")).unwrap().packages[2], "top");
+    assert_eq!(config::discover(&fx.path("a/b/c.ts")).unwrap().packages[4], "top");
     let inner = config::discover(&fx.path("pkg/src")).unwrap();
-    assert_eq!(inner.packages, ["alchemy", "@oddlynew/alchemy", "inner"]);
+    assert_eq!(
+        inner.packages,
+        [
+            "alchemy",
+            "@oddlynew/alchemy",
+            "alchemy-effect",
+            "@alchemy.run/cloudflare",
+            "inner"
+        ]
+    );
     assert_eq!(inner.base_dir(), Some(fx.path("pkg").as_path()));
 }
 
@@ -144,7 +162,14 @@ fn settings_merge_over_the_file() {
     .unwrap();
     assert_eq!(
         merged.packages,
-        ["alchemy", "@oddlynew/alchemy", "file", "editor"]
+        [
+            "alchemy",
+            "@oddlynew/alchemy",
+            "alchemy-effect",
+            "@alchemy.run/cloudflare",
+            "file",
+            "editor"
+        ]
     );
     assert_eq!(merged.ignore, ["a/**", "b/**"]);
     assert_eq!(merged.rule_level("deps-too-wide"), Some(RuleLevel::Warning));

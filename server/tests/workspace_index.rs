@@ -325,7 +325,13 @@ fn set_config_rediscovers() {
     );
     assert_eq!(
         ws.config.packages,
-        ["alchemy", "@oddlynew/alchemy", "@acme/alchemy"]
+        [
+            "alchemy",
+            "@oddlynew/alchemy",
+            "alchemy-effect",
+            "@alchemy.run/cloudflare",
+            "@acme/alchemy"
+        ]
     );
     // Only rule levels changed: no rediscovery needed, the snapshot carries the new config.
     let mut cfg = (*ws.config).clone();

@@ -38,6 +38,26 @@ pub enum Api {
     FunctionBind,
     ToRpcAsync,
     ToPromiseApi,
+    /// `WorkerEntrypoint(target, name | { entrypoint, props })` in `env` (≥ beta.69).
+    WorkerEntrypoint,
+    /// `Cloudflare.Self` in `env`: a service binding to the Worker itself.
+    SelfBinding,
+    /// `Worker.ref(id, { stack?, stage? })`: a Worker deployed elsewhere.
+    WorkerRef,
+    /// `Alchemy.renamedFrom("Old", …)` (≥ beta.69; from the root module).
+    RenamedFrom,
+    /// `Alchemy.RemovalPolicy.retain(…)` (from the root module).
+    RemovalRetain,
+    /// `Queues.Queue(id, props?)`.
+    Queue,
+    /// `Queues.Consumer(id, { queueId, scriptName })`.
+    QueueConsumer,
+    /// `Queues.consumeQueueMessages(queue, props?, handler)` in a Worker's init.
+    ConsumeQueueMessages,
+    /// `R2.Bucket(id, props?)` / `R2Bucket`.
+    R2Bucket,
+    /// `D1.Database(id, props?)` / `D1Database`.
+    D1Database,
     Other,
 }
 
@@ -61,6 +81,16 @@ pub fn classify(name: &str) -> Api {
         None
     };
     match (parent, last) {
+        (Some("Worker"), "ref") => Api::WorkerRef,
+        (_, "WorkerEntrypoint") => Api::WorkerEntrypoint,
+        (_, "Self") => Api::SelfBinding,
+        (_, "renamedFrom") => Api::RenamedFrom,
+        (Some("RemovalPolicy"), "retain") => Api::RemovalRetain,
+        (Some("Queues"), "Queue") => Api::Queue,
+        (Some("Queues"), "Consumer") => Api::QueueConsumer,
+        (_, "consumeQueueMessages") => Api::ConsumeQueueMessages,
+        (Some("R2"), "Bucket") | (_, "R2Bucket") => Api::R2Bucket,
+        (Some("D1"), "Database") | (_, "D1Database") => Api::D1Database,
         (Some("RpcWorker"), "bind") => Api::RpcWorkerBind,
         (Some("Container"), "bind") => Api::ContainerBind,
         (Some("Worker"), "bind") => Api::FunctionBind,
@@ -85,24 +115,48 @@ pub fn classify(name: &str) -> Api {
     }
 }
 
+/// Packages whose root module *is* the Cloudflare namespace (`import * as Cloudflare from
+/// "@alchemy.run/cloudflare"`).
+pub const CLOUDFLARE_ROOT_PACKAGES: &[&str] = &["@alchemy.run/cloudflare"];
+
+/// The sub-path of an Alchemy module specifier after its package (`alchemy/Cloudflare/Workers`
+/// → `Cloudflare/Workers`; the package root → ``); `index` counts as the root (`@/index`).
+fn alchemy_subpath<'m>(packages: &[String], module: &'m str) -> (&'m str, &'m str) {
+    let (pkg, sub) = packages
+        .iter()
+        .filter_map(|p| {
+            let rest = module.strip_prefix(p.as_str())?;
+            (rest.is_empty() || rest.starts_with('/'))
+                .then(|| (&module[..p.len()], rest.trim_start_matches('/')))
+        })
+        .min_by_key(|(_, rest)| rest.len())
+        .unwrap_or(("", ""));
+    let sub = match sub {
+        "index" | "index.ts" | "index.js" => "",
+        s => s,
+    };
+    (pkg, sub)
+}
+
 /// The Alchemy API member an expression (identifier or member chain) names, if any.
 /// Cloudflare members come from `<pkg>/Cloudflare` or deeper (or `Cloudflare.*` of the root
-/// module); `Stack` from `<pkg>`, `<pkg>/Stack` or the Cloudflare module. Other Alchemy modules
+/// module; the root of `@alchemy.run/cloudflare`); `Stack`, `renamedFrom` and `RemovalPolicy`
+/// from the root module (`<pkg>`, `<pkg>/index`, `<pkg>/Stack`, …). Other Alchemy modules
 /// (`alchemy/Drizzle`, …) have their own members with the same names and are not these.
 pub fn api_of(syms: &Symbols, packages: &[String], file: FileId, expr: ExprId) -> Option<Api> {
     match syms.resolve_expr(file, expr)? {
         Sym::External { module, name } if is_alchemy_module(packages, &module) => {
-            let sub = packages
-                .iter()
-                .filter_map(|p| module.strip_prefix(p.as_str()))
-                .map(|rest| rest.trim_start_matches('/'))
-                .min_by_key(|rest| rest.len())
-                .unwrap_or("");
+            let (pkg, sub) = alchemy_subpath(packages, &module);
             let api = classify(&name);
-            let cloudflare =
-                sub == "Cloudflare" || sub.starts_with("Cloudflare/") || name.starts_with("Cloudflare.");
+            let cloudflare = sub == "Cloudflare"
+                || sub.starts_with("Cloudflare/")
+                || name.starts_with("Cloudflare.")
+                || (sub.is_empty() && CLOUDFLARE_ROOT_PACKAGES.contains(&pkg));
+            let root = sub.is_empty() && !cloudflare;
             let ok = match api {
-                Api::Stack => sub.is_empty() || sub == "Stack" || cloudflare,
+                Api::Stack => root || sub == "Stack" || cloudflare,
+                Api::RenamedFrom => root || sub == "Rename",
+                Api::RemovalRetain => root || sub == "RemovalPolicy",
                 Api::Other => false,
                 _ => cloudflare,
             };

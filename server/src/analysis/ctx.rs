@@ -9,6 +9,9 @@ use super::resources::{Form, Resources, kind};
 use super::symbols::{Sym, Symbols};
 use crate::workspace::{FileId, Workspace};
 
+/// A file's function expressions by span, outermost first.
+type FunctionSpans = std::sync::Arc<Vec<(Span, ExprId)>>;
+
 pub struct Ctx<'a> {
     pub ws: &'a Workspace,
     pub syms: Symbols<'a>,
@@ -16,6 +19,8 @@ pub struct Ctx<'a> {
     pub res: Resources,
     /// resource → every `X.make(…)` call in the project.
     pub makes: HashMap<usize, Vec<(FileId, ExprId)>>,
+    /// Per file, every function expression's span, outermost first (for [`Ctx::env_at`]).
+    functions: std::sync::Mutex<HashMap<FileId, FunctionSpans>>,
 }
 
 /// Lexical environment while walking function bodies: enclosing bodies' locals (innermost last).
@@ -49,6 +54,7 @@ impl<'a> Ctx<'a> {
             packages,
             res,
             makes: HashMap::new(),
+            functions: Default::default(),
         };
         let mut makes: HashMap<usize, Vec<(FileId, ExprId)>> = HashMap::new();
         for src in ws.iter() {
@@ -65,7 +71,66 @@ impl<'a> Ctx<'a> {
             }
         }
         ctx.makes = makes;
+        ctx.classify_external_workers();
         ctx
+    }
+
+    /// From beta.66 a `Worker` class call with props (two arguments) and no `.make` on that
+    /// class anywhere is an external Worker (a plain `main`, a raw `script` or assets only),
+    /// deployed as-is; before, and in the fork, it is the first generation's modular form.
+    fn classify_external_workers(&mut self) {
+        let external: Vec<usize> = (0..self.res.list.len())
+            .filter(|&r| {
+                let info = &self.res.list[r];
+                info.api == Api::Worker
+                    && info.form == Form::WorkerModular
+                    && info.class.is_some()
+                    && info.args.len() == 2
+                    && !self.makes.contains_key(&r)
+                    && !super::gates::from_fork(&self.syms, info.file, info.callee)
+                    && super::gates::has(self.ws, info.file, super::gates::Gate::ExternalClassWorker)
+            })
+            .collect();
+        for r in external {
+            self.res.list[r].form = Form::WorkerExternal;
+        }
+    }
+
+    /// The lexical environment at `span` of `file`: the locals of every function whose body
+    /// encloses it (outermost first), so a value in a props literal inside a stack's or a
+    /// Worker's generator can name that body's `const t = yield* Target`.
+    pub fn env_at(&self, file: FileId, span: Span) -> Env<'a> {
+        let fns = {
+            let mut cache = self.functions.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .entry(file)
+                .or_insert_with(|| {
+                    let facts = self.facts(file);
+                    let mut v: Vec<(Span, ExprId)> = facts
+                        .exprs
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| matches!(n.kind, Expr::Function { .. }))
+                        .map(|(i, n)| (n.span, i as ExprId))
+                        .collect();
+                    v.sort_by_key(|(sp, _)| (sp.start, std::cmp::Reverse(sp.end)));
+                    std::sync::Arc::new(v)
+                })
+                .clone()
+        };
+        let mut env = Env::default();
+        for (sp, f) in fns.iter() {
+            if sp.start > span.start {
+                break;
+            }
+            if sp.start <= span.start
+                && span.end <= sp.end
+                && let Some(Expr::Function { body, .. }) = self.kind(file, *f)
+            {
+                env = env.with(&body.locals);
+            }
+        }
+        env
     }
 
     pub fn facts(&self, file: FileId) -> &'a FileFacts {
@@ -128,14 +193,116 @@ impl<'a> Ctx<'a> {
     }
 
     /// The resource an expression names (class, const, import, namespace member, inline factory).
+    /// `R.pipe(…)` of a resource is that resource (`yield* Api.pipe(Alchemy.renamedFrom(…))`,
+    /// `const A = Api.pipe(…)`); a Live's `.pipe` (`X.make(…).pipe(…)`) is not.
     pub fn resource_of(&self, file: FileId, e: ExprId, env: &Env) -> Option<usize> {
+        self.resource_of_depth(file, e, env, 0)
+    }
+
+    fn resource_of_depth(&self, file: FileId, e: ExprId, env: &Env, depth: u32) -> Option<usize> {
+        if depth > 8 {
+            return None;
+        }
         match self.kind(file, e)? {
             Expr::Ident { .. } | Expr::Member { .. } => {
                 let sym = self.sym_of(file, e, env)?;
-                self.res.of_sym(&self.syms, &sym)
+                if let Some(r) = self.res.of_sym(&self.syms, &sym) {
+                    return Some(r);
+                }
+                // `const A = Api.pipe(…)`
+                match self.syms.unalias(sym) {
+                    Sym::Decl { file: f2, decl } => match &self.facts(f2).decls[decl].kind {
+                        DeclKind::Var { init: Some(init), .. }
+                            if matches!(self.member_call(f2, *init), Some((_, "pipe", _))) =>
+                        {
+                            self.resource_of_depth(f2, *init, &Env::default(), depth + 1)
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                }
             }
-            Expr::Class { .. } | Expr::Call { .. } => self.res.by_expr.get(&(file, e)).copied(),
+            Expr::Class { .. } => self.res.by_expr.get(&(file, e)).copied(),
+            Expr::Call { .. } => self.res.by_expr.get(&(file, e)).copied().or_else(|| {
+                let (obj, prop, _) = self.member_call(file, e)?;
+                (prop == "pipe").then(|| self.resource_of_depth(file, obj, env, depth + 1))?
+            }),
             _ => None,
+        }
+    }
+
+    /// The resource a value stands for: [`Ctx::resource_of`], a local holding `yield* R` (or
+    /// `R` itself), `r.workerName`/`r.queueId`/… of one, and `X.pipe(…)` of one.
+    pub fn resource_value(&self, file: FileId, e: ExprId, env: &Env) -> Option<usize> {
+        self.resource_value_depth(file, e, env, 0)
+    }
+
+    fn resource_value_depth(&self, file: FileId, e: ExprId, env: &Env, depth: u32) -> Option<usize> {
+        if depth > 8 {
+            return None;
+        }
+        if let Some(r) = self.resource_of(file, e, env) {
+            return Some(r);
+        }
+        match self.kind(file, e)? {
+            Expr::Ident { name } => {
+                let l = env.lookup(name)?;
+                self.resource_value_depth(file, l.init?, env, depth + 1)
+            }
+            Expr::Yield {
+                delegate: true,
+                arg: Some(a),
+            } => self.resource_value_depth(file, *a, env, depth + 1),
+            Expr::Member { object, property, .. }
+                if matches!(
+                    property.as_str(),
+                    "workerName" | "queueId" | "queueName" | "bucketName" | "databaseId" | "databaseName"
+                ) =>
+            {
+                self.resource_value_depth(file, *object, env, depth + 1)
+            }
+            Expr::Call { .. } => {
+                let (obj, prop, _) = self.member_call(file, e)?;
+                (prop == "pipe").then(|| self.resource_value_depth(file, obj, env, depth + 1))?
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether an expression is (statically) an Effect: a call of `Effect.*`, a `.pipe(…)` of
+    /// one, or a const/local initialised with one.
+    pub fn is_effect_value(&self, file: FileId, e: ExprId, env: &Env) -> bool {
+        self.is_effect_value_depth(file, e, env, 0)
+    }
+
+    fn is_effect_value_depth(&self, file: FileId, e: ExprId, env: &Env, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match self.kind(file, e) {
+            Some(Expr::Call { callee, .. }) => {
+                if let Some(Expr::Member { object, .. }) = self.kind(file, *callee)
+                    && self.effect_mod(file, *object) == Some(EffectMod::Effect)
+                {
+                    return true;
+                }
+                match self.member_call(file, e) {
+                    Some((obj, "pipe", _)) => self.is_effect_value_depth(file, obj, env, depth + 1),
+                    _ => false,
+                }
+            }
+            Some(Expr::Ident { name }) => {
+                if let Some(l) = env.lookup(name) {
+                    return l
+                        .init
+                        .is_some_and(|i| self.is_effect_value_depth(file, i, env, depth + 1));
+                }
+                match self.const_init(file, e, env) {
+                    Some((f2, init, _)) => self.is_effect_value_depth(f2, init, &Env::default(), depth + 1),
+                    None => false,
+                }
+            }
+            _ => false,
         }
     }
 

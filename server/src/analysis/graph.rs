@@ -13,6 +13,9 @@ pub enum ResourceKind {
     Workflow,
     Container,
     Stack,
+    Queue,
+    R2Bucket,
+    D1Database,
 }
 
 impl ResourceKind {
@@ -24,6 +27,24 @@ impl ResourceKind {
             ResourceKind::Workflow => "workflow",
             ResourceKind::Container => "container",
             ResourceKind::Stack => "stack",
+            ResourceKind::Queue => "queue",
+            ResourceKind::R2Bucket => "r2-bucket",
+            ResourceKind::D1Database => "d1-database",
+        }
+    }
+
+    /// The kind in words, for messages and hovers.
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceKind::DurableObject => "Durable Object",
+            ResourceKind::RpcDurableObject => "RPC Durable Object",
+            ResourceKind::Worker => "Worker",
+            ResourceKind::Workflow => "Workflow",
+            ResourceKind::Container => "Container",
+            ResourceKind::Stack => "Stack",
+            ResourceKind::Queue => "Queue",
+            ResourceKind::R2Bucket => "R2 bucket",
+            ResourceKind::D1Database => "D1 database",
         }
     }
 }
@@ -38,6 +59,10 @@ pub enum EdgeKind {
     Provides,
     ServiceBinds,
     BindsContainer,
+    /// DO → a former host named in its `transferredFrom` (≥ beta.63).
+    TransfersFrom,
+    /// Worker → a Queue it consumes.
+    Consumes,
 }
 
 impl EdgeKind {
@@ -50,6 +75,8 @@ impl EdgeKind {
             EdgeKind::Provides => "provides",
             EdgeKind::ServiceBinds => "service-binds",
             EdgeKind::BindsContainer => "binds-container",
+            EdgeKind::TransfersFrom => "transfers-from",
+            EdgeKind::Consumes => "consumes",
         }
     }
 }

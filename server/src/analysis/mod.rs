@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod diagnostic;
 pub mod finalize;
 pub mod fixes;
+pub mod gates;
 pub mod graph;
 pub mod model;
 pub mod resources;

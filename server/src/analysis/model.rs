@@ -23,6 +23,17 @@ pub enum ScriptName {
     Other,
 }
 
+/// An understood `env` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvValue {
+    /// A resource: a descriptor, a Worker class (service binding), a Container.
+    Res(usize),
+    /// `WorkerEntrypoint(target, …)`: a service binding to a named entrypoint of `target`.
+    Entrypoint(usize),
+    /// `Cloudflare.Self`: a service binding to the Worker itself (no edge).
+    SelfBinding,
+}
+
 /// How wide a Deps type is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wide {
@@ -68,6 +79,8 @@ pub struct Model<'a> {
     pub graph: Graph,
     /// Worker by logical id or literal `name` prop (the first Worker in list order).
     workers_by_name: HashMap<String, usize>,
+    /// Worker by literal `name` prop only: its physical script name.
+    workers_by_script: HashMap<String, usize>,
     /// Names [`Model::worker_named`] found no Worker for (on a restricted workspace view,
     /// the Worker may be outside it: see `analysis::components`).
     missed_names: Mutex<Vec<String>>,
@@ -85,6 +98,7 @@ impl<'a> Model<'a> {
             deployed_by: HashMap::new(),
             graph: Graph::default(),
             workers_by_name: HashMap::new(),
+            workers_by_script: HashMap::new(),
             missed_names: Mutex::new(Vec::new()),
             package_dirs: Mutex::new(HashMap::new()),
         };
@@ -92,7 +106,11 @@ impl<'a> Model<'a> {
             if info.kind != ResourceKind::Worker {
                 continue;
             }
-            for name in info.logical_id.clone().into_iter().chain(m.name_prop(r)) {
+            let script = m.name_prop(r);
+            if let Some(s) = &script {
+                m.workers_by_script.entry(s.clone()).or_insert(r);
+            }
+            for name in info.logical_id.clone().into_iter().chain(script) {
                 m.workers_by_name.entry(name).or_insert(r);
             }
         }
@@ -108,7 +126,10 @@ impl<'a> Model<'a> {
                     let s = Walker::outer_init_of(&m.ctx, r);
                     m.scopes.insert(r, s);
                 }
-                ResourceKind::Container => {}
+                ResourceKind::Container
+                | ResourceKind::Queue
+                | ResourceKind::R2Bucket
+                | ResourceKind::D1Database => {}
             }
             if info.kind == ResourceKind::Worker {
                 let d = m.compute_deps(r);
@@ -128,7 +149,7 @@ impl<'a> Model<'a> {
     /// The index of the Deps slot in a Worker's type arguments.
     pub fn deps_slot(&self, w: usize) -> Option<usize> {
         match self.res(w).form {
-            Form::WorkerModular => Some(2),
+            Form::WorkerModular | Form::WorkerExternal => Some(2),
             Form::RpcWorkerModular => Some(1),
             _ => None,
         }
@@ -486,6 +507,12 @@ impl<'a> Model<'a> {
                             );
                         }
                     }
+                    EvKind::Consumes { queue, worker } => {
+                        let consumer = worker.or((okind == ResourceKind::Worker).then_some(o));
+                        if let Some(w) = consumer {
+                            add(&mut edges, EdgeKind::Consumes, w, *queue, None, ev.file, ev.span);
+                        }
+                    }
                     EvKind::Yield { target }
                         if okind == ResourceKind::Stack && self.res(*target).kind == ResourceKind::Worker =>
                     {
@@ -513,9 +540,24 @@ impl<'a> Model<'a> {
                 None => {}
             }
         }
-        // service bindings through `env: { K: T }`
+        // service bindings through `env: { K: T }` and `WorkerEntrypoint(T, …)`
         for (w, file, span, t) in self.env_service_bindings() {
             add(&mut edges, EdgeKind::ServiceBinds, w, t, None, file, span);
+        }
+        // transferredFrom: DO → every former host that resolves
+        for (x, info) in self.ctx.res.list.iter().enumerate() {
+            if info.kind != ResourceKind::DurableObject {
+                continue;
+            }
+            for (file, span, host) in self.transferred_from(x) {
+                if let Some(h) = host {
+                    add(&mut edges, EdgeKind::TransfersFrom, x, h, None, file, span);
+                }
+            }
+        }
+        // a Container in an async Worker's `env`: a DO namespace that Worker hosts
+        for (w, file, span, c) in self.env_containers() {
+            add(&mut edges, EdgeKind::Hosts, w, c, None, file, span);
         }
         edges.sort_by(|a, b| {
             (a.file, a.span.start, a.kind, a.from, a.to).cmp(&(b.file, b.span.start, b.kind, b.from, b.to))
@@ -532,6 +574,17 @@ impl<'a> Model<'a> {
             if !missed.iter().any(|m| m == s) {
                 missed.push(s.to_string());
             }
+        }
+        found
+    }
+
+    /// The Worker whose literal `name` prop (its physical script name) is `s`: a binding by
+    /// that script name reaches it (§ `.from("script-name")`, typed since beta.59).
+    pub fn worker_with_script_name(&self, s: &str) -> Option<usize> {
+        let found = self.workers_by_script.get(s).copied();
+        if found.is_none() {
+            // the Worker may be outside a restricted component view
+            let _ = self.worker_named(s);
         }
         found
     }
@@ -557,9 +610,9 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// Every `env`/`bindings` entry of every Worker whose value names a resource (inline or
-    /// through a const): (worker, file, entry span, value span, resource).
-    fn env_resources(&self) -> Vec<(usize, FileId, Span, Span, usize)> {
+    /// Every `env`/`bindings` entry of every Worker whose value the analysis understands
+    /// (inline or through a const): (worker, file, entry span, value span, value).
+    fn env_entries(&self) -> Vec<(usize, FileId, Span, Span, EnvValue)> {
         let mut out = Vec::new();
         for (w, info) in self.ctx.res.list.iter().enumerate() {
             if info.kind != ResourceKind::Worker {
@@ -574,8 +627,9 @@ impl<'a> Model<'a> {
                         continue;
                     };
                     for entry in props {
-                        if let Some(r) = self.ctx.resource_of(f, entry.value, &Default::default()) {
-                            out.push((w, f, entry.span, self.ctx.span(f, entry.value), r));
+                        let value = self.env_value(f, entry.value);
+                        if let Some(v) = value {
+                            out.push((w, f, entry.span, self.ctx.span(f, entry.value), v));
                         }
                     }
                 }
@@ -584,22 +638,73 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// `env: { K: T }` / `{ T }` entries naming a Worker class: (worker, file, span, target).
+    /// What an `env` value is: a resource (descriptor, Worker class, container), a
+    /// `WorkerEntrypoint(target, …)` service binding, or `Cloudflare.Self`.
+    fn env_value(&self, f: FileId, e: alchemy_grammar::ExprId) -> Option<EnvValue> {
+        let env = self.ctx.env_at(f, self.ctx.span(f, e));
+        if let Some(r) = self.ctx.resource_value(f, e, &env) {
+            return Some(EnvValue::Res(r));
+        }
+        match self.ctx.kind(f, e)? {
+            alchemy_grammar::Expr::Call { callee, args, .. } => match self.ctx.api(f, *callee)? {
+                Api::WorkerEntrypoint => {
+                    let t = self.ctx.resource_value(f, *args.first()?, &env)?;
+                    (self.res(t).kind == ResourceKind::Worker).then_some(EnvValue::Entrypoint(t))
+                }
+                _ => None,
+            },
+            alchemy_grammar::Expr::Ident { .. } | alchemy_grammar::Expr::Member { .. } => {
+                match self.ctx.api(f, e)? {
+                    Api::SelfBinding => Some(EnvValue::SelfBinding),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `env: { K: T }` / `{ T }` entries naming a Worker class, and `WorkerEntrypoint(T, …)`:
+    /// (worker, file, span, target).
     pub fn env_service_bindings(&self) -> Vec<(usize, FileId, Span, usize)> {
-        self.env_resources()
+        self.env_entries()
             .into_iter()
-            .filter(|e| self.res(e.4).kind == ResourceKind::Worker)
-            .map(|(w, f, span, _, t)| (w, f, span, t))
+            .filter_map(|(w, f, span, _, v)| match v {
+                EnvValue::Res(t) | EnvValue::Entrypoint(t) if self.res(t).kind == ResourceKind::Worker => {
+                    Some((w, f, span, t))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `env` entries whose value is a Container (a DO namespace the Worker hosts, with its
+    /// container application): (worker, file, value span, container).
+    pub fn env_containers(&self) -> Vec<(usize, FileId, Span, usize)> {
+        self.env_entries()
+            .into_iter()
+            .filter_map(|(w, f, _, value_span, v)| match v {
+                EnvValue::Res(c) if self.res(c).kind == ResourceKind::Container => {
+                    Some((w, f, value_span, c))
+                }
+                _ => None,
+            })
             .collect()
     }
 
     /// `env` entries whose value is a DO/Workflow descriptor (D4, R3, Workflow descriptor),
     /// inline or held in a const: (worker, file, descriptor span, resource, scriptName).
     pub fn env_descriptors(&self) -> Vec<(usize, FileId, Span, usize, Option<ScriptName>)> {
-        self.env_resources()
+        self.env_entries()
             .into_iter()
-            .filter(|e| matches!(self.res(e.4).form, Form::D4 | Form::R3 | Form::WorkflowDescriptor))
-            .map(|(w, f, _, value_span, d)| {
+            .filter_map(|(w, f, _, value_span, v)| match v {
+                EnvValue::Res(d)
+                    if matches!(self.res(d).form, Form::D4 | Form::R3 | Form::WorkflowDescriptor) =>
+                {
+                    Some((w, f, value_span, d))
+                }
+                _ => None,
+            })
+            .map(|(w, f, value_span, d)| {
                 let df = self.res(d).file;
                 let script = self.res(d).args.get(1).and_then(|a| {
                     let sp = self.ctx.prop(df, *a, "scriptName")?;
@@ -611,6 +716,56 @@ impl<'a> Model<'a> {
                 (w, f, value_span, d, script)
             })
             .collect()
+    }
+
+    /// The `transferredFrom` entries of a DO (class props or descriptor; ≥ beta.63): each
+    /// entry's file, span and the former host it names, when it resolves to a Worker of the
+    /// workspace (by class, resource, thunk, logical id or `name`).
+    pub fn transferred_from(&self, x: usize) -> Vec<(FileId, Span, Option<usize>)> {
+        let info = self.res(x);
+        if !matches!(info.kind, ResourceKind::DurableObject) {
+            return Vec::new();
+        }
+        let f = info.file;
+        let Some(props) = info.args.get(1).and_then(|a| self.ctx.object_literal(f, *a)) else {
+            return Vec::new();
+        };
+        let Some(p) = self.ctx.prop(f, props, "transferredFrom") else {
+            return Vec::new();
+        };
+        let entries: Vec<alchemy_grammar::ExprId> = match self.ctx.kind(f, p.value) {
+            Some(alchemy_grammar::Expr::Array { elems, .. }) => elems.clone(),
+            _ => vec![p.value],
+        };
+        entries
+            .into_iter()
+            .map(|e| (f, self.ctx.span(f, e), self.transfer_source(f, e, 0)))
+            .collect()
+    }
+
+    /// The Worker a `transferredFrom` entry names.
+    fn transfer_source(&self, f: FileId, e: alchemy_grammar::ExprId, depth: u32) -> Option<usize> {
+        if depth > 8 {
+            return None;
+        }
+        if let Some(s) = self.ctx.str_value(f, e) {
+            return self.worker_named(s);
+        }
+        if let Some(r) = self.ctx.resource_of(f, e, &Default::default()) {
+            return (self.res(r).kind == ResourceKind::Worker).then_some(r);
+        }
+        match self.ctx.kind(f, e)? {
+            // a thunk `() => WorkerA`
+            alchemy_grammar::Expr::Function { body, .. } => {
+                let r = *body.returns.first()?;
+                self.transfer_source(f, r, depth + 1)
+            }
+            // `b.workerName` of a Worker
+            alchemy_grammar::Expr::Member { object, property, .. } if property == "workerName" => {
+                self.transfer_source(f, *object, depth + 1)
+            }
+            _ => None,
+        }
     }
 
     /// Whether `api` is one of the Worker factories.

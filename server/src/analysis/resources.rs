@@ -29,6 +29,11 @@ pub enum Form {
     R4,
     /// Modular Worker class (W1/W1′/W2; G1 with props, G2/G3 without).
     WorkerModular,
+    /// External Worker class (≥ beta.66): `Worker<Self>()(id, props)` with no `.make` anywhere;
+    /// deployed as-is (a plain `main`, a raw `script` or assets only), no Live.
+    WorkerExternal,
+    /// `Worker.ref(id, { stack?, stage? })`: a Worker deployed by another stack or stage.
+    WorkerRef,
     /// W3 inline Worker class.
     WorkerInline,
     /// W4 value Worker with impl.
@@ -51,6 +56,12 @@ pub enum Form {
     StackValue,
     /// S2 `class X extends Stack<X, …>()(name)` + `X.make(props, effect)`.
     StackHandle,
+    /// `Queues.Queue(id, props?)`.
+    Queue,
+    /// `R2.Bucket(id, props?)`.
+    R2Bucket,
+    /// `D1.Database(id, props?)`.
+    D1Database,
 }
 
 impl Form {
@@ -475,6 +486,9 @@ fn value_form(facts: &FileFacts, api: Api, args: &[ExprId]) -> Option<(ResourceK
         },
         Api::Container => (K::Container, Form::ContainerValue),
         Api::Stack if args.len() >= 2 => (K::Stack, Form::StackValue),
+        Api::Queue => (K::Queue, Form::Queue),
+        Api::R2Bucket => (K::R2Bucket, Form::R2Bucket),
+        Api::D1Database => (K::D1Database, Form::D1Database),
         _ => return None,
     })
 }

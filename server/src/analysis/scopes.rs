@@ -56,6 +56,18 @@ pub enum EvKind {
     ContainerBind { container: usize, api: Api },
     /// `bindWorker(T)`, `RpcWorker.bind(T)`.
     ServiceBind { target: usize, api: Api },
+    /// `Queues.consumeQueueMessages(Q, …)` in a Worker's init (`worker: None`: the scope's
+    /// owner), or `Queues.Consumer(id, { queueId: Q.queueId, scriptName: W.workerName })`.
+    Consumes { queue: usize, worker: Option<usize> },
+    /// `X.pipe(Alchemy.renamedFrom("Old", …))` on a yielded resource (≥ beta.69).
+    RenamedFrom { target: usize, ids: Vec<(String, Span)> },
+    /// `X.pipe(Alchemy.RemovalPolicy.retain(…))` on a yielded resource; `effect`: the
+    /// condition is an Effect (resolved at deploy by the stack's services).
+    Retain {
+        target: usize,
+        effect: bool,
+        enabled: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -503,6 +515,43 @@ impl<'c, 'a> Walker<'c, 'a> {
                 }
                 true
             }
+            Some(Api::ConsumeQueueMessages) => {
+                if let Some(q) = args.first().and_then(|a| self.queue_of(file, *a, env)) {
+                    let span = ctx.span(file, e);
+                    self.push(
+                        EvKind::Consumes {
+                            queue: q,
+                            worker: None,
+                        },
+                        file,
+                        span,
+                    );
+                }
+                for a in args.iter().skip(1) {
+                    self.visit(file, *a, env);
+                }
+                true
+            }
+            Some(Api::QueueConsumer) => {
+                let props = args.get(1).and_then(|p| ctx.object_literal(file, *p));
+                let field = |key: &str| props.and_then(|o| ctx.prop(file, o, key)).map(|p| p.value);
+                let queue = field("queueId").and_then(|v| self.queue_of(file, v, env));
+                let worker = field("scriptName")
+                    .and_then(|v| ctx.resource_value(file, v, env))
+                    .filter(|w| ctx.res.get(*w).kind == super::graph::ResourceKind::Worker);
+                if let (Some(q), Some(w)) = (queue, worker) {
+                    let span = ctx.span(file, e);
+                    self.push(
+                        EvKind::Consumes {
+                            queue: q,
+                            worker: Some(w),
+                        },
+                        file,
+                        span,
+                    );
+                }
+                true
+            }
             Some(
                 api @ (Api::ContainerBind | Api::BindContainer | Api::LayerContainer | Api::ContainersLayer),
             ) => {
@@ -513,6 +562,61 @@ impl<'c, 'a> Walker<'c, 'a> {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// The Queue a value names (the resource, a local holding `yield*` of it, `q.queueId`).
+    fn queue_of(&self, file: FileId, e: ExprId, env: &Env<'a>) -> Option<usize> {
+        let q = self.ctx.resource_value(file, e, env)?;
+        (self.ctx.res.get(q).kind == super::graph::ResourceKind::Queue).then_some(q)
+    }
+
+    /// `Alchemy.renamedFrom(…)` / `Alchemy.RemovalPolicy.retain(…)` in a resource's `.pipe(…)`.
+    fn decoration(&mut self, file: FileId, p: ExprId, target: usize, env: &Env<'a>) {
+        let ctx = self.ctx;
+        let Some(Expr::Call { callee, args, .. }) = ctx.kind(file, p) else {
+            return;
+        };
+        match ctx.api(file, *callee) {
+            Some(Api::RenamedFrom) => {
+                let ids: Vec<(String, Span)> = args
+                    .iter()
+                    .filter_map(|a| match ctx.kind(file, *a) {
+                        Some(Expr::Str { value }) => Some((value.clone(), ctx.span(file, *a))),
+                        // `{ fqn: "Ns/Old" }`: the former id is the last path segment's row
+                        Some(Expr::Object { .. }) => {
+                            let fqn = ctx.prop(file, *a, "fqn")?;
+                            let v = ctx.str_value(file, fqn.value)?;
+                            Some((v.to_string(), ctx.span(file, *a)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let span = ctx.span(file, p);
+                self.push(EvKind::RenamedFrom { target, ids }, file, span);
+            }
+            Some(Api::RemovalRetain) => {
+                let (effect, enabled) = match args.first() {
+                    None => (false, true),
+                    Some(a) => match ctx.kind(file, *a) {
+                        Some(Expr::Other { .. }) if ctx.text(file, ctx.span(file, *a)) == "false" => {
+                            (false, false)
+                        }
+                        _ => (ctx.is_effect_value(file, *a, env), true),
+                    },
+                };
+                let span = ctx.span(file, p);
+                self.push(
+                    EvKind::Retain {
+                        target,
+                        effect,
+                        enabled,
+                    },
+                    file,
+                    span,
+                );
+            }
+            _ => {}
         }
     }
 
@@ -538,15 +642,6 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     fn yield_star(&mut self, file: FileId, a: ExprId, env: &Env<'a>) {
         let ctx = self.ctx;
-        if let Some(r) = ctx.resource_of(file, a, env) {
-            let info = ctx.res.get(r);
-            if info.form.is_inline_hostable() {
-                self.host_transitively(r);
-            }
-            let span = ctx.span(file, a);
-            self.push(EvKind::Yield { target: r }, file, span);
-            return;
-        }
         // `yield* X.from(H).pipe(…)` / `yield* X.pipe(…)`
         if let Some((obj, "pipe", pargs)) = ctx.member_call(file, a)
             && (ctx.resource_of(file, obj, env).is_some()
@@ -555,6 +650,29 @@ impl<'c, 'a> Walker<'c, 'a> {
             self.yield_star(file, obj, env);
             for p in pargs {
                 self.pipe_arg(file, *p, env);
+            }
+            if let Some(target) = ctx.resource_of(file, obj, env) {
+                for p in pargs {
+                    self.decoration(file, *p, target, env);
+                }
+            }
+            return;
+        }
+        if let Some(r) = ctx.resource_of(file, a, env) {
+            let info = ctx.res.get(r);
+            if info.form.is_inline_hostable() {
+                self.host_transitively(r);
+            }
+            let span = ctx.span(file, a);
+            self.push(EvKind::Yield { target: r }, file, span);
+            // `const A = Api.pipe(Alchemy.renamedFrom(…))` … `yield* A`
+            if let Some((f2, init, local)) = ctx.const_init(file, a, env)
+                && let Some((_, "pipe", pargs)) = ctx.member_call(f2, init)
+            {
+                let env2 = if local { env.clone() } else { Env::default() };
+                for p in pargs {
+                    self.decoration(f2, *p, r, &env2);
+                }
             }
             return;
         }

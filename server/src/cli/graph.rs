@@ -170,6 +170,8 @@ impl GraphView {
                 ResourceKind::DurableObject | ResourceKind::RpcDurableObject => ("[(", ")]"),
                 ResourceKind::Workflow => ("{{", "}}"),
                 ResourceKind::Container => ("[/", "/]"),
+                ResourceKind::Queue => (">", "]"),
+                ResourceKind::R2Bucket | ResourceKind::D1Database => ("[(", ")]"),
             };
             let _ = writeln!(out, "    n{i}{open}\"{label}\"{close}");
         }
@@ -190,6 +192,8 @@ impl GraphView {
                 ResourceKind::DurableObject | ResourceKind::RpcDurableObject => "cylinder",
                 ResourceKind::Workflow => "hexagon",
                 ResourceKind::Container => "parallelogram",
+                ResourceKind::Queue => "cds",
+                ResourceKind::R2Bucket | ResourceKind::D1Database => "cylinder",
             };
             let _ = writeln!(
                 out,

@@ -185,14 +185,7 @@ pub fn edges_from<'m>(m: &'m Model, r: usize, kind: EdgeKind) -> Vec<&'m crate::
 }
 
 pub fn kind_label(k: ResourceKind) -> &'static str {
-    match k {
-        ResourceKind::DurableObject => "Durable Object",
-        ResourceKind::RpcDurableObject => "RPC Durable Object",
-        ResourceKind::Worker => "Worker",
-        ResourceKind::Workflow => "Workflow",
-        ResourceKind::Container => "Container",
-        ResourceKind::Stack => "Stack",
-    }
+    k.label()
 }
 
 pub fn names(m: &Model, rs: &[usize]) -> String {

@@ -212,6 +212,7 @@ pub fn symbol_kind(kind: ResourceKind) -> lsp::SymbolKind {
         ResourceKind::Workflow => lsp::SymbolKind::FUNCTION,
         ResourceKind::Container => lsp::SymbolKind::OBJECT,
         ResourceKind::Stack => lsp::SymbolKind::PACKAGE,
+        ResourceKind::Queue | ResourceKind::R2Bucket | ResourceKind::D1Database => lsp::SymbolKind::FIELD,
     }
 }
 

@@ -25,13 +25,22 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 x,
                 call,
                 receiver,
-                arg: FromArg::Res(w),
+                arg,
                 arg_expr: Some(arg_expr),
             } = &ev.kind
             else {
                 continue;
             };
-            let (x, w) = (*x, *w);
+            // `.from(W)`, or `.from("script")` where a Worker sets `name: "script"`
+            let w = match arg {
+                FromArg::Res(w) => *w,
+                FromArg::Str(s) => match m.worker_with_script_name(s) {
+                    Some(w) => w,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let x = *x;
             if !m.res(x).form.is_bindable_do() || m.res(w).kind != ResourceKind::Worker {
                 continue;
             }

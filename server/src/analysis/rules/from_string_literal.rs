@@ -24,6 +24,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
+            // A Worker that sets `name: "<s>"` is that script: the binding resolves (and
+            // `from-non-host` judges it like `.from(W)`).
+            if m.worker_with_script_name(s).is_some() {
+                continue;
+            }
             let file = ev.file;
             let span = ctx.span(file, *a);
             let recv = ctx.text(file, ctx.span(file, *receiver));
@@ -65,6 +70,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         let Some(crate::analysis::model::ScriptName::Lit(s)) = script else {
             continue;
         };
+        if m.worker_with_script_name(&s).is_some() {
+            continue;
+        }
         let dr = m.res(dres);
         let file = dr.file;
         let Some(sp) = dr.args.get(1).and_then(|a| ctx.prop(file, *a, "scriptName")) else {

@@ -9,6 +9,7 @@ use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::fixes::{add_provide, live_name_in_file};
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::Model;
+use crate::analysis::resources::Form;
 use crate::analysis::scopes::{EvKind, FromArg};
 
 pub const ID: &str = "host-without-runtime";
@@ -21,7 +22,8 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     // (1) declared in Deps but not hosted
     for &w in &owners {
         let wr = m.res(w);
-        if wr.kind != ResourceKind::Worker || !wr.form.is_modular_worker() {
+        let external = wr.form == Form::WorkerExternal;
+        if wr.kind != ResourceKind::Worker || !(wr.form.is_modular_worker() || external) {
             continue;
         }
         if has_unknown_provide(m, w) {
@@ -34,6 +36,15 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             }
             let (xn, wn) = (&m.res(x).name, &wr.name);
             let live = live_label(m, x);
+            if external {
+                let msg = format!(
+                    "{wn} is an external Worker (props in the class call and no {wn}.make anywhere), deployed as-is without a runtime layer, so it can never host {xn} and {xn}.from({wn}) fails at deploy. Remove {xn} from its Deps, or make {wn} modular: Worker<{wn}, {{}}, {xn}>()(\"{id}\") with export default {wn}.make(props, impl) providing {live}.",
+                    id = wr.logical_id.as_deref().unwrap_or(wn),
+                );
+                let d = Diag::new(ID, Severity::Error, wr.file, span, msg);
+                add_consumers(m, d, x, w).push(out);
+                continue;
+            }
             let msg = format!(
                 "{wn} lists {xn} in its Deps but never provides {live}, so its script lacks the {xn} class and {xn}.from({wn}) fails at deploy. Add Effect.provide({live}) to {wn}'s implementation."
             );

@@ -253,14 +253,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
 }
 
 fn kind_word(k: ResourceKind) -> &'static str {
-    match k {
-        ResourceKind::DurableObject => "Durable Object",
-        ResourceKind::RpcDurableObject => "RPC Durable Object",
-        ResourceKind::Worker => "Worker",
-        ResourceKind::Workflow => "Workflow",
-        ResourceKind::Container => "Container",
-        ResourceKind::Stack => "Stack",
-    }
+    k.label()
 }
 
 fn live_origin(m: &Model, file: crate::workspace::FileId, obj: u32) -> String {

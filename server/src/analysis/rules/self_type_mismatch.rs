@@ -1,6 +1,7 @@
 //! `self-type-mismatch`: the factory's type arguments do not fit the class.
 //!
-//! (1) the Self type argument is not the class; (2) D1 with one type argument; (3) an inline
+//! (1) the Self type argument is not the class (not for inline and external Worker classes,
+//! whose Self is only their RPC stub type); (2) D1 with one type argument; (3) an inline
 //! Worker class with three; (4) `RpcWorker<W, {}, X>`; (5) `Worker<W, X>` with a DO class in
 //! the Shape slot and no Deps slot.
 
@@ -30,8 +31,10 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             .or_else(|| matches!(info.sym, Some(Sym::Decl { .. })).then_some(info.name.as_str()));
         let factory = factory_name(ctx.text(file, ctx.span(file, info.callee)));
 
-        // (1) Self is not the class
-        if let Some(cls) = cls {
+        // (1) Self is not the class. An inline or external Worker class uses Self only as the
+        // type of the stub other Workers get (`Rpc<Self>`): its RPC shape type is valid there.
+        let self_is_rpc_type = matches!(info.form, Form::WorkerInline | Form::WorkerExternal);
+        if let Some(cls) = cls.filter(|_| !self_is_rpc_type) {
             let is_self = matches!(&first.kind, TypeKind::Ref { name, .. } if name == cls);
             if !is_self {
                 let given = ctx.text(file, first.span);
