@@ -35,12 +35,17 @@ pub(super) struct Candidate {
     pub direct: bool,
     /// For files that do not: their statically imported specifiers (cheap scan).
     pub specifiers: Vec<String>,
+    /// Not relevant itself but read by the analysis when a relevant file imports it: it
+    /// mentions `RpcGroup` (an RPC Durable Object's or Worker's schema, whose procedure
+    /// names `unknown-rpc-method` checks calls against).
+    pub support: bool,
 }
 
 impl Candidate {
     const DIRECT: Candidate = Candidate {
         direct: true,
         specifiers: Vec::new(),
+        support: false,
     };
 }
 
@@ -621,7 +626,7 @@ impl Index {
     /// relevant) and that is not a root: imports of it resolve to [`Resolved::Opaque`]
     /// and it is never parsed.
     fn is_opaque(&self, path: &Path) -> bool {
-        self.candidates.get(path).is_some_and(|c| !c.direct)
+        self.candidates.get(path).is_some_and(|c| !c.direct && !c.support)
             && !self.relevant.contains(path)
             && !self.root_set.contains(path)
     }
@@ -939,6 +944,7 @@ fn classify_bytes(prefilter: &Prefilter, bytes: &[u8]) -> Candidate {
     Candidate {
         direct: false,
         specifiers,
+        support: memchr::memmem::find(bytes, b"RpcGroup").is_some(),
     }
 }
 

@@ -300,42 +300,90 @@ fn object_keys(ctx: &Ctx, file: FileId, e: ExprId) -> Option<Vec<String>> {
     }
 }
 
-/// `RpcGroup.make(Rpc.make("a", …), …)` (directly, through a const, or as a class heritage).
+/// The procedure names of an Effect `RpcGroup`: `RpcGroup.make(a, b, …)` whose members are
+/// `Rpc.make("name", …)` (possibly chained: `.annotate(…)`, `.middleware(…)`) or consts
+/// holding one; `g.add(…)`, `g.merge(other)` and group-preserving chains (`.annotate`,
+/// `.middleware`, `.annotateRpcs`); followed through consts, imports and class heritage
+/// (`class CounterRpcs extends RpcGroup.make(…) {}`) in any file. `None` when any part is
+/// not understood (then nothing is reported).
 fn group_names(ctx: &Ctx, file: FileId, e: ExprId, depth: u32) -> Option<Vec<String>> {
     if depth > MAX_DEPTH {
         return None;
     }
     match ctx.kind(file, e)? {
         Expr::Call { .. } => {
-            let (obj, "make", args) = ctx.member_call(file, e)? else {
-                return None;
-            };
-            if !ends_with_name(ctx, file, obj, "RpcGroup") {
-                return None;
-            }
-            args.iter()
-                .map(|a| {
-                    let (o, "make", rargs) = ctx.member_call(file, *a)? else {
-                        return None;
-                    };
-                    if !ends_with_name(ctx, file, o, "Rpc") {
-                        return None;
+            let (obj, method, args) = ctx.member_call(file, e)?;
+            match method {
+                "make" if ends_with_name(ctx, file, obj, "RpcGroup") => {
+                    args.iter().map(|a| rpc_name(ctx, file, *a, depth + 1)).collect()
+                }
+                "add" => {
+                    let mut names = group_names(ctx, file, obj, depth + 1)?;
+                    for a in args {
+                        names.push(rpc_name(ctx, file, *a, depth + 1)?);
                     }
-                    ctx.str_value(file, *rargs.first()?).map(|s| s.to_string())
-                })
-                .collect()
-        }
-        Expr::Ident { .. } | Expr::Member { .. } => match ctx.syms.resolve_expr(file, e)? {
-            Sym::Decl { file: f2, decl } => match &ctx.facts(f2).decls[decl].kind {
-                DeclKind::Var { init: Some(init), .. } => group_names(ctx, f2, *init, depth + 1),
-                DeclKind::Class { class } => {
-                    let h = ctx.facts(f2).classes.get(*class as usize)?.heritage?;
-                    group_names(ctx, f2, h, depth + 1)
+                    Some(names)
+                }
+                "merge" => {
+                    let mut names = group_names(ctx, file, obj, depth + 1)?;
+                    for a in args {
+                        names.extend(group_names(ctx, file, *a, depth + 1)?);
+                    }
+                    Some(names)
+                }
+                "annotate" | "annotateRpcs" | "middleware" | "annotateContext" | "annotateRpcsContext" => {
+                    group_names(ctx, file, obj, depth + 1)
                 }
                 _ => None,
-            },
+            }
+        }
+        Expr::Ident { .. } | Expr::Member { .. } => {
+            let (f2, init) = module_value(ctx, file, e)?;
+            group_names(ctx, f2, init, depth + 1)
+        }
+        Expr::Class { class } => {
+            let h = ctx.facts(file).classes.get(*class as usize)?.heritage?;
+            group_names(ctx, file, h, depth + 1)
+        }
+        _ => None,
+    }
+}
+
+/// The name of one procedure: `Rpc.make("name", …)`, a chain on it, or a const holding it.
+fn rpc_name(ctx: &Ctx, file: FileId, e: ExprId, depth: u32) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match ctx.kind(file, e)? {
+        Expr::Call { .. } => {
+            let (obj, method, args) = ctx.member_call(file, e)?;
+            if method == "make" && ends_with_name(ctx, file, obj, "Rpc") {
+                return ctx.str_value(file, *args.first()?).map(|s| s.to_string());
+            }
+            // `Rpc.make("x", …).annotate(…)` / `.middleware(…)` / `.setSuccess(…)` …
+            rpc_name(ctx, file, obj, depth + 1)
+        }
+        Expr::Ident { .. } | Expr::Member { .. } => {
+            let (f2, init) = module_value(ctx, file, e)?;
+            rpc_name(ctx, f2, init, depth + 1)
+        }
+        _ => None,
+    }
+}
+
+/// What a module-level name holds: a const's initialiser or a class (its expression stands
+/// for its heritage), in whichever file declares it.
+fn module_value(ctx: &Ctx, file: FileId, e: ExprId) -> Option<(FileId, ExprId)> {
+    match ctx.syms.unalias(ctx.syms.resolve_expr(file, e)?) {
+        Sym::Decl { file: f2, decl } => match &ctx.facts(f2).decls[decl].kind {
+            DeclKind::Var { init: Some(init), .. } => Some((f2, *init)),
+            DeclKind::Class { class } => {
+                let h = ctx.facts(f2).classes.get(*class as usize)?.heritage?;
+                Some((f2, h))
+            }
             _ => None,
         },
+        Sym::DefaultExpr { file: f2, expr } => Some((f2, expr)),
         _ => None,
     }
 }
