@@ -270,6 +270,10 @@ pub enum FnKind {
 /// A function body reduced to what the analysis walks.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct Body {
+    /// The parameters, in order (`(opts)`, `({ name, env: e })`, `x => …`), for binding them
+    /// to a call's arguments.
+    #[serde(default)]
+    pub params: Vec<Param>,
     /// `const|let|var name = init` anywhere in the body (not in nested functions), in order.
     pub locals: Vec<Local>,
     /// Returned expressions (`return e`; for an arrow with an expression body, that expression).
@@ -278,6 +282,17 @@ pub struct Body {
     /// statements, initialisers, returned values, conditions, …), not descending into nested
     /// functions; nested function-like nodes appear only as sub-expressions of these roots.
     pub roots: Vec<ExprId>,
+}
+
+/// One function parameter.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct Param {
+    /// `opts` in `(opts: Opts)` / `(opts?)` / `opts => …`; `None` for a pattern.
+    pub name: Option<String>,
+    /// An object pattern's bindings: (property key, local name); `{ name, env: e }` →
+    /// `[("name", "name"), ("env", "e")]` (defaults `{ id = "x" }` are kept as `("id", "id")`).
+    pub fields: Vec<(String, String)>,
+    pub span: Span,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

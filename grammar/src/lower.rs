@@ -380,7 +380,10 @@ impl<'t> Lowerer<'t> {
             "method_definition" => FnKind::Method,
             _ => FnKind::Function,
         };
-        let mut body = Body::default();
+        let mut body = Body {
+            params: self.params(node),
+            ..Body::default()
+        };
         if let Some(b) = node.child_by_field_name("body") {
             if b.kind() == "statement_block" {
                 self.walk_stmt(b, &mut body);
@@ -391,6 +394,57 @@ impl<'t> Lowerer<'t> {
             }
         }
         self.push(node, Expr::Function { kind, body })
+    }
+
+    /// A function's parameters: plain identifiers and object patterns (others are kept
+    /// nameless, so positions still line up with the call's arguments).
+    fn params(&self, node: Node) -> Vec<Param> {
+        if let Some(p) = node.child_by_field_name("parameter") {
+            return vec![Param {
+                name: (p.kind() == "identifier").then(|| self.text(p).to_string()),
+                fields: Vec::new(),
+                span: span(p),
+            }];
+        }
+        let Some(list) = node.child_by_field_name("parameters") else {
+            return Vec::new();
+        };
+        named_children(list)
+            .filter(|p| matches!(p.kind(), "required_parameter" | "optional_parameter"))
+            .map(|p| {
+                let pattern = p.child_by_field_name("pattern");
+                let mut param = Param {
+                    span: span(p),
+                    ..Param::default()
+                };
+                match pattern.map(|n| (n.kind(), n)) {
+                    Some(("identifier", n)) => param.name = Some(self.text(n).to_string()),
+                    Some(("object_pattern", n)) => {
+                        for f in named_children(n) {
+                            let (key, local) = match f.kind() {
+                                "shorthand_property_identifier_pattern" => (f, f),
+                                "object_assignment_pattern" => match f.child_by_field_name("left") {
+                                    Some(l) => (l, l),
+                                    None => continue,
+                                },
+                                "pair_pattern" => {
+                                    match (f.child_by_field_name("key"), f.child_by_field_name("value")) {
+                                        (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
+                                        _ => continue,
+                                    }
+                                }
+                                _ => continue,
+                            };
+                            param
+                                .fields
+                                .push((unquote(self.text(key)).to_string(), self.text(local).to_string()));
+                        }
+                    }
+                    _ => {}
+                }
+                param
+            })
+            .collect()
     }
 
     fn lower_class(&mut self, node: Node) -> ExprId {

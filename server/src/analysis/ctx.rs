@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use alchemy_grammar::{ConstructKind, DeclKind, Expr, ExprId, FileFacts, Local, Span};
+use alchemy_grammar::{ConstructKind, DeclKind, Expr, ExprId, FileFacts, Local, Param, Span};
 
 use super::api::{Api, EffectMod, api_of, effect_mod};
 use super::resources::{Form, Resources, kind};
@@ -19,14 +19,38 @@ pub struct Ctx<'a> {
     pub res: Resources,
     /// resource → every `X.make(…)` call in the project.
     pub makes: HashMap<usize, Vec<(FileId, ExprId)>>,
+    /// A factory function's call → the resource instance it builds.
+    pub instance_at: HashMap<(FileId, ExprId), usize>,
     /// Per file, every function expression's span, outermost first (for [`Ctx::env_at`]).
     functions: std::sync::Mutex<HashMap<FileId, FunctionSpans>>,
 }
 
-/// Lexical environment while walking function bodies: enclosing bodies' locals (innermost last).
+/// Lexical environment while walking function bodies: enclosing bodies' locals (innermost
+/// last), and the parameters of called functions bound to the call's arguments.
 #[derive(Clone, Default)]
 pub struct Env<'a> {
     pub locals: Vec<&'a [Local]>,
+    pub frames: Vec<std::sync::Arc<ArgFrame<'a>>>,
+}
+
+/// A function's parameters bound to the arguments of one call (`makeApi({ name: "Api" })`).
+pub struct ArgFrame<'a> {
+    pub params: &'a [Param],
+    /// The file of the call (where the arguments are) and the call expression.
+    pub file: FileId,
+    pub call: ExprId,
+    pub args: Vec<ExprId>,
+    /// The caller's environment (for arguments that name the caller's locals).
+    pub env: Env<'a>,
+}
+
+/// What a parameter name is bound to: the argument (or, for a destructured field, the
+/// argument's property of that name), in the caller's file and environment.
+pub struct Bound<'e, 'a> {
+    pub file: FileId,
+    pub arg: ExprId,
+    pub field: Option<&'a str>,
+    pub env: &'e Env<'a>,
 }
 
 impl<'a> Env<'a> {
@@ -35,11 +59,61 @@ impl<'a> Env<'a> {
         e.locals.push(locals);
         e
     }
+    /// This environment with a function's parameters bound to a call's arguments.
+    pub fn with_args(
+        &self,
+        params: &'a [Param],
+        file: FileId,
+        call: ExprId,
+        args: &[ExprId],
+        caller: &Env<'a>,
+    ) -> Env<'a> {
+        let mut e = self.clone();
+        if !params.is_empty() {
+            e.frames.push(std::sync::Arc::new(ArgFrame {
+                params,
+                file,
+                call,
+                args: args.to_vec(),
+                env: caller.clone(),
+            }));
+        }
+        e
+    }
     pub fn lookup(&self, name: &str) -> Option<&'a Local> {
         self.locals
             .iter()
             .rev()
             .find_map(|ls| ls.iter().rev().find(|l| l.name == name))
+    }
+    /// The argument a parameter name is bound to (innermost call first).
+    pub fn param(&self, name: &str) -> Option<Bound<'_, 'a>> {
+        for frame in self.frames.iter().rev() {
+            for (i, p) in frame.params.iter().enumerate() {
+                let field = if p.name.as_deref() == Some(name) {
+                    None
+                } else if let Some((key, _)) = p.fields.iter().find(|(_, local)| local == name) {
+                    Some(key.as_str())
+                } else {
+                    continue;
+                };
+                return frame.args.get(i).map(|&arg| Bound {
+                    file: frame.file,
+                    arg,
+                    field,
+                    env: &frame.env,
+                });
+            }
+        }
+        None
+    }
+    /// The calls whose parameters are bound here, innermost first.
+    pub fn calls(&self) -> impl Iterator<Item = (FileId, ExprId)> + '_ {
+        self.frames.iter().rev().map(|f| (f.file, f.call))
+    }
+    /// Whether `name` is a local or a bound parameter (not a module-level name).
+    pub fn shadows(&self, name: &str) -> bool {
+        self.lookup(name).is_some() || self.param(name).is_some()
     }
 }
 
@@ -54,8 +128,10 @@ impl<'a> Ctx<'a> {
             packages,
             res,
             makes: HashMap::new(),
+            instance_at: HashMap::new(),
             functions: Default::default(),
         };
+        ctx.collect_instances();
         let mut makes: HashMap<usize, Vec<(FileId, ExprId)>> = HashMap::new();
         for src in ws.iter() {
             for c in &src.facts.constructs {
@@ -185,11 +261,74 @@ impl<'a> Ctx<'a> {
     /// The module-level symbol an identifier/member expression names, unless it is a local.
     pub fn sym_of(&self, file: FileId, e: ExprId, env: &Env) -> Option<Sym> {
         if let Some(Expr::Ident { name }) = self.kind(file, e)
-            && env.lookup(name).is_some()
+            && env.shadows(name)
+        {
+            return None;
+        }
+        if let Some(Expr::Member { .. }) = self.kind(file, e)
+            && let Some(root) = self.member_root(file, e)
+            && env.shadows(root)
         {
             return None;
         }
         self.syms.resolve_expr(file, e)
+    }
+
+    /// The identifier a member chain starts from (`opts` of `opts.api.x`).
+    fn member_root(&self, file: FileId, e: ExprId) -> Option<&'a str> {
+        let mut cur = e;
+        for _ in 0..32 {
+            match self.kind(file, cur)? {
+                Expr::Member { object, .. } => cur = *object,
+                Expr::Ident { name } => return Some(name),
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The argument expression a parameter reference stands for: `opts` (bound to the
+    /// argument), `name` of `({ name })`, `opts.name` (the argument's `name` property), in
+    /// the caller's file and environment. `None` when `e` is not a parameter reference or
+    /// the argument is not literal enough to follow.
+    pub fn arg_value<'e>(
+        &self,
+        file: FileId,
+        e: ExprId,
+        env: &'e Env<'a>,
+    ) -> Option<(FileId, ExprId, &'e Env<'a>)> {
+        match self.kind(file, e)? {
+            Expr::Ident { name } => {
+                if env.lookup(name).is_some() {
+                    return None;
+                }
+                let b = env.param(name)?;
+                match b.field {
+                    None => Some((b.file, b.arg, b.env)),
+                    Some(field) => {
+                        let obj = self.object_literal(b.file, b.arg)?;
+                        let p = self.prop(b.file, obj, field)?;
+                        Some((b.file, p.value, b.env))
+                    }
+                }
+            }
+            Expr::Member { object, property, .. } => {
+                let (f2, base, benv) = self.arg_value(file, *object, env)?;
+                let obj = self.object_literal(f2, base)?;
+                let p = self.prop(f2, obj, property)?;
+                Some((f2, p.value, benv))
+            }
+            _ => None,
+        }
+    }
+
+    /// A string a value evaluates to: a literal, or a parameter bound to one.
+    pub fn str_eval(&self, file: FileId, e: ExprId, env: &Env<'a>) -> Option<String> {
+        if let Some(s) = self.str_value(file, e) {
+            return Some(s.to_string());
+        }
+        let (f2, a, aenv) = self.arg_value(file, e, env)?;
+        self.str_eval(f2, a, aenv)
     }
 
     /// The resource an expression names (class, const, import, namespace member, inline factory).
@@ -205,6 +344,9 @@ impl<'a> Ctx<'a> {
         }
         match self.kind(file, e)? {
             Expr::Ident { .. } | Expr::Member { .. } => {
+                if let Some((f2, a, aenv)) = self.arg_value(file, e, env) {
+                    return self.resource_of_depth(f2, a, aenv, depth + 1);
+                }
                 let sym = self.sym_of(file, e, env)?;
                 if let Some(r) = self.res.of_sym(&self.syms, &sym) {
                     return Some(r);
@@ -223,12 +365,208 @@ impl<'a> Ctx<'a> {
                 }
             }
             Expr::Class { .. } => self.res.by_expr.get(&(file, e)).copied(),
-            Expr::Call { .. } => self.res.by_expr.get(&(file, e)).copied().or_else(|| {
+            Expr::Call { .. } => {
+                if let Some(&r) = self.res.by_expr.get(&(file, e)) {
+                    return Some(self.instance_in(r, env));
+                }
+                if let Some(&r) = self.instance_at.get(&(file, e)) {
+                    return Some(r);
+                }
                 let (obj, prop, _) = self.member_call(file, e)?;
                 (prop == "pipe").then(|| self.resource_of_depth(file, obj, env, depth + 1))?
-            }),
+            }
             _ => None,
         }
+    }
+
+    /// The instance of factory-built resource `r` for the factory call being walked (the
+    /// innermost call in `env` that instantiates it), else `r`.
+    fn instance_in(&self, r: usize, env: &Env) -> usize {
+        let Some(inst) = self.res.get(r).instance else {
+            return r;
+        };
+        for site in env.calls() {
+            if let Some(&i) = self.instance_at.get(&site)
+                && self.res.get(i).instance.is_some_and(|x| x.func == inst.func)
+                && self.res.get(i).file == self.res.get(r).file
+                && self.res.get(i).call == self.res.get(r).call
+            {
+                return i;
+            }
+        }
+        r
+    }
+
+    /// The environment of a resource's own expressions (its props, its implementation) at
+    /// `span` of `file`: the lexical locals there and, for a factory-built instance, the
+    /// factory's parameters bound to that instance's call.
+    pub fn env_for(&self, r: usize, file: FileId, span: Span) -> Env<'a> {
+        let env = self.env_at(file, span);
+        let info = self.res.get(r);
+        match info.instance {
+            Some(inst) if file == info.file => self.bind_instance(env, info.file, inst),
+            _ => env,
+        }
+    }
+
+    /// `env` with the factory function's parameters (the function is in `func_file`) bound to
+    /// the instance's call.
+    fn bind_instance(&self, env: Env<'a>, func_file: FileId, inst: super::resources::Instance) -> Env<'a> {
+        let Some(Expr::Function { body, .. }) = self.kind(func_file, inst.func) else {
+            return env;
+        };
+        let Some(Expr::Call { args, .. }) = self.kind(inst.site_file, inst.site_call) else {
+            return env;
+        };
+        let caller = self.env_at(inst.site_file, self.span(inst.site_file, inst.site_call));
+        env.with_args(&body.params, inst.site_file, inst.site_call, args, &caller)
+    }
+
+    /// Where to report on a resource's declaration: for a factory-built instance, the call
+    /// that builds it; else its logical id (or its name/call).
+    pub fn decl_site(&self, r: usize) -> (FileId, Span) {
+        let info = self.res.get(r);
+        match info.instance {
+            Some(inst) => (inst.site_file, self.span(inst.site_file, inst.site_call)),
+            None => (info.file, info.logical_id_span.unwrap_or(info.span)),
+        }
+    }
+
+    /// Resources declared inside a module-level function (`function makeApi(opts) { return
+    /// Cloudflare.Worker(opts.name, …) }`, arrows, `Effect.fn(function* …)`) become one
+    /// resource per call of that function, with the logical id evaluated at each call.
+    fn collect_instances(&mut self) {
+        // (resource, its function, the function's module-level symbol)
+        let mut templates: Vec<(usize, ExprId, Sym)> = Vec::new();
+        for (r, info) in self.res.list.iter().enumerate() {
+            if info.sym.is_some() || info.class.is_some() || info.kind == super::graph::ResourceKind::Stack {
+                continue;
+            }
+            let facts = self.facts(info.file);
+            let call_span = self.span(info.file, info.call);
+            // the innermost function around the factory call
+            let Some(func) = facts
+                .exprs
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| {
+                    matches!(n.kind, Expr::Function { .. })
+                        && n.span.start <= call_span.start
+                        && call_span.end <= n.span.end
+                })
+                .min_by_key(|(_, n)| n.span.len())
+                .map(|(i, _)| i as ExprId)
+            else {
+                continue;
+            };
+            let fspan = self.span(info.file, func);
+            let decl = facts.decls.iter().position(|d| match &d.kind {
+                DeclKind::Function { func: f } => *f == func,
+                DeclKind::Var { init: Some(init), .. } => {
+                    *init == func
+                        || (matches!(self.kind(info.file, *init), Some(Expr::Call { .. }))
+                            && self.function_of(info.file, *init, &Env::default()) == Some((info.file, func))
+                            && {
+                                let isp = self.span(info.file, *init);
+                                isp.start <= fspan.start && fspan.end <= isp.end
+                            })
+                }
+                _ => false,
+            });
+            if let Some(decl) = decl {
+                templates.push((
+                    r,
+                    func,
+                    Sym::Decl {
+                        file: info.file,
+                        decl,
+                    },
+                ));
+            }
+        }
+        if templates.is_empty() {
+            return;
+        }
+        let names: HashMap<&str, Vec<usize>> = {
+            let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (t, (_, _, sym)) in templates.iter().enumerate() {
+                if let Sym::Decl { file, decl } = sym {
+                    m.entry(self.facts(*file).decls[*decl].name.as_str())
+                        .or_default()
+                        .push(t);
+                }
+            }
+            m
+        };
+        // call sites, in file order
+        let mut sites: Vec<Vec<(FileId, ExprId)>> = vec![Vec::new(); templates.len()];
+        for src in self.ws.iter() {
+            for (i, n) in src.facts.exprs.iter().enumerate() {
+                let Expr::Call {
+                    callee,
+                    broken: false,
+                    ..
+                } = &n.kind
+                else {
+                    continue;
+                };
+                let name = match self.kind(src.id, *callee) {
+                    Some(Expr::Ident { name }) => name.as_str(),
+                    Some(Expr::Member { property, .. }) => property.as_str(),
+                    _ => continue,
+                };
+                let Some(ts) = names.get(name) else { continue };
+                let Some(sym) = self
+                    .syms
+                    .resolve_expr(src.id, *callee)
+                    .map(|s| self.syms.unalias(s))
+                else {
+                    continue;
+                };
+                for &t in ts {
+                    if templates[t].2 == sym {
+                        sites[t].push((src.id, i as ExprId));
+                    }
+                }
+            }
+        }
+        for ((r, func, _), sites) in templates.into_iter().zip(sites) {
+            let (name, key, logical_id) = {
+                let t = &self.res.list[r];
+                (t.name.clone(), t.key.clone(), t.logical_id.clone())
+            };
+            for (k, (site_file, site_call)) in sites.into_iter().enumerate() {
+                let inst = super::resources::Instance {
+                    site_file,
+                    site_call,
+                    func,
+                };
+                let idx = if k == 0 {
+                    r
+                } else {
+                    let clone = self.res.list[r].clone();
+                    self.res.list.push(clone);
+                    self.res.list.len() - 1
+                };
+                self.res.list[idx].instance = Some(inst);
+                let info = &self.res.list[idx];
+                let env = self.bind_instance(self.env_at(info.file, info.span), info.file, inst);
+                let id = info.args.first().and_then(|a| self.str_eval(info.file, *a, &env));
+                let info = &mut self.res.list[idx];
+                info.name = name.clone();
+                info.key = key.clone();
+                info.logical_id = logical_id.clone();
+                if let Some(id) = id {
+                    if logical_id.is_none() {
+                        info.name = id.clone();
+                        info.key = id.clone();
+                    }
+                    info.logical_id = Some(id);
+                }
+                self.instance_at.insert((site_file, site_call), idx);
+            }
+        }
+        self.res.dedup_keys(self.ws);
     }
 
     /// The resource a value stands for: [`Ctx::resource_of`], a local holding `yield* R` (or
@@ -243,6 +581,9 @@ impl<'a> Ctx<'a> {
         }
         if let Some(r) = self.resource_of(file, e, env) {
             return Some(r);
+        }
+        if let Some((f2, a, aenv)) = self.arg_value(file, e, env) {
+            return self.resource_value_depth(f2, a, aenv, depth + 1);
         }
         match self.kind(file, e)? {
             Expr::Ident { name } => {

@@ -606,7 +606,8 @@ impl<'a> Model<'a> {
     pub fn name_prop(&self, w: usize) -> Option<String> {
         self.ctx.props(w).into_iter().find_map(|(f, o)| {
             let p = self.ctx.prop(f, o, "name")?;
-            self.ctx.str_value(f, p.value).map(|s| s.to_string())
+            let env = self.ctx.env_for(w, f, p.span);
+            self.ctx.str_eval(f, p.value, &env)
         })
     }
 
@@ -627,7 +628,7 @@ impl<'a> Model<'a> {
                         continue;
                     };
                     for entry in props {
-                        let value = self.env_value(f, entry.value);
+                        let value = self.env_value(w, f, entry.value);
                         if let Some(v) = value {
                             out.push((w, f, entry.span, self.ctx.span(f, entry.value), v));
                         }
@@ -640,8 +641,8 @@ impl<'a> Model<'a> {
 
     /// What an `env` value is: a resource (descriptor, Worker class, container), a
     /// `WorkerEntrypoint(target, …)` service binding, or `Cloudflare.Self`.
-    fn env_value(&self, f: FileId, e: alchemy_grammar::ExprId) -> Option<EnvValue> {
-        let env = self.ctx.env_at(f, self.ctx.span(f, e));
+    fn env_value(&self, w: usize, f: FileId, e: alchemy_grammar::ExprId) -> Option<EnvValue> {
+        let env = self.ctx.env_for(w, f, self.ctx.span(f, e));
         if let Some(r) = self.ctx.resource_value(f, e, &env) {
             return Some(EnvValue::Res(r));
         }

@@ -119,6 +119,19 @@ pub struct ResInfo {
     pub full_span: Span,
     /// The module-level symbol naming this resource, if any.
     pub sym: Option<Sym>,
+    /// A resource built by a factory function (`function makeApi(opts) { return
+    /// Worker(opts.name, …) }`) is one resource per call of that function: the call (file,
+    /// call expression) and the function (in this resource's file) it instantiates.
+    pub instance: Option<Instance>,
+}
+
+/// One call of a factory function that builds a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instance {
+    pub site_file: FileId,
+    pub site_call: ExprId,
+    /// The factory function expression (in the resource's file).
+    pub func: ExprId,
 }
 
 impl ResInfo {
@@ -159,8 +172,9 @@ impl Resources {
     }
 
     /// Graph ids must be unique: on a collision within a file, a resource named by a
-    /// module-level declaration keeps its key and the others get `@<line>` appended.
-    fn dedup_keys(&mut self, ws: &Workspace) {
+    /// module-level declaration keeps its key and the others get `@<line>` appended (a
+    /// factory's instances, declared on one line, `@<line>:<n>`).
+    pub fn dedup_keys(&mut self, ws: &Workspace) {
         let mut by_key: HashMap<(FileId, String), Vec<usize>> = HashMap::new();
         for (i, r) in self.list.iter().enumerate() {
             by_key.entry((r.file, r.key.clone())).or_default().push(i);
@@ -173,12 +187,19 @@ impl Resources {
                 (
                     !matches!(self.list[i].sym, Some(Sym::Decl { .. })),
                     self.list[i].span.start,
+                    i,
                 )
             });
             let src = ws.file(file);
+            let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
             for &i in &idxs[1..] {
                 let line = src.line_index.line_of(self.list[i].span.start) + 1;
-                let key = format!("{}@{line}", self.list[i].key);
+                let mut key = format!("{}@{line}", self.list[i].key);
+                let mut n = 2;
+                while !used.insert(key.clone()) {
+                    key = format!("{}@{line}:{n}", self.list[i].key);
+                    n += 1;
+                }
                 self.list[i].key = key;
             }
         }
@@ -318,6 +339,7 @@ fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: 
                         span,
                         full_span: class.span,
                         sym,
+                        instance: None,
                     },
                 );
             }
@@ -380,6 +402,7 @@ fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: 
                         span,
                         full_span: node_span,
                         sym,
+                        instance: None,
                     },
                 );
             }

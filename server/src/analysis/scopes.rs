@@ -118,12 +118,12 @@ impl<'c, 'a> Walker<'c, 'a> {
         let mut w = Walker::new(ctx, transitive);
         w.hosted.insert(owner);
         for (f, e) in ctx.impls(owner) {
-            w.walk_effect(f, e, &Env::default());
+            w.walk_effect(f, e, &ctx.env_for(owner, f, ctx.span(f, e)));
         }
         while let Some(d) = w.queue.pop() {
             w.via = Some(d);
             for (f, e) in ctx.impls(d) {
-                w.walk_effect(f, e, &Env::default());
+                w.walk_effect(f, e, &ctx.env_for(d, f, ctx.span(f, e)));
             }
         }
         Scope { events: w.events }
@@ -204,7 +204,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                     }
                     return true;
                 }
-                self.call(file, *callee, env)
+                self.call(file, e, *callee, args, env)
             }
             Some(Expr::Ident { .. } | Expr::Member { .. }) => {
                 if let Some((f2, init, local)) = ctx.const_init(file, e, env) {
@@ -219,8 +219,9 @@ impl<'c, 'a> Walker<'c, 'a> {
         }
     }
 
-    /// A call `f(…)`: walk what the function returns (or its generator body for Effect.fn).
-    fn call(&mut self, file: FileId, callee: ExprId, env: &Env<'a>) -> bool {
+    /// A call `f(…)`: walk what the function returns (or its generator body for Effect.fn),
+    /// with its parameters bound to the call's arguments.
+    fn call(&mut self, file: FileId, call: ExprId, callee: ExprId, args: &[ExprId], env: &Env<'a>) -> bool {
         let ctx = self.ctx;
         // `Effect.fn(function* …)(input)`: callee is itself a call
         let Some((f2, func)) = ctx.function_of(file, callee, env) else {
@@ -235,7 +236,8 @@ impl<'c, 'a> Walker<'c, 'a> {
                 env.with(&body.locals)
             } else {
                 Env::default().with(&body.locals)
-            };
+            }
+            .with_args(&body.params, file, call, args, env);
             if *kind == alchemy_grammar::FnKind::Generator {
                 self.walk_body(f2, body, &fenv);
             } else {

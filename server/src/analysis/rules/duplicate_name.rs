@@ -34,8 +34,7 @@ fn share_stack(m: &Model, a: usize, b: usize) -> bool {
 
 /// Where a resource's name is written: its logical id literal, else its declaration.
 fn name_loc(m: &Model, r: usize) -> (FileId, Span) {
-    let info = m.res(r);
-    (info.file, info.logical_id_span.unwrap_or(info.span))
+    m.ctx.decl_site(r)
 }
 
 fn order_key<'m>(m: &'m Model, loc: (FileId, Span)) -> (&'m std::path::Path, u32) {
@@ -48,10 +47,15 @@ fn names_of(m: &Model, a: usize, b: usize) -> (String, String) {
     if na != nb {
         return (na.clone(), nb.clone());
     }
-    (
-        format!("{na} ({})", rel_path(m, m.res(a).file)),
-        format!("{nb} ({})", rel_path(m, m.res(b).file)),
-    )
+    let place = |r: usize| {
+        let (file, span) = name_loc(m, r);
+        let src = m.ctx.ws.file(file);
+        match m.res(r).instance {
+            Some(_) => format!("{}:{}", rel_path(m, file), src.line_index.line_of(span.start) + 1),
+            None => rel_path(m, file),
+        }
+    };
+    (format!("{na} ({})", place(a)), format!("{nb} ({})", place(b)))
 }
 
 fn rel_path(m: &Model, file: FileId) -> String {
