@@ -103,7 +103,7 @@ impl<'a> Model<'a> {
             package_dirs: Mutex::new(HashMap::new()),
         };
         for (r, info) in m.ctx.res.list.iter().enumerate() {
-            if info.kind != ResourceKind::Worker {
+            if info.kind != ResourceKind::Worker || info.form == Form::WorkerRef {
                 continue;
             }
             let script = m.name_prop(r);
@@ -334,7 +334,8 @@ impl<'a> Model<'a> {
                 }
             }
             while let Some(w) = work.pop() {
-                if !seen.insert(w) {
+                // a `Worker.ref` is deployed elsewhere
+                if !seen.insert(w) || self.res(w).form == Form::WorkerRef {
                     continue;
                 }
                 deployed.entry(w).or_default().push(s);
@@ -476,6 +477,9 @@ impl<'a> Model<'a> {
                                 let via = self.worker_named(s);
                                 add(&mut edges, EdgeKind::Binds, o, *x, via, ev.file, ev.span);
                             }
+                            FromArg::Ref(r) => {
+                                add(&mut edges, EdgeKind::Binds, o, *x, Some(*r), ev.file, ev.span);
+                            }
                             _ => {}
                         }
                     }
@@ -514,7 +518,9 @@ impl<'a> Model<'a> {
                         }
                     }
                     EvKind::Yield { target }
-                        if okind == ResourceKind::Stack && self.res(*target).kind == ResourceKind::Worker =>
+                        if okind == ResourceKind::Stack
+                            && self.res(*target).kind == ResourceKind::Worker
+                            && self.res(*target).form != Form::WorkerRef =>
                     {
                         add(&mut edges, EdgeKind::Deploys, o, *target, None, ev.file, ev.span);
                     }

@@ -166,6 +166,7 @@ impl Resources {
                 continue;
             }
             collect_file(&mut res, syms, packages, src.id, &src.facts);
+            collect_refs(&mut res, syms, packages, src.id, &src.facts);
         }
         res.dedup_keys(ws);
         res
@@ -408,6 +409,73 @@ fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: 
             }
             _ => {}
         }
+    }
+}
+
+/// `Worker.ref(id, { stack?, stage? })`: a Worker deployed by another stack or stage, as an
+/// external node `id@stack/stage` of the graph (it binds and transfers, never deploys).
+fn collect_refs(res: &mut Resources, syms: &Symbols, packages: &[String], file: FileId, facts: &FileFacts) {
+    for (i, n) in facts.exprs.iter().enumerate() {
+        let Expr::Call {
+            callee,
+            args,
+            type_args,
+            broken: false,
+            ..
+        } = &n.kind
+        else {
+            continue;
+        };
+        if !matches!(kind(facts, *callee), Some(Expr::Member { property, .. }) if property == "ref") {
+            continue;
+        }
+        if api_of(syms, packages, file, *callee) != Some(Api::WorkerRef) {
+            continue;
+        }
+        let (Some(id), logical_id_span) = first_string(facts, args) else {
+            continue;
+        };
+        let opt = |key: &str| {
+            let Some(Expr::Object { props, .. }) = args.get(1).and_then(|a| kind(facts, *a)) else {
+                return None;
+            };
+            let p = props.iter().find(|p| p.key.as_deref() == Some(key))?;
+            match kind(facts, p.value)? {
+                Expr::Str { value } => Some(value.clone()),
+                _ => None,
+            }
+        };
+        let place = match (opt("stack"), opt("stage")) {
+            (Some(stack), Some(stage)) => format!("@{stack}/{stage}"),
+            (Some(stack), None) => format!("@{stack}"),
+            (None, Some(stage)) => format!("@{stage}"),
+            (None, None) => "@ref".to_string(),
+        };
+        let name = format!("{id}{place}");
+        let e = i as ExprId;
+        push(
+            res,
+            ResInfo {
+                kind: ResourceKind::Worker,
+                form: Form::WorkerRef,
+                api: Api::WorkerRef,
+                file,
+                class: None,
+                call: e,
+                inner_call: None,
+                callee: *callee,
+                type_args: type_args.clone(),
+                args: args.clone(),
+                name: name.clone(),
+                key: name,
+                logical_id: Some(id),
+                logical_id_span,
+                span: n.span,
+                full_span: n.span,
+                sym: None,
+                instance: None,
+            },
+        );
     }
 }
 

@@ -24,6 +24,9 @@ pub enum FromArg {
     NonLiteral,
     /// Names an unresolvable import.
     Unresolved,
+    /// A `Worker.ref(…)` (a Worker deployed by another stack or stage), directly or through
+    /// its `workerName`: the binding cannot be judged here.
+    Ref(usize),
 }
 
 /// Layer outputs (§3.3).
@@ -624,6 +627,11 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     fn arg_of_from(&self, file: FileId, a: ExprId, env: &Env<'a>) -> FromArg {
         let ctx = self.ctx;
+        if let Some(r) = ctx.resource_value(file, a, env)
+            && ctx.res.get(r).form == Form::WorkerRef
+        {
+            return FromArg::Ref(r);
+        }
         match ctx.kind(file, a) {
             Some(Expr::Str { value }) => FromArg::Str(value.clone()),
             Some(Expr::Ident { .. } | Expr::Member { .. }) => {

@@ -89,7 +89,9 @@ fn by_id(m: &Model, keep: impl Fn(usize) -> bool) -> BTreeMap<String, Vec<usize>
 
 // (1)
 fn worker_ids(m: &Model, out: &mut Vec<Diagnostic>) {
-    let groups = by_id(m, |r| m.res(r).kind == ResourceKind::Worker);
+    let groups = by_id(m, |r| {
+        m.res(r).kind == ResourceKind::Worker && m.res(r).form != Form::WorkerRef
+    });
     for (id, list) in groups {
         for (i, &b) in list.iter().enumerate() {
             let Some(&a) = list[..i].iter().find(|&&a| share_stack(m, a, b)) else {

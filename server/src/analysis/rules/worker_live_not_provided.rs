@@ -54,6 +54,38 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             };
             let wn = &wr.name;
             let sn = stack_name(m, s);
+            // Reached only through a consumer's `.from(W)`/`bindWorker(W)` while another stack
+            // deploys W itself: providing WLive here would deploy a second W.
+            if !yields(m, s, w)
+                && let Some(other) = m
+                    .stacks_of(w)
+                    .iter()
+                    .copied()
+                    .find(|&o| o != s && yields(m, o, w))
+            {
+                let on = stack_name(m, other);
+                let binders = consumers_in_stack(m, w, s);
+                let via = match binders.first() {
+                    Some((c, x, _, _)) => format!("{}.from({wn}) in {}", m.res(*x).name, m.res(*c).name),
+                    None => format!("a binding to {wn}"),
+                };
+                let msg = format!(
+                    "Stack {sn} deploys a second {wn}: {via} pulls {wn} into {sn}, but {wn} is deployed by stack {on}, so this copy has no runtime layer and the binding does not reach {on}'s {wn}. Bind across stacks by script name (Worker.ref(\"{id}\", {{ stack: \"{on}\" }}) and .from(ref.workerName)), or deploy both Workers in one stack.",
+                    id = wr.logical_id.as_deref().unwrap_or(wn),
+                );
+                let mut d = Diag::new(ID, Severity::Error, file, span, msg);
+                for (c, x, f, sp) in &binders {
+                    d = d.related(
+                        *f,
+                        *sp,
+                        format!("{} binds {} from {wn}", m.res(*c).name, m.res(*x).name),
+                    );
+                }
+                let (of, osp) = yield_site(m, other, w).unwrap_or((wr.file, wr.span));
+                d = d.related(of, osp, format!("stack {on} deploys {wn} here"));
+                d.push(out);
+                continue;
+            }
             let hosted: Vec<String> = {
                 let mut v: Vec<String> = m
                     .hosts
@@ -64,7 +96,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 v.sort();
                 v
             };
-            let consumers = consumers(m, w);
+            let consumers = consumers_in_stack(m, w, s);
             let makes = ctx.makes.get(&w).cloned().unwrap_or_default();
             let stack_file = m.res(s).file;
             let live = live_name_in_file(ctx, stack_file, w);
@@ -176,6 +208,27 @@ fn site(m: &Model, s: usize, w: usize) -> Option<(FileId, Span)> {
     }
     // provided but never yielded (then it is provided: not reached) or deployed indirectly
     None
+}
+
+/// Whether stack `s` yields W itself.
+fn yields(m: &Model, s: usize, w: usize) -> bool {
+    yield_site(m, s, w).is_some()
+}
+
+/// Stack `s`'s own `yield* W`.
+fn yield_site(m: &Model, s: usize, w: usize) -> Option<(FileId, Span)> {
+    m.scopes.get(&s)?.events.iter().find_map(|ev| match &ev.kind {
+        EvKind::Yield { target } if *target == w => Some((ev.file, ev.span)),
+        _ => None,
+    })
+}
+
+/// [`consumers`] that stack `s` deploys (messages name only the stack's own Workers).
+fn consumers_in_stack(m: &Model, w: usize, s: usize) -> Vec<(usize, usize, FileId, Span)> {
+    consumers(m, w)
+        .into_iter()
+        .filter(|(c, ..)| m.stacks_of(*c).contains(&s))
+        .collect()
 }
 
 /// (consumer, X, file, span) for `X.from(W)` in other Workers.
