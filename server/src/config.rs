@@ -23,25 +23,9 @@ use raw::{SValue, Spanned};
 pub const CONFIG_FILE_NAME: &str = "alchemy-ls.toml";
 
 /// Every rule id, in the order of the rule reference.
-pub const RULE_IDS: &[&str] = &[
-    "from-non-host",
-    "host-without-runtime",
-    "worker-live-not-provided",
-    "duplicate-host",
-    "consumer-bundles-runtime",
-    "duplicate-binding",
-    "not-bindable",
-    "from-string-literal",
-    "self-type-mismatch",
-    "duplicate-name",
-    "invalid-export-name",
-    "deps-too-wide",
-    "main-missing-default-export",
-    "unknown-rpc-method",
-    "container-multiple-namespaces",
-    "deprecated-api",
-    "unresolved-import",
-];
+pub fn rule_ids() -> impl Iterator<Item = &'static str> {
+    crate::catalog::RULES.iter().map(|r| r.id)
+}
 
 /// A rule's configured level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -76,7 +60,7 @@ impl RuleLevel {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
-    /// Per-rule level overrides (only valid ids from [`RULE_IDS`]); rules not listed keep
+    /// Per-rule level overrides (only valid ids from [`rule_ids`]); rules not listed keep
     /// their default severity.
     pub rules: BTreeMap<String, RuleLevel>,
     /// Extra ignore globs (gitignore syntax, `!` negates), relative to the config file's
@@ -373,12 +357,11 @@ pub fn apply_settings(base: &Config, settings: &serde_json::Value) -> Result<Con
 }
 
 fn check_rule_id(id: &str) -> Result<(), String> {
-    if RULE_IDS.contains(&id) {
+    if rule_ids().any(|r| r == id) {
         return Ok(());
     }
-    let best = RULE_IDS
-        .iter()
-        .map(|r| (strsim::jaro_winkler(r, id), *r))
+    let best = rule_ids()
+        .map(|r| (strsim::jaro_winkler(r, id), r))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .filter(|(score, _)| *score > 0.8);
     Err(match best {

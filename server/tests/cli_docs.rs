@@ -1,9 +1,10 @@
-//! `docs/rules.md` is generated from the rule catalog; this test fails when they drift.
-//! Regenerate with `UPDATE_DOCS=1 cargo test -p alchemy-ls --test cli_docs`.
+//! `docs/rules.md` and the VS Code extension's `alchemy-ls.rules` setting are generated from
+//! the rule catalog; these tests fail when they drift. Regenerate with
+//! `UPDATE_DOCS=1 cargo test -p alchemy-ls --test cli_docs`.
 
 use std::path::Path;
 
-use alchemy_ls::catalog::{RULES, rules_markdown};
+use alchemy_ls::catalog::{RULES, rules_markdown, vscode_rules_setting};
 
 #[test]
 fn rules_md_is_up_to_date() {
@@ -37,5 +38,46 @@ fn rules_md_is_up_to_date() {
     assert!(
         actual == expected,
         "docs/rules.md is out of date; run `UPDATE_DOCS=1 cargo test -p alchemy-ls --test cli_docs`"
+    );
+}
+
+/// The `"alchemy-ls.rules": { … }` property of `package.json`: (start, end) byte offsets of
+/// its value, found by its 8-space indentation (the file is `JSON.stringify(…, null, 2)`).
+fn rules_setting_range(text: &str) -> (usize, usize) {
+    let key = "        \"alchemy-ls.rules\": ";
+    let start = text.find(key).expect("package.json has an alchemy-ls.rules setting") + key.len();
+    let close = text[start..]
+        .find("\n        }")
+        .expect("the setting's closing brace")
+        + start
+        + "\n        }".len();
+    (start, close)
+}
+
+#[test]
+fn vscode_rules_setting_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/vscode/package.json");
+    let text = std::fs::read_to_string(&path).unwrap().replace("\r\n", "\n");
+    let (start, end) = rules_setting_range(&text);
+    let pretty = serde_json::to_string_pretty(&vscode_rules_setting()).unwrap();
+    let expected = pretty.replace('\n', "\n        ");
+    if std::env::var_os("UPDATE_DOCS").is_some() && text[start..end] != expected {
+        let updated = format!("{}{}{}", &text[..start], expected, &text[end..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    let actual: serde_json::Value = serde_json::from_str(&text[start..end]).expect("the setting is JSON");
+    let ids: Vec<&str> = actual["properties"]
+        .as_object()
+        .expect("one property per rule")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    want.sort();
+    assert_eq!(ids, want, "package.json lists other rules than the catalog");
+    assert!(
+        text[start..end] == expected,
+        "editors/vscode/package.json's alchemy-ls.rules is out of date; run `UPDATE_DOCS=1 cargo test -p alchemy-ls --test cli_docs`"
     );
 }

@@ -23,6 +23,30 @@ pub enum ScriptName {
     Other,
 }
 
+/// A Worker's rollout props: a *version* of a parent Worker (`version.parent`: no script of
+/// its own), a gradual rollout of its own script (`version.traffic` without a parent), or a
+/// *preview* of another Worker (`preview.of`).
+#[derive(Clone, Debug, Default)]
+pub struct Rollout {
+    /// The `version` key.
+    pub version: Option<(FileId, Span)>,
+    /// The `parent: …` property and the Worker it names.
+    pub parent: Option<(FileId, Span, Option<usize>)>,
+    /// `traffic` when it is a number literal.
+    pub traffic: Option<f64>,
+    pub traffic_span: Option<(FileId, Span)>,
+    /// The `preview` key and the Worker `preview.of` names.
+    pub preview: Option<(FileId, Span, Option<usize>)>,
+}
+
+impl Rollout {
+    /// A version of another Worker's script (or a preview): not a script of its own, and its
+    /// hosted classes are not a namespace of their own (version) or are per preview.
+    pub fn is_version_or_preview(&self) -> bool {
+        self.parent.is_some() || self.preview.is_some()
+    }
+}
+
 /// An understood `env` value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnvValue {
@@ -723,6 +747,54 @@ impl<'a> Model<'a> {
                 (w, f, value_span, d, script)
             })
             .collect()
+    }
+
+    /// A Worker's `version: { parent, traffic }` / `preview: { of }` props (≥ beta.66 / .78).
+    pub fn rollout(&self, w: usize) -> Rollout {
+        let mut out = Rollout::default();
+        if self.res(w).kind != ResourceKind::Worker {
+            return out;
+        }
+        for (f, o) in self.ctx.props(w) {
+            if let Some(v) = self.ctx.prop(f, o, "version") {
+                out.version = Some((f, v.key_span));
+                if let Some(obj) = self.ctx.object_literal(f, v.value) {
+                    if let Some(p) = self.ctx.prop(f, obj, "parent") {
+                        out.parent = Some((f, p.span, self.parent_worker(w, f, p.value)));
+                    }
+                    if let Some(t) = self.ctx.prop(f, obj, "traffic") {
+                        out.traffic = self
+                            .ctx
+                            .text(f, self.ctx.span(f, t.value))
+                            .trim()
+                            .parse::<f64>()
+                            .ok();
+                        out.traffic_span = Some((f, t.span));
+                    }
+                }
+            }
+            if let Some(p) = self.ctx.prop(f, o, "preview") {
+                let of = self
+                    .ctx
+                    .object_literal(f, p.value)
+                    .and_then(|obj| self.ctx.prop(f, obj, "of"))
+                    .and_then(|of| self.parent_worker(w, f, of.value));
+                out.preview = Some((f, p.key_span, of));
+            }
+        }
+        out
+    }
+
+    /// The Worker a `version.parent` / `preview.of` value names (class, resource, local
+    /// holding one, `Worker.ref`, or a logical id / script name).
+    fn parent_worker(&self, w: usize, f: FileId, e: alchemy_grammar::ExprId) -> Option<usize> {
+        if let Some(s) = self.ctx.str_value(f, e) {
+            return self.worker_named(s);
+        }
+        let env = self.ctx.env_for(w, f, self.ctx.span(f, e));
+        self.ctx
+            .resource_value(f, e, &env)
+            .filter(|r| self.res(*r).kind == ResourceKind::Worker)
     }
 
     /// The `transferredFrom` entries of a DO (class props or descriptor; ≥ beta.63): each

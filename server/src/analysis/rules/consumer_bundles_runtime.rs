@@ -2,7 +2,7 @@
 
 use alchemy_grammar::{Expr, Span};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use super::duplicate_host::bundles_as_consumer;
 use crate::analysis::ctx::Ctx;
 use crate::analysis::diagnostic::{Diagnostic, Severity, Tag, TextEdit};
@@ -12,6 +12,33 @@ use crate::analysis::scopes::{EvKind, FromArg};
 use crate::workspace::FileId;
 
 pub const ID: &str = "consumer-bundles-runtime";
+
+/// The rule's catalog entry (`alchemy-ls rules consumer-bundles-runtime`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Warning,
+    summary: "a consumer binds a DO remotely but also bundles its runtime",
+    description: "A Worker that binds a Durable Object hosted elsewhere (`Counter.from(WorkerA)`) \
+does not need its runtime layer. Providing `CounterLive` as well makes its script bundle and export its own, \
+unused copy of the class: a second, empty namespace. The binding still reaches the host. An import of the \
+layer that is never provided is not reported.",
+    bad: r#"export default class WorkerB extends Cloudflare.Worker<WorkerB>()(
+  "WorkerB",
+  { main: import.meta.filename },
+  Effect.gen(function* () {
+    const counters = yield* Counter.from(WorkerA);
+    return { fetch: Effect.succeed(new Response("b")) };
+  }).pipe(Effect.provide(CounterLive)),
+) {}"#,
+    good: r#"export default class WorkerB extends Cloudflare.Worker<WorkerB>()(
+  "WorkerB",
+  { main: import.meta.filename },
+  Effect.gen(function* () {
+    const counters = yield* Counter.from(WorkerA);
+    return { fetch: Effect.succeed(new Response("b")) };
+  }),
+) {}"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -52,7 +79,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let msg = format!(
                     "{wn} binds {xn} from {host} but also provides {live}, so its script bundles and exports its own, unused {xn} class (a second, empty namespace). Remove {live} from {wn}."
                 );
-                let mut d = Diag::new(ID, Severity::Warning, ev.file, ev.span, msg).tag(Tag::Unnecessary);
+                let mut d = Diag::new(&META, ev.file, ev.span, msg).tag(Tag::Unnecessary);
                 if let Some(f) = from {
                     d = d.related(f.file, f.span, format!("{wn} binds {xn} from {host} here"));
                 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use alchemy_grammar::Span;
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::Model;
@@ -15,6 +15,35 @@ use crate::analysis::scopes::EvKind;
 use crate::workspace::FileId;
 
 pub const ID: &str = "container-multiple-namespaces";
+
+/// The rule's catalog entry (`alchemy-ls rules container-multiple-namespaces`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "one Container bound from several DO classes",
+    description: "A Container can only be bound to one Durable Object namespace, so binding one Container \
+class in the outer init of two different Durable Object classes of one stack fails at deploy. Give each \
+Durable Object its own Container class. One Durable Object hosted by several Workers is fine.",
+    bad: r#"export class Agent extends Cloudflare.DurableObjectNamespace<Agent>()("Agent",
+  Effect.gen(function* () {
+    const sandbox = yield* Cloudflare.bindContainer(Sandbox);
+    return Effect.gen(function* () { return {}; });
+  }),
+) {}
+
+export class Room extends Cloudflare.DurableObjectNamespace<Room>()("Room",
+  Effect.gen(function* () {
+    const sandbox = yield* Cloudflare.bindContainer(Sandbox);
+    return Effect.gen(function* () { return {}; });
+  }),
+) {}"#,
+    good: r#"export class Room extends Cloudflare.DurableObjectNamespace<Room>()("Room",
+  Effect.gen(function* () {
+    const sandbox = yield* Cloudflare.bindContainer(RoomSandbox);
+    return Effect.gen(function* () { return {}; });
+  }),
+) {}"#,
+};
 
 /// One binds-container site: (DO, file, span).
 type Bind = (usize, FileId, Span);
@@ -61,7 +90,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 "Container {cn} is bound by {}; a Container accepts one Durable Object namespace and deploy fails (\"A Container can only be bound to one Durable Object namespace\"). Give each DO its own Container class.",
                 join_and(&names)
             );
-            let mut d = Diag::new(ID, Severity::Error, b.1, b.2, msg);
+            let mut d = Diag::new(&META, b.1, b.2, msg);
             for e in &list {
                 if e.0 != b.0 && dos.contains(&e.0) {
                     d = d.related(e.1, e.2, format!("{} binds {cn} here", m.res(e.0).name));

@@ -7,7 +7,7 @@
 
 use alchemy_grammar::{Expr, Span};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::api::{Api, EffectMod, classify, is_alchemy_module};
 use crate::analysis::diagnostic::{Diagnostic, Severity, Tag, TextEdit};
 use crate::analysis::graph::ResourceKind;
@@ -17,6 +17,34 @@ use crate::analysis::symbols::Sym;
 use crate::workspace::FileId;
 
 pub const ID: &str = "deprecated-api";
+
+/// The rule's catalog entry (`alchemy-ls rules deprecated-api`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Warning,
+    summary: "stale API name or form for the installed version",
+    description: "Reports API names and forms that the installed Alchemy version no longer (or not yet) \
+has: `bindings:` in Worker props (now `env`), `toPromiseApi` (now `toRpcAsync`), the old Workflow body, \
+`DurableObjectNamespace` versus `DurableObject` and `RpcDurableObjectNamespace` versus `RpcDurableObject`, \
+props in the class call versus in `.make(props, impl)`, `Container.bind`/`bindContainer` versus container \
+layers, and `Cloudflare.Vite` versus `Cloudflare.Website.Vite`. The version is read from \
+`node_modules/alchemy/package.json` or the nearest `package.json`; version checks are skipped when it is \
+unknown.",
+    bad: r#"export default Cloudflare.Worker(
+  "Api",
+  { main: import.meta.filename, bindings: { Bucket } },
+  Effect.gen(function* () {
+    return { fetch: Effect.succeed(new Response("ok")) };
+  }),
+);"#,
+    good: r#"export default Cloudflare.Worker(
+  "Api",
+  { main: import.meta.filename, env: { Bucket } },
+  Effect.gen(function* () {
+    return { fetch: Effect.succeed(new Response("ok")) };
+  }),
+);"#,
+};
 
 /// The fork with the tutorial API whatever its version says (always G1).
 const FORK: &str = "@oddlynew/alchemy";
@@ -67,7 +95,7 @@ fn bindings_prop(m: &Model, out: &mut Vec<Diagnostic>) {
                 .map(String::from)
                 .unwrap_or_default();
             let msg = "bindings was renamed to env (beta.45) and is no longer read, so these bindings are never created; rename it to env.";
-            let mut d = Diag::new(ID, Severity::Warning, f, p.key_span, msg).tag(Tag::Deprecated);
+            let mut d = Diag::new(&META, f, p.key_span, msg).tag(Tag::Deprecated);
             if ctx.prop(f, obj, "env").is_none() {
                 d = d.fix(
                     "Rename bindings to env",
@@ -123,7 +151,7 @@ fn to_promise_api(m: &Model, out: &mut Vec<Diagnostic>) {
                         }
                     }
                 }
-                Diag::new(ID, Severity::Warning, file, name_span, msg)
+                Diag::new(&META, file, name_span, msg)
                     .tag(Tag::Deprecated)
                     .fix("Rename toPromiseApi to toRpcAsync", edits)
                     .push(out);
@@ -142,7 +170,7 @@ fn to_promise_api(m: &Model, out: &mut Vec<Diagnostic>) {
             if property != "toPromiseApi" || ctx.api(file, i as u32) != Some(Api::ToPromiseApi) {
                 continue;
             }
-            Diag::new(ID, Severity::Warning, file, *property_span, msg)
+            Diag::new(&META, file, *property_span, msg)
                 .tag(Tag::Deprecated)
                 .fix(
                     "Rename toPromiseApi to toRpcAsync",
@@ -202,7 +230,7 @@ fn old_workflow_body(m: &Model, out: &mut Vec<Diagnostic>) {
                 let msg = format!(
                     "Workflow {n}'s body returns Effect.gen(…), the old Workflow form; the body is now a function of the workflow input: return Effect.fn(function* (input) {{ … }})."
                 );
-                Diag::new(ID, Severity::Warning, f, ctx.span(f, *callee), msg)
+                Diag::new(&META, f, ctx.span(f, *callee), msg)
                     .tag(Tag::Deprecated)
                     .push(out);
             }
@@ -249,7 +277,7 @@ fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
                 }
                 let msg =
                     format!("Vite moved to Website.Vite in alchemy beta.{beta} (TS2339); use Website.Vite.");
-                Diag::new(ID, Severity::Warning, file, *property_span, msg)
+                Diag::new(&META, file, *property_span, msg)
                     .tag(Tag::Deprecated)
                     .fix(
                         "Use Website.Vite",
@@ -272,7 +300,7 @@ fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let msg = format!("{old} is named {new} in the installed alchemy (beta.{beta}); use {new}.");
-        let mut d = Diag::new(ID, Severity::Warning, file, span, msg).tag(Tag::Deprecated);
+        let mut d = Diag::new(&META, file, span, msg).tag(Tag::Deprecated);
         if fixable {
             d = d.fix(
                 format!("Rename to {new}"),
@@ -331,7 +359,7 @@ fn versioned_forms(m: &Model, out: &mut Vec<Diagnostic>) {
                 "Since alchemy beta.58, {}'s props belong in the first argument of {}.make(props, impl), not in the class call (TS2554); move them to each .make(…).",
                 info.name, info.name
             );
-            Diag::new(ID, Severity::Warning, info.file, props_span, msg)
+            Diag::new(&META, info.file, props_span, msg)
                 .tag(Tag::Deprecated)
                 .push(out);
         }
@@ -347,7 +375,7 @@ fn versioned_forms(m: &Model, out: &mut Vec<Diagnostic>) {
                         ctx.text(info.file, ctx.span(info.file, info.callee)),
                         info.name
                     );
-                    Diag::new(ID, Severity::Warning, f, ctx.span(f, props), msg)
+                    Diag::new(&META, f, ctx.span(f, props), msg)
                         .tag(Tag::Deprecated)
                         .push(out);
                 }
@@ -389,7 +417,7 @@ fn versioned_forms(m: &Model, out: &mut Vec<Diagnostic>) {
                 "{} is gone in alchemy beta.{beta} (Container.bind is Function.prototype.bind there); bind the container with yield* {c_name} and provide {layer} on the Durable Object's init.",
                 ctx.text(file, ctx.span(file, *callee))
             );
-            Diag::new(ID, Severity::Warning, file, ctx.span(file, *callee), msg)
+            Diag::new(&META, file, ctx.span(file, *callee), msg)
                 .tag(Tag::Deprecated)
                 .push(out);
         }

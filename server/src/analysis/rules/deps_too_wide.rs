@@ -2,7 +2,7 @@
 
 use alchemy_grammar::{Span, TypeKind, TypeNode};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use super::unknown_rpc_method::shape_of;
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::fixes::name_in_file;
@@ -11,6 +11,23 @@ use crate::analysis::resources::Form;
 use crate::workspace::FileId;
 
 pub const ID: &str = "deps-too-wide";
+
+/// The rule's catalog entry (`alchemy-ls rules deps-too-wide`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Warning,
+    summary: "Deps is `any`/`unknown`/`{}`/tuple/`typeof`, so `.from` goes unchecked",
+    description: "With Deps `any`, `unknown`, `object` or `{}` every `X.from(WorkerA)` type-checks, even \
+for classes WorkerA does not host. A tuple `[A, B]`, an array `A[]` or `typeof A` is rejected by TypeScript \
+with misleading errors at every `.from`. List the hosted classes as a union (`Counter | Other`), or `never`. \
+RPC Durable Object classes in Deps are fine.",
+    bad: r#"export class WorkerA extends Cloudflare.Worker<WorkerA, {}, [Counter, Other]>()("WorkerA", {
+  main: import.meta.filename,
+}) {}"#,
+    good: r#"export class WorkerA extends Cloudflare.Worker<WorkerA, {}, Counter | Other>()("WorkerA", {
+  main: import.meta.filename,
+}) {}"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let mut workers: Vec<usize> = m.deps.keys().copied().collect();
@@ -61,7 +78,7 @@ fn diagnose(m: &Model, w: usize, d: &Deps, node: &TypeNode) -> Option<Diag> {
                 "Deps `{shown}` lets every {example} type-check, even for classes {wn} does not host; list the hosted classes: {listed}."
             )
         };
-        let mut diag = Diag::new(ID, Severity::Warning, file, node.span, msg);
+        let mut diag = Diag::new(&META, file, node.span, msg);
         // Only rewrite Deps written in place (not through an alias).
         if let Some(mut edits) = edits
             && any_item.is_some()
@@ -134,7 +151,7 @@ fn diagnose(m: &Model, w: usize, d: &Deps, node: &TypeNode) -> Option<Diag> {
             format!("Deps must be a union, not {kind}: write {fixed}.")
         };
         return Some(
-            Diag::new(ID, Severity::Warning, file, node.span, msg)
+            Diag::new(&META, file, node.span, msg)
                 .fix(format!("Write Deps as {fixed}"), edits),
         );
     }
@@ -144,7 +161,7 @@ fn diagnose(m: &Model, w: usize, d: &Deps, node: &TypeNode) -> Option<Diag> {
         let msg = format!(
             "Deps `{shown}` is not a union of Durable Object classes, so {example} is not checked as intended; write the hosted classes as a union."
         );
-        return Some(Diag::new(ID, Severity::Warning, file, node.span, msg));
+        return Some(Diag::new(&META, file, node.span, msg));
     }
 
     // an inline DO whose per-instance effect returns `{}`: its instance type is `{}`
@@ -155,7 +172,7 @@ fn diagnose(m: &Model, w: usize, d: &Deps, node: &TypeNode) -> Option<Diag> {
             let msg = format!(
                 "{xn}'s implementation returns {{}}, so its instance type is {{}} and Deps lets every {example} type-check, even for classes {wn} does not host; give {xn} methods or remove it from Deps."
             );
-            return Some(Diag::new(ID, Severity::Warning, file, span, msg));
+            return Some(Diag::new(&META, file, span, msg));
         }
     }
     None

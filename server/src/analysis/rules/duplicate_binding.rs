@@ -2,13 +2,33 @@
 
 use std::collections::HashMap;
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::Model;
 use crate::analysis::scopes::{EvKind, Event, FromArg};
 
 pub const ID: &str = "duplicate-binding";
+
+/// The rule's catalog entry (`alchemy-ls rules duplicate-binding`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "one Worker binds the same DO to two different scripts",
+    description: "A Durable Object binding is named after the Durable Object, and when a Worker \
+registers two bindings with one name the last one wins. Binding one Durable Object to two different \
+scripts (or locally and remotely) in one Worker therefore makes both handles reach the same script. Keep \
+one binding. Binding the same target twice is fine.",
+    bad: r#"Effect.gen(function* () {
+  const a = yield* Counter.from(WorkerA);
+  const c = yield* Counter.from(WorkerC);
+  return { fetch: Effect.succeed(new Response("d")) };
+})"#,
+    good: r#"Effect.gen(function* () {
+  const a = yield* Counter.from(WorkerA);
+  return { fetch: Effect.succeed(new Response("d")) };
+})"#,
+};
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 enum Target {
@@ -64,7 +84,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     name(&first.0),
                     name(t)
                 );
-                Diag::new(ID, Severity::Error, ev.file, ev.span, msg)
+                Diag::new(&META, ev.file, ev.span, msg)
                     .related(
                         first.1.file,
                         first.1.span,

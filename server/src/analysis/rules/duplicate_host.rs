@@ -1,12 +1,46 @@
 //! `duplicate-host`: two Workers host the same DO or Workflow.
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::{Host, Model};
 use crate::analysis::scopes::{EvKind, FromArg};
 
 pub const ID: &str = "duplicate-host";
+
+/// The rule's catalog entry (`alchemy-ls rules duplicate-host`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Warning,
+    summary: "two Workers host the same DO or Workflow",
+    description: "When two Workers of one stack both host the same Durable Object, each gets its own \
+namespace, so state written through one is invisible to the other; a Workflow hosted twice is bound to the \
+first script only. Share a modular Durable Object by hosting it in one Worker and binding it with \
+`Counter.from(WorkerA)` elsewhere. A Worker binding the class only with `Counter.from(Self)` (an isolated \
+namespace on purpose) is not counted.",
+    bad: r#"// workerA.ts
+export default WorkerA.make(
+  Effect.gen(function* () {
+    const counters = yield* Counter;
+    return { fetch: Effect.succeed(new Response("a")) };
+  }).pipe(Effect.provide(CounterLive)),
+);
+
+// workerC.ts
+export default WorkerC.make(
+  Effect.gen(function* () {
+    const counters = yield* Counter;
+    return { fetch: Effect.succeed(new Response("c")) };
+  }).pipe(Effect.provide(CounterLive)),
+);"#,
+    good: r#"// workerC.ts: bind the namespace WorkerA hosts
+export default WorkerC.make(
+  Effect.gen(function* () {
+    const counters = yield* Counter.from(WorkerA);
+    return { fetch: Effect.succeed(new Response("c")) };
+  }),
+);"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let mut xs: Vec<&usize> = m.hosts.keys().collect();
@@ -56,7 +90,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     )
                 }
             };
-            let mut d = Diag::new(ID, Severity::Warning, h.file, h.span, msg);
+            let mut d = Diag::new(&META, h.file, h.span, msg);
             for o in &others {
                 d = d.related(
                     o.file,

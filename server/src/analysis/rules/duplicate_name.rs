@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use alchemy_grammar::{Expr, Span};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::ctx::Env;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::graph::ResourceKind;
@@ -19,6 +19,22 @@ use crate::analysis::scopes::{EvKind, FromArg};
 use crate::workspace::FileId;
 
 pub const ID: &str = "duplicate-name";
+
+/// The rule's catalog entry (`alchemy-ls rules duplicate-name`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "two resources share an id or binding name where they collide",
+    description: "Alchemy keys resources by logical id, so two different Workers with one id in a stack \
+silently become one. Likewise two Workflows with one name in a stack, and two different sources of one \
+binding name (Durable Object names, Workflow names, service bindings, `env` keys) in one Worker, collide. \
+The same declaration reached through re-exports, and one Durable Object name used in different Workers, are \
+fine.",
+    bad: r#"export class Api extends Cloudflare.Worker<Api>()("Api", { main: "./src/api.ts" }) {}
+export class Api2 extends Cloudflare.Worker<Api2>()("Api", { main: "./src/api2.ts" }) {}"#,
+    good: r#"export class Api extends Cloudflare.Worker<Api>()("Api", { main: "./src/api.ts" }) {}
+export class Api2 extends Cloudflare.Worker<Api2>()("Api2", { main: "./src/api2.ts" }) {}"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     worker_ids(m, out);
@@ -103,7 +119,7 @@ fn worker_ids(m: &Model, out: &mut Vec<Diagnostic>) {
             let msg = format!(
                 "Worker id \"{id}\" is used by both {na} and {nb}; Alchemy keys resources by id, so {nb} silently reuses {na}. Give {nb} its own id."
             );
-            Diag::new(ID, Severity::Error, file, span, msg)
+            Diag::new(&META, file, span, msg)
                 .related(fa, sa, format!("{na} uses the id \"{id}\" first"))
                 .push(out);
         }
@@ -137,7 +153,7 @@ fn workflow_names(m: &Model, out: &mut Vec<Diagnostic>) {
             let msg = format!(
                 "Workflow name \"{id}\" is used by both {na} and {nb} in one stack; a workflow is keyed by its name, so one replaces the other. Give {nb} its own name."
             );
-            Diag::new(ID, Severity::Error, file, span, msg)
+            Diag::new(&META, file, span, msg)
                 .related(fa, sa, format!("{na} uses the name \"{id}\" first"))
                 .push(out);
         }
@@ -246,7 +262,7 @@ fn binding_names(m: &Model, out: &mut Vec<Diagnostic>) {
                 "{wn} binds two different resources under the name \"{}\": {da} and {db}; one binding replaces the other. Rename one of them.",
                 b.name
             );
-            Diag::new(ID, Severity::Error, b.loc.0, b.loc.1, msg)
+            Diag::new(&META, b.loc.0, b.loc.1, msg)
                 .related(a.loc.0, a.loc.1, format!("{da} is bound as \"{}\" first", a.name))
                 .push(out);
         }

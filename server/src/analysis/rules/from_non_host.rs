@@ -2,7 +2,7 @@
 
 use alchemy_grammar::{Span, TypeKind};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::fixes::{live_name_in_file, name_in_file};
 use crate::analysis::graph::ResourceKind;
@@ -11,6 +11,41 @@ use crate::analysis::resources::Form;
 use crate::analysis::scopes::{EvKind, FromArg};
 
 pub const ID: &str = "from-non-host";
+
+/// The rule's catalog entry (`alchemy-ls rules from-non-host`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "`X.from(W)` where W is not a valid host of X",
+    description: "Reports `Counter.from(WorkerA)` when WorkerA does not both host Counter (provide \
+CounterLive in its implementation) and list Counter in its Deps (the third type argument of \
+`Cloudflare.Worker<Self, Shape, Deps>`, the second of `RpcWorker<Self, Deps>`). TypeScript answers such a \
+binding with a long \"No overload matches this call\" error, or says nothing at all and the deploy fails. \
+The message says which Worker does host the Durable Object and offers to bind from it, or to add the class \
+to the Worker's Deps. It does not report when the Deps are a union, an alias or cannot be resolved, when a \
+Worker binds a Durable Object it publishes itself with `.from(Self)`, or when the host is named by a string \
+(see from-string-literal).",
+    bad: r#"// workerA.ts: hosts Counter but does not list it in its Deps
+export class WorkerA extends Cloudflare.Worker<WorkerA, {}>()("WorkerA", {
+  main: import.meta.filename,
+}) {}
+export default WorkerA.make(
+  Effect.gen(function* () {
+    const counters = yield* Counter;
+    return { fetch: Effect.succeed(new Response("ok")) };
+  }).pipe(Effect.provide(CounterLive)),
+);
+
+// workerB.ts
+const counters = yield* Counter.from(WorkerA);"#,
+    good: r#"// workerA.ts: Counter is hosted and published
+export class WorkerA extends Cloudflare.Worker<WorkerA, {}, Counter>()("WorkerA", {
+  main: import.meta.filename,
+}) {}
+
+// workerB.ts
+const counters = yield* Counter.from(WorkerA);"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -76,7 +111,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     let msg = format!(
                         "{wn} hosts {xn} but does not list it in its Deps, so {call_text} cannot bind to it. Add {xn} as {wn}'s {ordinal} type argument: {shown}."
                     );
-                    let mut d = Diag::new(ID, Severity::Error, file, arg_span, msg);
+                    let mut d = Diag::new(&META, file, arg_span, msg);
                     if let Some(ta) = &wr.type_args {
                         let note = if deps.and_then(|d| d.node.as_ref()).is_some() {
                             format!("{wn}'s Deps does not include {xn}")
@@ -106,7 +141,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                             "{wn} hosts {xn}, but an inline Worker cannot publish Deps; declare it as Worker<{wn}, {{}}, {xn}>()(…) with export default {wn}.make(…)."
                         )
                     };
-                    let mut d = Diag::new(ID, Severity::Error, file, arg_span, msg).related(
+                    let mut d = Diag::new(&META, file, arg_span, msg).related(
                         wr.file,
                         wr.span,
                         format!("{wn} is an inline Worker"),
@@ -141,7 +176,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     "{wn} does not host {xn}, so {call_text} has nothing to bind to. {who}: use {}.",
                     join_or(&uses, "or")
                 );
-                let mut d = Diag::new(ID, Severity::Error, file, arg_span, msg);
+                let mut d = Diag::new(&META, file, arg_span, msg);
                 for &h in &valid {
                     let hr = m.res(h);
                     d = d.related(
@@ -169,7 +204,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let msg = format!(
                     "{wn} does not host {xn}, so {call_text} has nothing to bind to, and no Worker in this project does; provide {x_live} in a Worker and list {xn} in its Deps."
                 );
-                Diag::new(ID, Severity::Error, file, arg_span, msg)
+                Diag::new(&META, file, arg_span, msg)
                     .related(wr.file, wr.span, format!("{wn} is declared here"))
                     .related(xr.file, xr.span, format!("{xn} is declared here"))
                     .push(out);

@@ -1,12 +1,27 @@
 //! `from-string-literal`: `.from("name")` binds by physical script name.
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::fixes::name_in_file;
 use crate::analysis::model::Model;
 use crate::analysis::scopes::{EvKind, FromArg};
 
 pub const ID: &str = "from-string-literal";
+
+/// The rule's catalog entry (`alchemy-ls rules from-string-literal`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Warning,
+    summary: "`.from(\"name\")` binds by physical script name",
+    description: "`Counter.from(\"worker-a\")` (or `scriptName: \"worker-a\"`) binds by the physical \
+script name, which is `<stack>-<id>-<stage>-<suffix>` unless the Worker sets `name`, so it rarely matches, \
+and it adds no deploy ordering. Pass the Worker class instead. Non-literal names such as `h.workerName` are \
+not reported.",
+    bad: r#"const counters = yield* Counter.from("WorkerA");"#,
+    good: r#"import { WorkerA } from "./workerA.ts";
+
+const counters = yield* Counter.from(WorkerA);"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -40,7 +55,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             let msg = format!(
                 "{recv}.from(\"{s}\") binds by physical script name (<stack>-<id>-<stage>-<suffix> unless `name` is set), so it rarely matches and adds no deploy ordering. {suggestion}"
             );
-            let mut d = Diag::new(ID, Severity::Warning, file, span, msg);
+            let mut d = Diag::new(&META, file, span, msg);
             if let Some(w) = target {
                 let wr = m.res(w);
                 d = d.related(
@@ -91,6 +106,6 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             "scriptName: \"{s}\" binds {} by physical script name (<stack>-<id>-<stage>-<suffix> unless `name` is set), so it rarely matches and adds no deploy ordering. {suggestion}",
             dr.label()
         );
-        Diag::new(ID, Severity::Warning, file, span, msg).push(out);
+        Diag::new(&META, file, span, msg).push(out);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use super::from_non_host::live_label;
 use crate::analysis::ctx::Ctx;
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
@@ -13,6 +13,39 @@ use crate::analysis::resources::Form;
 use crate::analysis::scopes::{EvKind, FromArg};
 
 pub const ID: &str = "host-without-runtime";
+
+/// The rule's catalog entry (`alchemy-ls rules host-without-runtime`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "a DO is published or bound locally but its runtime is not provided",
+    description: "A Worker that lists a modular Durable Object in its Deps, or binds it locally with \
+`yield* Counter`, must also provide the Durable Object's runtime layer (`CounterLive`, the result of \
+`Counter.make(...)`) in its implementation; otherwise its script does not contain the class and every \
+binding to it fails at deploy. Also reported: a Durable Object layer provided to a stack instead of to the \
+Worker that hosts it, and an `env` descriptor without `scriptName` whose Worker's `main` exports no such \
+class. Inline Durable Objects and Workflows (hosted by `yield*`) never need a layer.",
+    bad: r#"export class WorkerA extends Cloudflare.Worker<WorkerA, {}, Counter>()("WorkerA", {
+  main: import.meta.filename,
+}) {}
+
+export default WorkerA.make(
+  Effect.gen(function* () {
+    const counters = yield* Counter;
+    return { fetch: Effect.succeed(new Response("ok")) };
+  }),
+);"#,
+    good: r#"export class WorkerA extends Cloudflare.Worker<WorkerA, {}, Counter>()("WorkerA", {
+  main: import.meta.filename,
+}) {}
+
+export default WorkerA.make(
+  Effect.gen(function* () {
+    const counters = yield* Counter;
+    return { fetch: Effect.succeed(new Response("ok")) };
+  }).pipe(Effect.provide(CounterLive)),
+);"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -41,14 +74,14 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     "{wn} is an external Worker (props in the class call and no {wn}.make anywhere), deployed as-is without a runtime layer, so it can never host {xn} and {xn}.from({wn}) fails at deploy. Remove {xn} from its Deps, or make {wn} modular: Worker<{wn}, {{}}, {xn}>()(\"{id}\") with export default {wn}.make(props, impl) providing {live}.",
                     id = wr.logical_id.as_deref().unwrap_or(wn),
                 );
-                let d = Diag::new(ID, Severity::Error, wr.file, span, msg);
+                let d = Diag::new(&META, wr.file, span, msg);
                 add_consumers(m, d, x, w).push(out);
                 continue;
             }
             let msg = format!(
                 "{wn} lists {xn} in its Deps but never provides {live}, so its script lacks the {xn} class and {xn}.from({wn}) fails at deploy. Add Effect.provide({live}) to {wn}'s implementation."
             );
-            let mut d = Diag::new(ID, Severity::Error, wr.file, span, msg);
+            let mut d = Diag::new(&META, wr.file, span, msg);
             d = add_consumers(m, d, x, w);
             d = add_fix(ctx, d, m, w, x);
             d.push(out);
@@ -78,7 +111,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             let msg = format!(
                 "{wn} binds {xn} locally but does not provide {live}; add .pipe(Effect.provide({live}))."
             );
-            let mut d = Diag::new(ID, Severity::Error, ev.file, ev.span, msg);
+            let mut d = Diag::new(&META, ev.file, ev.span, msg);
             d = add_fix(ctx, d, m, w, x);
             d.push(out);
         }
@@ -106,7 +139,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     xr.name,
                     stack_name(m, s)
                 );
-                Diag::new(ID, Severity::Error, ev.file, ev.span, msg)
+                Diag::new(&META, ev.file, ev.span, msg)
                     .related(xr.file, xr.span, format!("{} is declared here", xr.name))
                     .push(out);
             }

@@ -4,12 +4,29 @@
 //! generated Worker entry, so it must be an identifier, not a reserved word, and not one of
 //! the names the entry itself declares.
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::model::Model;
 use crate::analysis::resources::Form;
 
 pub const ID: &str = "invalid-export-name";
+
+/// The rule's catalog entry (`alchemy-ls rules invalid-export-name`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "a DO/Workflow name is not a valid exported class name",
+    description: "The name of a Durable Object or Workflow becomes the name of a class exported by the \
+generated Worker entry (`export class <name> ...`). A name that is not a JavaScript identifier, is a \
+reserved word, or clashes with a name the entry declares (such as `Effect` or `env`) makes bundling fail. \
+Worker ids and non-literal names are not checked.",
+    bad: r#"export class Counter extends Cloudflare.DurableObjectNamespace<Counter, {
+  increment: () => Effect.Effect<number>;
+}>()("my-counter") {}"#,
+    good: r#"export class Counter extends Cloudflare.DurableObjectNamespace<Counter, {
+  increment: () => Effect.Effect<number>;
+}>()("MyCounter") {}"#,
+};
 
 /// ECMAScript reserved words (incl. strict-mode ones) and the strict-mode-invalid class
 /// binding names `eval`/`arguments`.
@@ -170,7 +187,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             .next()
             .filter(|c| matches!(c, '"' | '\'' | '`'))
             .unwrap_or('"');
-        Diag::new(ID, Severity::Error, info.file, span, msg)
+        Diag::new(&META, info.file, span, msg)
             .fix(
                 format!("Rename to \"{suggestion}\""),
                 vec![TextEdit {

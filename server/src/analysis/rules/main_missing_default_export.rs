@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use alchemy_grammar::{DeclKind, ExportKind, Expr, Span};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::ctx::Env;
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::graph::ResourceKind;
@@ -19,6 +19,35 @@ use crate::analysis::symbols::Sym;
 use crate::workspace::FileId;
 
 pub const ID: &str = "main-missing-default-export";
+
+/// The rule's catalog entry (`alchemy-ls rules main-missing-default-export`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "the `main` file lacks the default export the bundle needs",
+    description: "The bundle of a Worker or Container imports the default export of its `main` file as \
+its entry. Reported when that file is missing, has no default export, has two, or exports something other \
+than this resource's runtime (for a modular Worker its layer, `WorkerA.make(...)`; for an inline Worker class \
+the class). TypeScript is silent; bundling fails. `main` values that are not static, and Vite sites, are not \
+checked.",
+    bad: r#"// src/workerA.ts
+export class WorkerA extends Cloudflare.Worker<WorkerA, {}, Counter>()("WorkerA", {
+  main: import.meta.filename,
+}) {}
+
+export const WorkerALive = WorkerA.make(Effect.gen(function* () {
+  return { fetch: Effect.succeed(new Response("ok")) };
+}));"#,
+    good: r#"// src/workerA.ts
+export class WorkerA extends Cloudflare.Worker<WorkerA, {}, Counter>()("WorkerA", {
+  main: import.meta.filename,
+}) {}
+
+export const WorkerALive = WorkerA.make(Effect.gen(function* () {
+  return { fetch: Effect.succeed(new Response("ok")) };
+}));
+export default WorkerALive;"#,
+};
 
 /// What the entry export of `main` must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,14 +142,14 @@ fn judge(
             let msg = format!(
                 "{n}'s main is {path}, which has no export {h}; the bundle imports the handler export {h} as the {what}'s entry, so bundling fails ([MISSING_EXPORT]). Export {wanted} as {h}."
             );
-            return Some(Diag::new(ID, Severity::Error, file, span, msg));
+            return Some(Diag::new(&META, file, span, msg));
         }
         let sym = ctx.syms.resolve_export(target, h)?;
         return mismatch(m, r, expect, &sym).map(|other| {
             let msg = format!(
                 "{n}'s main is {path}, whose export {h} is {other}, not {n}'s runtime; the bundle imports it as the {what}'s entry. Export {wanted} as {h}."
             );
-            Diag::new(ID, Severity::Error, file, span, msg)
+            Diag::new(&META, file, span, msg)
         });
     }
 
@@ -143,7 +172,7 @@ fn judge(
                 defaults.len().to_string()
             }
         );
-        let mut d = Diag::new(ID, Severity::Error, file, span, msg);
+        let mut d = Diag::new(&META, file, span, msg);
         for s in &defaults[1..] {
             d = d.related(target, *s, "another default export");
         }
@@ -153,7 +182,7 @@ fn judge(
         let msg = format!(
             "{n}'s main is {path}, which has no default export; the bundle imports main's default export as the {what}'s entry, so bundling fails ([MISSING_EXPORT]). Add export default {wanted}."
         );
-        let mut d = Diag::new(ID, Severity::Error, file, span, msg);
+        let mut d = Diag::new(&META, file, span, msg);
         if let Some((title, edit)) = append_default(m, r, expect, target) {
             d = d.fix(title, vec![edit]);
         }
@@ -167,7 +196,7 @@ fn judge(
     let msg = format!(
         "{n}'s main is {path}, whose default export is {other}, not {n}'s runtime; the bundle imports main's default export as the {what}'s entry. Make {wanted} the default export."
     );
-    let mut d = Diag::new(ID, Severity::Error, file, span, msg);
+    let mut d = Diag::new(&META, file, span, msg);
     if let Some(s) = defaults.first() {
         d = d.related(target, *s, "the default export");
     }

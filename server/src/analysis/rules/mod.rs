@@ -7,54 +7,69 @@ use super::diagnostic::{Diagnostic, Fix, Location, Related, Severity, Tag, TextE
 use super::model::Model;
 use crate::workspace::FileId;
 
-// Rules are registered here; each module has `pub fn check(m: &Model, out: &mut Vec<Diagnostic>)`.
-pub mod consumer_bundles_runtime;
-pub mod duplicate_binding;
-pub mod duplicate_host;
-pub mod from_non_host;
-pub mod from_string_literal;
-pub mod host_without_runtime;
-pub mod not_bindable;
-pub mod unresolved_import;
-pub mod worker_live_not_provided;
-// rules by the `rules` helper
-pub mod container_multiple_namespaces;
-pub mod deprecated_api;
-pub mod deps_too_wide;
-pub mod duplicate_name;
-pub mod invalid_export_name;
-pub mod main_missing_default_export;
-pub mod self_type_mismatch;
-pub mod unknown_rpc_method;
+/// The catalog entry of one rule: everything `alchemy-ls rules`, docs/rules.md, SARIF rule
+/// metadata, config validation and the editor settings schema are generated from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// Stable id, e.g. `from-non-host`.
+    pub id: &'static str,
+    pub default_severity: Severity,
+    /// One line, shown by `alchemy-ls rules`.
+    pub summary: &'static str,
+    /// A few plain sentences: when the rule reports and when it does not.
+    pub description: &'static str,
+    /// TypeScript that triggers the rule.
+    pub bad: &'static str,
+    /// The corrected code.
+    pub good: &'static str,
+}
 
 type RuleFn = fn(&Model, &mut Vec<Diagnostic>);
 
-/// Every rule's check, in catalog order.
-pub const CHECKS: &[RuleFn] = &[
-    from_non_host::check,
-    host_without_runtime::check,
-    worker_live_not_provided::check,
-    duplicate_host::check,
-    consumer_bundles_runtime::check,
-    duplicate_binding::check,
-    not_bindable::check,
-    from_string_literal::check,
-    self_type_mismatch::check,
-    duplicate_name::check,
-    invalid_export_name::check,
-    deps_too_wide::check,
-    main_missing_default_export::check,
-    unknown_rpc_method::check,
-    container_multiple_namespaces::check,
-    deprecated_api::check,
-    unresolved_import::check,
-];
+/// One rule: its catalog entry and its check.
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    pub check: RuleFn,
+}
+
+/// The rule registry: one line per rule module (`pub const META: RuleMeta` and
+/// `pub fn check(m: &Model, out: &mut Vec<Diagnostic>)`), in catalog order. Adding a rule is
+/// adding its module here; everything else is generated from [`METAS`].
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every rule, in catalog order.
+        pub const RULES: &[Rule] = &[$(Rule { meta: &$module::META, check: $module::check }),*];
+        /// Every rule's catalog entry, in catalog order.
+        pub const METAS: &[&RuleMeta] = &[$(&$module::META),*];
+    };
+}
+
+registry!(
+    from_non_host,
+    host_without_runtime,
+    worker_live_not_provided,
+    duplicate_host,
+    consumer_bundles_runtime,
+    duplicate_binding,
+    not_bindable,
+    from_string_literal,
+    self_type_mismatch,
+    duplicate_name,
+    invalid_export_name,
+    deps_too_wide,
+    main_missing_default_export,
+    unknown_rpc_method,
+    container_multiple_namespaces,
+    deprecated_api,
+    unresolved_import,
+);
 
 /// Run every rule.
 pub fn run_all(m: &Model) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for check in CHECKS {
-        check(m, &mut out);
+    for rule in RULES {
+        (rule.check)(m, &mut out);
     }
     out
 }
@@ -65,17 +80,12 @@ pub struct Diag {
 }
 
 impl Diag {
-    pub fn new(
-        rule: &'static str,
-        severity: Severity,
-        file: FileId,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Diag {
+    /// A diagnostic of `rule` at its default severity.
+    pub fn new(rule: &'static RuleMeta, file: FileId, span: Span, message: impl Into<String>) -> Diag {
         Diag {
             d: Diagnostic {
-                rule,
-                severity,
+                rule: rule.id,
+                severity: rule.default_severity,
                 location: Location { file, span },
                 message: message.into(),
                 related: Vec::new(),
@@ -83,6 +93,11 @@ impl Diag {
                 tags: Vec::new(),
             },
         }
+    }
+    /// A severity other than the rule's default for this one finding.
+    pub fn severity(mut self, severity: Severity) -> Diag {
+        self.d.severity = severity;
+        self
     }
     pub fn related(mut self, file: FileId, span: Span, message: impl Into<String>) -> Diag {
         self.d.related.push(Related {

@@ -2,7 +2,7 @@
 
 use alchemy_grammar::{ConstructKind, Expr};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::api::Api;
 use crate::analysis::ctx::Env;
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
@@ -13,6 +13,26 @@ use crate::analysis::resources::Form;
 use crate::analysis::scopes::{EvKind, FromArg};
 
 pub const ID: &str = "not-bindable";
+
+/// The rule's catalog entry (`alchemy-ls rules not-bindable`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "a value that cannot be bound, or not at this place",
+    description: "Reports bindings that cannot work: `.from` or `.make` on a resource that has none \
+(inline Durable Objects, Workflows, inline Workers), calling them on a runtime layer instead of the class, \
+`Counter.from(...)` with something other than a Worker, `bindWorker`/`RpcWorker.bind` with something other \
+than a Worker, `SomeWorker.bind(...)` (that is JavaScript's `Function.prototype.bind`), a container binding \
+outside a Durable Object's outer init, `yield*` of a Durable Object or Workflow class or `X.from(...)` \
+directly in a stack, and an RPC Durable Object descriptor with `scriptName` (dropped at run time).",
+    bad: r#"// object.ts: export default Counter.make(...)
+import Counter from "./object.ts";
+
+const counters = yield* Counter.from(WorkerA);"#,
+    good: r#"import { Counter } from "./object.ts";
+
+const counters = yield* Counter.from(WorkerA);"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -55,7 +75,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 kind_word(rr.kind)
                             ),
                         };
-                        Diag::new(ID, Severity::Error, file, recv_span, msg)
+                        Diag::new(&META, file, recv_span, msg)
                             .related(rr.file, rr.span, format!("{} is declared here", rr.name))
                             .push(out);
                     } else if let Some(x) = ctx.live_of(file, obj, &env) {
@@ -65,7 +85,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                             live_origin(m, file, obj),
                             xr.name
                         );
-                        let mut d = Diag::new(ID, Severity::Error, file, recv_span, msg).related(
+                        let mut d = Diag::new(&META, file, recv_span, msg).related(
                             xr.file,
                             xr.span,
                             format!("{} is declared here", xr.name),
@@ -94,7 +114,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                             let msg = format!(
                                 "{text} is Function.prototype.bind, not a binding: it binds nothing and yielding it throws. Use Cloudflare.bindWorker(…)."
                             );
-                            let mut d = Diag::new(ID, Severity::Error, file, sp, msg);
+                            let mut d = Diag::new(&META, file, sp, msg);
                             if api == Some(Api::FunctionBind)
                                 && let Some(Expr::Member { object: ns, .. }) = ctx.kind(file, *object)
                             {
@@ -139,7 +159,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 "{} is not {what} class, so it cannot be bound here; pass {what} class.",
                                 ctx.text(file, sp)
                             );
-                            Diag::new(ID, Severity::Error, file, sp, msg).push(out);
+                            Diag::new(&META, file, sp, msg).push(out);
                         }
                     }
                 }
@@ -169,7 +189,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 "{atext} is {wn}'s runtime layer, not the Worker class; pass the class: {}.from({wn}).",
                                 m.res(*x).name
                             );
-                            let mut d = Diag::new(ID, Severity::Error, ev.file, asp, msg);
+                            let mut d = Diag::new(&META, ev.file, asp, msg);
                             if let Some((name, mut edits)) = name_in_file(ctx, ev.file, *w) {
                                 edits.insert(
                                     0,
@@ -188,7 +208,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 "{atext} is a runtime layer, not a Worker; .from takes the Worker class that hosts {}.",
                                 m.res(*x).name
                             );
-                            Diag::new(ID, Severity::Error, ev.file, asp, msg).push(out);
+                            Diag::new(&META, ev.file, asp, msg).push(out);
                         }
                         FromArg::Res(r) if m.res(*r).kind != ResourceKind::Worker => {
                             let msg = format!(
@@ -196,7 +216,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 kind_word(m.res(*r).kind),
                                 m.res(*x).name
                             );
-                            Diag::new(ID, Severity::Error, ev.file, asp, msg).push(out);
+                            Diag::new(&META, ev.file, asp, msg).push(out);
                         }
                         _ => {}
                     }
@@ -209,7 +229,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 .clone()
                                 .unwrap_or_else(|| m.res(o).name.clone())
                         );
-                        Diag::new(ID, Severity::Error, ev.file, ev.span, msg).push(out);
+                        Diag::new(&META, ev.file, ev.span, msg).push(out);
                     }
                 }
                 EvKind::Yield { target } if okind == ResourceKind::Stack => {
@@ -227,7 +247,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                                 .clone()
                                 .unwrap_or_else(|| m.res(o).name.clone())
                         );
-                        Diag::new(ID, Severity::Error, ev.file, ev.span, msg).push(out);
+                        Diag::new(&META, ev.file, ev.span, msg).push(out);
                     }
                 }
                 _ => {}
@@ -247,7 +267,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 r.label(),
                 r.name
             );
-            Diag::new(ID, Severity::Error, r.file, p.span, msg).push(out);
+            Diag::new(&META, r.file, p.span, msg).push(out);
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use alchemy_grammar::{Span, TypeKind, TypeNode};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::Model;
@@ -15,6 +15,24 @@ use crate::analysis::resources::{Form, ResInfo};
 use crate::analysis::symbols::Sym;
 
 pub const ID: &str = "self-type-mismatch";
+
+/// The rule's catalog entry (`alchemy-ls rules self-type-mismatch`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "the factory's type arguments do not fit the class",
+    description: "The first type argument of a class factory must be the class itself. Also reported: a \
+modular Durable Object with only one type argument (it needs `<Self, Shape>`), an inline Worker class with \
+three type arguments, `RpcWorker<W, {}, X>` (an RpcWorker's Deps are its second slot), and a Durable Object \
+class in the Shape slot of `Worker<Self, Shape, Deps>`. TypeScript either says nothing or reports the \
+mistake far away, at `.from` or `.make`.",
+    bad: r#"export class WorkerA extends Cloudflare.Worker<WorkerA, Counter>()("WorkerA", {
+  main: import.meta.filename,
+}) {}"#,
+    good: r#"export class WorkerA extends Cloudflare.Worker<WorkerA, {}, Counter>()("WorkerA", {
+  main: import.meta.filename,
+}) {}"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -39,7 +57,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             if !is_self {
                 let given = ctx.text(file, first.span);
                 let msg = format!("{cls} passes {given} as its Self type argument; it must be {cls} itself.");
-                Diag::new(ID, Severity::Error, file, first.span, msg)
+                Diag::new(&META, file, first.span, msg)
                     .fix(
                         format!("Use {cls} as the Self type argument"),
                         vec![TextEdit {
@@ -59,7 +77,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let msg = format!(
                     "{cls} has no Shape type argument, but a modular Durable Object needs both: {factory}<{cls}, Shape>. Add its methods as the second type argument, e.g. {factory}<{cls}, {{ increment: () => Effect.Effect<number> }}>."
                 );
-                Diag::new(ID, Severity::Error, file, ta.span, msg).push(out);
+                Diag::new(&META, file, ta.span, msg).push(out);
             }
             // (3) inline Worker with a Deps slot
             Form::WorkerInline if n >= 3 => {
@@ -68,7 +86,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let msg = format!(
                     "{cls} is an inline Worker (its implementation is the third argument), which takes only {factory}<{cls}, Shape>, so the type argument {deps} is rejected. Remove it, or make {cls} modular with export default {cls}.make(…) to publish Deps."
                 );
-                Diag::new(ID, Severity::Error, file, third.span, msg).push(out);
+                Diag::new(&META, file, third.span, msg).push(out);
             }
             // (4) RpcWorker<W, {}, X>
             Form::RpcWorkerModular | Form::RpcWorkerInline if n == 3 => {
@@ -77,7 +95,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let msg = format!(
                     "RpcWorker takes Deps as its second type argument ({factory}<Self, Deps>), so {deps} in the third slot is rejected; write {factory}<{cls}, {deps}>."
                 );
-                let mut d = Diag::new(ID, Severity::Error, file, third.span, msg);
+                let mut d = Diag::new(&META, file, third.span, msg);
                 if is_empty_object(second) {
                     d = d.fix(
                         "Remove the {} type argument",
@@ -101,7 +119,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     let msg = format!(
                         "{x} is in the Shape slot of Worker<Self, Shape, Deps>; move it to Deps: {factory}<{cls}, {{}}, {x}>."
                     );
-                    Diag::new(ID, Severity::Error, file, second.span, msg)
+                    Diag::new(&META, file, second.span, msg)
                         .fix(
                             format!("Move {x} to Deps"),
                             vec![TextEdit {

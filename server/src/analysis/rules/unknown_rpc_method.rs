@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use alchemy_grammar::{DeclKind, Expr, ExprId, FileFacts, Span, TypeKind, TypeNode};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::api::EffectMod;
 use crate::analysis::ctx::{Ctx, Env};
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
@@ -21,6 +21,22 @@ use crate::analysis::symbols::Sym;
 use crate::workspace::FileId;
 
 pub const ID: &str = "unknown-rpc-method";
+
+/// The rule's catalog entry (`alchemy-ls rules unknown-rpc-method`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "a method call not in the DO/Worker Shape",
+    description: "A call on a Durable Object stub (`counters.getByName(name).decrement()`) or a service \
+binding to a method its Shape does not declare. Also reported: `idFromName`, `idFromString`, \
+`newUniqueId`, `get` and `jurisdiction` on a namespace, which are typed but not implemented by Alchemy's \
+runtime (use `getByName`). Calls are not checked when the Shape cannot be fully resolved; `fetch` is always \
+allowed.",
+    bad: r#"const counters = yield* Counter.from(WorkerA);
+const n = yield* counters.getByName("global").decrement();"#,
+    good: r#"const counters = yield* Counter.from(WorkerA);
+const n = yield* counters.getByName("global").increment();"#,
+};
 
 /// Namespace methods typed by Alchemy but not implemented by its runtime.
 const NOT_IMPLEMENTED: &[&str] = &["idFromName", "idFromString", "newUniqueId", "get", "jurisdiction"];
@@ -55,7 +71,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                             let msg = format!(
                                 "{name} is typed but not implemented by Alchemy's runtime; use getByName(name)."
                             );
-                            Diag::new(ID, Severity::Error, file, span, msg).push(out);
+                            Diag::new(&META, file, span, msg).push(out);
                         }
                         Found::NotImplemented { .. } => {}
                         Found::Method { name, span } => {
@@ -102,7 +118,7 @@ fn report(
         ),
     };
     let xr = m.res(x);
-    let mut d = Diag::new(ID, Severity::Error, file, span, msg).related(
+    let mut d = Diag::new(&META, file, span, msg).related(
         xr.file,
         xr.span,
         format!("{} is declared here", xr.name),

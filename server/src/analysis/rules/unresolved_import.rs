@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use alchemy_grammar::{ConstructKind, Expr, ExprId, FileFacts, TypeKind, TypeNode};
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use crate::analysis::api::is_exempt_module;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::model::Model;
@@ -12,6 +12,27 @@ use crate::analysis::symbols::Sym;
 use crate::workspace::Resolved;
 
 pub const ID: &str = "unresolved-import";
+
+/// The rule's catalog entry (`alchemy-ls rules unresolved-import`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Info,
+    summary: "an import the analysis needs cannot be resolved",
+    description: "An import or re-export that an Alchemy construct needs (a Deps type, a `.from` \
+receiver or argument, a `yield*` operand, a provided layer, an `env` value) cannot be resolved to a \
+workspace source file: the module is not found, only type declarations or a non-workspace package exist, \
+or the name is not exported. Relations through it are not checked, so other rules stay silent there. \
+Reported once per import declaration. Alchemy itself, `effect`, `@effect/*`, `cloudflare:*`, `node:*`, \
+Node built-ins and `@cloudflare/*` are never reported.",
+    bad: r#"// no workspace package, tsconfig path or file matches "@acme/backend"
+import { Backend } from "@acme/backend";
+
+const counters = yield* Counter.from(Backend);"#,
+    good: r#"// package.json: "workspaces": ["packages/*"], with packages/backend named @acme/backend
+import { Backend } from "@acme/backend";
+
+const counters = yield* Counter.from(Backend);"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -76,7 +97,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 imp.specifier,
                 used.join(", ")
             );
-            Diag::new(ID, Severity::Info, src.id, imp.specifier_span, msg).push(out);
+            Diag::new(&META, src.id, imp.specifier_span, msg).push(out);
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::Diag;
+use super::{Diag, RuleMeta};
 use super::from_non_host::join_or;
 use super::host_without_runtime::{has_unknown_provide, stack_name};
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
@@ -14,6 +14,38 @@ use crate::workspace::FileId;
 use alchemy_grammar::Span;
 
 pub const ID: &str = "worker-live-not-provided";
+
+/// The rule's catalog entry (`alchemy-ls rules worker-live-not-provided`, docs/rules.md, SARIF, editor settings).
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "a stack deploys a modular Worker without providing its Live",
+    description: "A stack that deploys a modular Worker (a class plus `WorkerA.make(...)`) must provide \
+that Worker's runtime layer, usually the default export of its file. Without it the Worker is deployed as a \
+bare script: without its bindings and without the Durable Object classes it hosts, so bindings to it fail at \
+deploy. Older Alchemy versions compile this silently. Inline Workers (implementation passed to the class \
+call) carry their runtime and are never reported.",
+    bad: r#"import WorkerALive, { WorkerA } from "./src/workerA.ts";
+
+export default Alchemy.Stack(
+  "CrossWorkerDO",
+  { state: Cloudflare.state(), providers: Cloudflare.providers() },
+  Effect.gen(function* () {
+    const a = yield* WorkerA;
+    return { url: a.url.as<string>() };
+  }),
+);"#,
+    good: r#"import WorkerALive, { WorkerA } from "./src/workerA.ts";
+
+export default Alchemy.Stack(
+  "CrossWorkerDO",
+  { state: Cloudflare.state(), providers: Cloudflare.providers() },
+  Effect.gen(function* () {
+    const a = yield* WorkerA;
+    return { url: a.url.as<string>() };
+  }).pipe(Effect.provide(WorkerALive)),
+);"#,
+};
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
@@ -73,7 +105,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     "Stack {sn} deploys a second {wn}: {via} pulls {wn} into {sn}, but {wn} is deployed by stack {on}, so this copy has no runtime layer and the binding does not reach {on}'s {wn}. Bind across stacks by script name (Worker.ref(\"{id}\", {{ stack: \"{on}\" }}) and .from(ref.workerName)), or deploy both Workers in one stack.",
                     id = wr.logical_id.as_deref().unwrap_or(wn),
                 );
-                let mut d = Diag::new(ID, Severity::Error, file, span, msg);
+                let mut d = Diag::new(&META, file, span, msg);
                 for (c, x, f, sp) in &binders {
                     d = d.related(
                         *f,
@@ -130,7 +162,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     "Stack {sn} deploys {wn} but never provides {wn}'s runtime layer ({lname}{desc}). {what}{consequence}. Add .pipe(Effect.provide({lname}))."
                 )
             };
-            let mut d = Diag::new(ID, Severity::Error, file, span, msg);
+            let mut d = Diag::new(&META, file, span, msg);
             if let Some(&(mf, call)) = makes.first() {
                 let callee = match ctx.kind(mf, call) {
                     Some(alchemy_grammar::Expr::Call { callee, .. }) => ctx.span(mf, *callee),
