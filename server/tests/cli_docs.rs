@@ -45,7 +45,10 @@ fn rules_md_is_up_to_date() {
 /// its value, found by its 8-space indentation (the file is `JSON.stringify(…, null, 2)`).
 fn rules_setting_range(text: &str) -> (usize, usize) {
     let key = "        \"alchemy-ls.rules\": ";
-    let start = text.find(key).expect("package.json has an alchemy-ls.rules setting") + key.len();
+    let start = text
+        .find(key)
+        .expect("package.json has an alchemy-ls.rules setting")
+        + key.len();
     let close = text[start..]
         .find("\n        }")
         .expect("the setting's closing brace")

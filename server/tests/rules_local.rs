@@ -1,6 +1,8 @@
 //! Data-driven tests of the "local" rules (self-type-mismatch, deps-too-wide, duplicate-name,
 //! invalid-export-name, main-missing-default-export, unknown-rpc-method,
-//! container-multiple-namespaces, deprecated-api).
+//! container-multiple-namespaces, deprecated-api, and the deploy-time rules version-worker-hosts,
+//! version-worker-prop, too-many-tags, duplicate-queue-consumer, retain-effect-in-worker,
+//! effectful-container-in-env, unsupported-version).
 //!
 //! Every `fixtures/rules/<rule>/<case>.txt` is a multi-file fixture (`//- path` headers).
 //! `trigger*` cases must report the rule; `clean*` cases must not report it (nor any other
@@ -29,6 +31,13 @@ const RULES: &[&str] = &[
     "unknown-rpc-method",
     "container-multiple-namespaces",
     "deprecated-api",
+    "version-worker-hosts",
+    "version-worker-prop",
+    "too-many-tags",
+    "duplicate-queue-consumer",
+    "retain-effect-in-worker",
+    "effectful-container-in-env",
+    "unsupported-version",
 ];
 
 fn load_ws(root: &Path) -> Workspace {

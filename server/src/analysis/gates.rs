@@ -12,6 +12,16 @@ use crate::workspace::{FileId, Workspace};
 /// The fork with the tutorial API whatever its version says (always the first generation).
 pub const FORK: &str = "@oddlynew/alchemy";
 
+/// The first beta alchemy-ls checks (earlier betas lack `.from` and take `bindings`).
+pub const FIRST_SUPPORTED_BETA: u32 = 39;
+
+/// Whether `file`'s project declares an `alchemy` older than the v2 API alchemy-ls checks
+/// (`unsupported-version`): version-dependent checks stay silent there.
+pub fn unsupported(ws: &Workspace, file: FileId) -> bool {
+    ws.versions.get(&file).is_some_and(|v| v.major < 2)
+        || beta_of(ws, file).is_some_and(|b| b < FIRST_SUPPORTED_BETA)
+}
+
 /// A feature and the first npm beta that has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gate {

@@ -10,6 +10,7 @@ use alchemy_grammar::{Expr, Span};
 use super::{Diag, RuleMeta};
 use crate::analysis::api::{Api, EffectMod, classify, is_alchemy_module};
 use crate::analysis::diagnostic::{Diagnostic, Severity, Tag, TextEdit};
+use crate::analysis::gates;
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::Model;
 use crate::analysis::resources::Form;
@@ -47,33 +48,31 @@ unknown.",
 };
 
 /// The fork with the tutorial API whatever its version says (always G1).
-const FORK: &str = "@oddlynew/alchemy";
+const FORK: &str = gates::FORK;
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
-    bindings_prop(m, out);
-    to_promise_api(m, out);
-    old_workflow_body(m, out);
-    versioned_names(m, out);
-    versioned_forms(m, out);
+    let mut found = Vec::new();
+    bindings_prop(m, &mut found);
+    to_promise_api(m, &mut found);
+    old_workflow_body(m, &mut found);
+    versioned_names(m, &mut found);
+    versioned_forms(m, &mut found);
+    out.extend(found.into_iter().filter(|d| judged(m, d.location.file)));
 }
 
-/// The installed `alchemy` version of a file as its beta number (`2.0.0-beta.N` → N).
-///
-/// The version comes from the workspace index (§5 deprecated-api "Version":
-/// `node_modules/alchemy/package.json` walking up, else the nearest `package.json` spec, …);
-/// an unknown version keeps every version-dependent trigger silent. Releases after 2.0.0
-/// count as newer than every beta.
+/// The installed `alchemy` version of a file as its beta number (see [`gates::beta_of`]);
+/// an unknown version keeps every version-dependent trigger silent.
 pub fn alchemy_version(m: &Model, file: FileId) -> Option<u32> {
-    let v = m.ctx.ws.versions.get(&file)?;
-    if v.major != 2 || v.minor != 0 || v.patch != 0 {
-        // 2.0.0 and later releases have the newest API
-        return if (v.major, v.minor, v.patch) > (2, 0, 0) {
-            Some(u32::MAX)
-        } else {
-            None
-        };
-    }
-    v.beta
+    gates::beta_of(m.ctx.ws, file)
+}
+
+/// The first beta that reads `env` (before it, `bindings` was the prop).
+const ENV_PROP_BETA: u32 = 45;
+
+/// Whether a finding in `file` may be reported: never against a version alchemy-ls does not
+/// check (before beta.39: `unsupported-version` says so once).
+fn judged(m: &Model, file: FileId) -> bool {
+    !gates::unsupported(m.ctx.ws, file)
 }
 
 // (1) `bindings:` → `env`
@@ -87,6 +86,10 @@ fn bindings_prop(m: &Model, out: &mut Vec<Diagnostic>) {
             let Some(p) = ctx.prop(f, obj, "bindings") else {
                 continue;
             };
+            // `bindings` is the current prop before beta.45
+            if alchemy_version(m, f).is_some_and(|b| b < ENV_PROP_BETA) {
+                continue;
+            }
             let key_text = ctx.text(f, p.key_span);
             let quote = key_text
                 .chars()

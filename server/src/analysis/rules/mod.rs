@@ -62,6 +62,13 @@ registry!(
     unknown_rpc_method,
     container_multiple_namespaces,
     deprecated_api,
+    version_worker_hosts,
+    version_worker_prop,
+    too_many_tags,
+    duplicate_queue_consumer,
+    retain_effect_in_worker,
+    effectful_container_in_env,
+    unsupported_version,
     unresolved_import,
 );
 
