@@ -3,6 +3,7 @@
 #![deny(clippy::print_stdout)]
 
 pub mod analysis;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;

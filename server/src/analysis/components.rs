@@ -79,6 +79,7 @@ struct Inputs {
     by_path: Arc<HashMap<std::path::PathBuf, FileId>>,
     roots: Vec<std::path::PathBuf>,
     epoch: u64,
+    baseline: Option<Arc<super::impact::Baseline>>,
 }
 
 impl Inputs {
@@ -93,6 +94,7 @@ impl Inputs {
             by_path: ws.by_path.clone(),
             roots: ws.roots.clone(),
             epoch: ws.epoch,
+            baseline: ws.baseline.clone(),
         }
     }
 
@@ -101,6 +103,11 @@ impl Inputs {
             && Arc::ptr_eq(&self.by_path, &ws.by_path)
             && self.roots == ws.roots
             && self.epoch == ws.epoch
+            && match (&self.baseline, &ws.baseline) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            }
             && self.files.len() == members.len()
             && members
                 .iter()

@@ -9,6 +9,7 @@ pub mod finalize;
 pub mod fixes;
 pub mod gates;
 pub mod graph;
+pub mod impact;
 pub mod model;
 pub mod resources;
 pub mod rules;

@@ -47,6 +47,20 @@ impl Rollout {
     }
 }
 
+/// A Durable Object namespace a Worker hosts (see [`Model::hosted_namespaces`]).
+#[derive(Clone, Debug)]
+pub struct HostedNamespace {
+    pub x: usize,
+    /// The namespace id: the DO's name string, or a descriptor's `env` key.
+    pub id: String,
+    /// The exported class: `className ?? name` for a descriptor, the name otherwise.
+    pub class_name: String,
+    pub descriptor: bool,
+    /// Where the Worker hosts it.
+    pub file: FileId,
+    pub span: Span,
+}
+
 /// An understood `env` value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnvValue {
@@ -110,6 +124,8 @@ pub struct Model<'a> {
     missed_names: Mutex<Vec<String>>,
     /// [`Model::package_dir`] answers by directory (it looks at the disk).
     package_dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// The deploy-impact findings against the baseline, computed once (see `impact`).
+    pub impact: std::sync::OnceLock<Vec<super::impact::Finding>>,
 }
 
 impl<'a> Model<'a> {
@@ -125,6 +141,7 @@ impl<'a> Model<'a> {
             workers_by_script: HashMap::new(),
             missed_names: Mutex::new(Vec::new()),
             package_dirs: Mutex::new(HashMap::new()),
+            impact: std::sync::OnceLock::new(),
         };
         for (r, info) in m.ctx.res.list.iter().enumerate() {
             if info.kind != ResourceKind::Worker || info.form == Form::WorkerRef {
@@ -644,6 +661,14 @@ impl<'a> Model<'a> {
     /// Every `env`/`bindings` entry of every Worker whose value the analysis understands
     /// (inline or through a const): (worker, file, entry span, value span, value).
     fn env_entries(&self) -> Vec<(usize, FileId, Span, Span, EnvValue)> {
+        self.env_entries_keyed()
+            .into_iter()
+            .map(|(w, f, e, v, val, _)| (w, f, e, v, val))
+            .collect()
+    }
+
+    /// [`Model::env_entries`] with each entry's key (`COUNTER` of `env: { COUNTER: … }`).
+    fn env_entries_keyed(&self) -> Vec<(usize, FileId, Span, Span, EnvValue, Option<String>)> {
         let mut out = Vec::new();
         for (w, info) in self.ctx.res.list.iter().enumerate() {
             if info.kind != ResourceKind::Worker {
@@ -660,7 +685,14 @@ impl<'a> Model<'a> {
                     for entry in props {
                         let value = self.env_value(w, f, entry.value);
                         if let Some(v) = value {
-                            out.push((w, f, entry.span, self.ctx.span(f, entry.value), v));
+                            out.push((
+                                w,
+                                f,
+                                entry.span,
+                                self.ctx.span(f, entry.value),
+                                v,
+                                entry.key.clone(),
+                            ));
                         }
                     }
                 }
@@ -720,6 +752,83 @@ impl<'a> Model<'a> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The Durable Object namespaces Worker `w` hosts, each with its namespace id (the DO's
+    /// name string; a descriptor's `env` key) and class name (`className ?? name`), for the
+    /// deploy-impact comparison.
+    pub fn hosted_namespaces(&self, w: usize) -> Vec<HostedNamespace> {
+        let mut out: Vec<HostedNamespace> = Vec::new();
+        let descriptors: Vec<(usize, Span, Option<String>)> = self
+            .env_entries_keyed()
+            .into_iter()
+            .filter(|e| e.0 == w)
+            .filter_map(|(_, _, _, vspan, v, key)| match v {
+                EnvValue::Res(d) if matches!(self.res(d).form, Form::D4 | Form::R3) => Some((d, vspan, key)),
+                _ => None,
+            })
+            .collect();
+        let mut xs: Vec<(&usize, &Vec<Host>)> = self.hosts.iter().collect();
+        xs.sort_by_key(|(x, _)| **x);
+        for (&x, hs) in xs {
+            let Some(h) = hs.iter().find(|h| h.worker == w) else {
+                continue;
+            };
+            let info = self.res(x);
+            if !matches!(
+                info.kind,
+                ResourceKind::DurableObject | ResourceKind::RpcDurableObject
+            ) {
+                continue;
+            }
+            let Some(name) = info.logical_id.clone() else {
+                continue;
+            };
+            if matches!(info.form, Form::D4 | Form::R3) {
+                let class_name = info
+                    .args
+                    .get(1)
+                    .and_then(|a| self.ctx.prop(info.file, *a, "className"))
+                    .and_then(|p| self.ctx.str_value(info.file, p.value))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| name.clone());
+                for (d, vspan, key) in descriptors.iter().filter(|(d, ..)| *d == x) {
+                    let _ = d;
+                    out.push(HostedNamespace {
+                        x,
+                        id: key.clone().unwrap_or_else(|| name.clone()),
+                        class_name: class_name.clone(),
+                        descriptor: true,
+                        file: h.file,
+                        span: *vspan,
+                    });
+                }
+            } else {
+                out.push(HostedNamespace {
+                    x,
+                    id: name.clone(),
+                    class_name: name,
+                    descriptor: false,
+                    file: h.file,
+                    span: h.span,
+                });
+            }
+        }
+        out
+    }
+
+    /// The Workflows Worker `w` hosts: (workflow, its name).
+    pub fn hosted_workflows(&self, w: usize) -> Vec<(usize, String)> {
+        let mut out: Vec<(usize, String)> = self
+            .hosts
+            .iter()
+            .filter(|(x, hs)| {
+                self.res(**x).kind == ResourceKind::Workflow && hs.iter().any(|h| h.worker == w)
+            })
+            .filter_map(|(x, _)| Some((*x, self.res(*x).logical_id.clone()?)))
+            .collect();
+        out.sort();
+        out
     }
 
     /// `env` entries whose value is a DO/Workflow descriptor (D4, R3, Workflow descriptor),

@@ -74,6 +74,16 @@ pub struct CheckArgs {
     /// Exit with 1 if there are more than N warnings.
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,
+
+    /// Compare with this git revision (what is deployed: `origin/main`, `HEAD~1`, a sha) and
+    /// report what the next deploy does to deployed data (deploy-impact rules).
+    #[arg(long, value_name = "REV", conflicts_with = "baseline_dir")]
+    pub baseline: Option<String>,
+
+    /// Like --baseline, from a plain checkout of the deployed revision (DIR stands for the
+    /// first PATH).
+    #[arg(long, value_name = "DIR")]
+    pub baseline_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -6,11 +6,24 @@ use super::{EXIT_FINDINGS, EXIT_OK, Io, load};
 use crate::analysis;
 
 pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
-    let loaded = match load::load(&args.input, io) {
+    let mut loaded = match load::load(&args.input, io) {
         Ok(l) => l,
         Err(code) => return code,
     };
     crate::timing::mark("loaded");
+    if let Some(dir) = &args.baseline_dir {
+        let opts = crate::workspace::LoadOptions {
+            no_ignore: args.input.no_ignore,
+        };
+        match crate::baseline::from_dir(dir, loaded.ws.config.clone(), &opts) {
+            Ok(b) => loaded.ws.baseline = Some(std::sync::Arc::new(b)),
+            Err(e) => {
+                let _ = writeln!(io.err, "alchemy-ls: {e}");
+                return super::EXIT_ERROR;
+            }
+        }
+        crate::timing::mark("baseline loaded");
+    }
     let analysis = analysis::analyze_by_components(&mut Default::default(), &loaded.ws);
     crate::timing::mark("analysed");
     let report = Report::new(&loaded.ws, &analysis, &loaded.base);

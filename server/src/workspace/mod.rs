@@ -78,6 +78,8 @@ pub struct Workspace {
     /// Changes when configuration files on disk (package.json, tsconfig, ignore files)
     /// changed: analysis results cached by source identity are stale then.
     pub epoch: u64,
+    /// The deployed revision to compare with (deploy-impact rules), if one is configured.
+    pub baseline: Option<Arc<crate::analysis::impact::Baseline>>,
     /// Set on a view restricted to some files (see [`Workspace::restricted_to`]).
     pub(crate) view: Option<Arc<View>>,
 }

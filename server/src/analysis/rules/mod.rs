@@ -69,6 +69,13 @@ registry!(
     retain_effect_in_worker,
     effectful_container_in_env,
     unsupported_version,
+    do_deleted,
+    do_renamed,
+    do_moved_without_transfer,
+    worker_replaced,
+    resource_replaced,
+    workflow_rehosted,
+    migration_during_rollout,
     unresolved_import,
 );
 
