@@ -622,10 +622,16 @@ impl<'a> Ctx<'a> {
         }
         match self.kind(file, e) {
             Some(Expr::Call { callee, .. }) => {
-                if let Some(Expr::Member { object, .. }) = self.kind(file, *callee)
-                    && self.effect_mod(file, *object) == Some(EffectMod::Effect)
-                {
-                    return true;
+                if let Some(Expr::Member { object, property, .. }) = self.kind(file, *callee) {
+                    if self.effect_mod(file, *object) == Some(EffectMod::Effect) {
+                        return true;
+                    }
+                    // `Stage.useSync(…)`, `Service.use(…)`, `Tag.asEffect()`: Effects of a service
+                    if matches!(property.as_str(), "use" | "useSync" | "asEffect")
+                        && matches!(self.syms.resolve_expr(file, *object), Some(Sym::External { .. }))
+                    {
+                        return true;
+                    }
                 }
                 match self.member_call(file, e) {
                     Some((obj, "pipe", _)) => self.is_effect_value_depth(file, obj, env, depth + 1),

@@ -601,6 +601,11 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.push(EvKind::RenamedFrom { target, ids }, file, span);
             }
             Some(Api::RemovalRetain) => {
+                // reported at the condition, when there is one
+                let span = args
+                    .first()
+                    .map(|a| ctx.span(file, *a))
+                    .unwrap_or(ctx.span(file, p));
                 let (effect, enabled) = match args.first() {
                     None => (false, true),
                     Some(a) => match ctx.kind(file, *a) {
@@ -610,7 +615,6 @@ impl<'c, 'a> Walker<'c, 'a> {
                         _ => (ctx.is_effect_value(file, *a, env), true),
                     },
                 };
-                let span = ctx.span(file, p);
                 self.push(
                     EvKind::Retain {
                         target,

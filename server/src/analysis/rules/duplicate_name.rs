@@ -103,11 +103,29 @@ fn by_id(m: &Model, keep: impl Fn(usize) -> bool) -> BTreeMap<String, Vec<usize>
     groups
 }
 
+/// Where a stack first deploys a Worker (its `yield*`), for deploy order.
+fn deploy_order<'m>(m: &'m Model, w: usize) -> Option<(&'m std::path::Path, u32)> {
+    m.stacks_of(w)
+        .iter()
+        .filter_map(|s| m.scopes.get(s))
+        .flat_map(|sc| sc.events.iter())
+        .filter(|ev| matches!(&ev.kind, EvKind::Yield { target } if *target == w))
+        .map(|ev| order_key(m, (ev.file, ev.span)))
+        .min()
+}
+
 // (1)
 fn worker_ids(m: &Model, out: &mut Vec<Diagnostic>) {
-    let groups = by_id(m, |r| {
+    let mut groups = by_id(m, |r| {
         m.res(r).kind == ResourceKind::Worker && m.res(r).form != Form::WorkerRef
     });
+    // the second Worker a stack deploys under an id silently reuses the first
+    for list in groups.values_mut() {
+        list.sort_by_key(|&r| {
+            let d = deploy_order(m, r);
+            (d.is_none(), d, order_key(m, name_loc(m, r)))
+        });
+    }
     for (id, list) in groups {
         for (i, &b) in list.iter().enumerate() {
             let Some(&a) = list[..i].iter().find(|&&a| share_stack(m, a, b)) else {

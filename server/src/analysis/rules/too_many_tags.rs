@@ -114,7 +114,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 tags.len(),
                 total - MAX_TAGS
             );
-            Diag::new(&META, f, p.key_span, msg).push(out);
+            Diag::new(&META, f, ctx.span(f, p.value), msg).push(out);
         }
     }
 }

@@ -79,6 +79,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             let EvKind::From {
                 x,
                 arg: FromArg::Res(h),
+                arg_expr,
                 ..
             } = &ev.kind
             else {
@@ -91,7 +92,8 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             let msg = format!(
                 "{wn} is a version of {pn}, and {xn}.from({pn}) binds a Durable Object of {pn}'s own script, which a version upload counts as hosting it, so Alchemy rejects the upload. A version of {pn} cannot use {pn}'s Durable Objects; roll {pn} out with version: {{ traffic }} instead."
             );
-            Diag::new(&META, ev.file, ev.span, msg)
+            let at = arg_expr.map(|a| m.ctx.span(ev.file, a)).unwrap_or(ev.span);
+            Diag::new(&META, ev.file, at, msg)
                 .related(pf, pspan, format!("{wn} is a version of {pn}"))
                 .push(out);
         }
