@@ -14,6 +14,7 @@ pub mod model;
 pub mod resources;
 pub mod rules;
 pub mod scopes;
+pub mod shape;
 pub mod symbols;
 
 pub use diagnostic::*;

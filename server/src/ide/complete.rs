@@ -212,10 +212,13 @@ fn method_completions(
         }
     }
     let Some(x) = x else { return Vec::new() };
-    let Some(mut methods) = super::shape::methods(m, x) else {
+    let Some(mut methods) = crate::analysis::shape::shape_of(m, x) else {
         return Vec::new();
     };
-    if !methods.iter().any(|mm| mm == "fetch") {
+    // a plain DO's stub also has `fetch` (an RPC DO's client has only its procedures)
+    if m.res(x).kind == crate::analysis::ResourceKind::DurableObject
+        && !methods.iter().any(|mm| mm == "fetch")
+    {
         methods.push("fetch".into());
     }
     let replace_span = Span::new(prefix_start, offset as usize);

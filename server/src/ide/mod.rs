@@ -66,7 +66,6 @@ pub struct Symbol {
 mod at;
 mod complete;
 mod info;
-mod shape;
 
 pub use at::{
     code_lenses, definition_at, document_symbols, hosts_at, hover_at, references_at, workspace_symbols,

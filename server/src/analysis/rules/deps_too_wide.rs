@@ -3,7 +3,7 @@
 use alchemy_grammar::{Span, TypeKind, TypeNode};
 
 use super::{Diag, RuleMeta};
-use super::unknown_rpc_method::shape_of;
+use crate::analysis::shape::shape_of;
 use crate::analysis::diagnostic::{Diagnostic, Severity, TextEdit};
 use crate::analysis::fixes::name_in_file;
 use crate::analysis::model::{Deps, Model};
