@@ -5,6 +5,7 @@ use super::{CodeLens, Hover, NavTarget, Symbol};
 use crate::analysis::Analysis;
 use crate::analysis::graph::{EdgeKind, ResourceKind};
 use crate::analysis::model::Model;
+use crate::analysis::scopes::EvKind;
 use crate::workspace::{FileId, Workspace};
 
 /// Workers hosting the resource under the cursor (`alchemy/hosts`, `textDocument/implementation`).
@@ -109,6 +110,22 @@ fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
             let t = site(m, e.file, e.span, &name);
             if !out.contains(&t) {
                 out.push(t);
+            }
+        }
+    }
+    // uses that are not graph edges: a host's local `yield* Counter` and `Counter.from(Self)`
+    for scope in m.scopes.values() {
+        for ev in &scope.events {
+            let used = match &ev.kind {
+                EvKind::Yield { target } => *target == r,
+                EvKind::From { x, .. } => *x == r,
+                _ => false,
+            };
+            if used {
+                let t = site(m, ev.file, ev.span, &name);
+                if !out.contains(&t) {
+                    out.push(t);
+                }
             }
         }
     }
