@@ -9,6 +9,7 @@ use super::diagnostic::{Diagnostic, Severity};
 /// in files under a workspace root, and sort by path, position and rule.
 pub fn finalize(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
+    let mut seen: std::collections::HashSet<Diagnostic> = std::collections::HashSet::new();
     for mut d in diags {
         match ws.config.rules.get(d.rule) {
             Some(RuleLevel::Off) => continue,
@@ -24,7 +25,7 @@ pub fn finalize(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         if suppressed(ws, &d) {
             continue;
         }
-        if !out.contains(&d) {
+        if seen.insert(d.clone()) {
             out.push(d);
         }
     }

@@ -61,6 +61,9 @@ pub struct HostedNamespace {
     pub span: Span,
 }
 
+/// A `X.from(W)` site: (consumer, X, file, span).
+pub type Binder = (usize, usize, FileId, Span);
+
 /// An understood `env` value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnvValue {
@@ -114,6 +117,11 @@ pub struct Model<'a> {
     pub hosts: HashMap<usize, Vec<Host>>,
     /// Worker → stacks deploying it.
     pub deployed_by: HashMap<usize, Vec<usize>>,
+    /// Stack → the Workers it deploys, sorted (the inverse of `deployed_by`).
+    pub deploys: HashMap<usize, Vec<usize>>,
+    /// Worker W → every `X.from(W)` of another Worker's scope: (consumer, X, file, span),
+    /// in owner order (built on first use).
+    from_index: std::sync::OnceLock<HashMap<usize, Vec<Binder>>>,
     pub graph: Graph,
     /// Worker by logical id or literal `name` prop (the first Worker in list order).
     workers_by_name: HashMap<String, usize>,
@@ -136,6 +144,8 @@ impl<'a> Model<'a> {
             deps: HashMap::new(),
             hosts: HashMap::new(),
             deployed_by: HashMap::new(),
+            deploys: HashMap::new(),
+            from_index: std::sync::OnceLock::new(),
             graph: Graph::default(),
             workers_by_name: HashMap::new(),
             workers_by_script: HashMap::new(),
@@ -397,11 +407,53 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        let mut deploys: HashMap<usize, Vec<usize>> = HashMap::new();
         for v in deployed.values_mut() {
             v.sort();
             v.dedup();
         }
+        for (&w, ss) in &deployed {
+            for &s in ss {
+                deploys.entry(s).or_default().push(w);
+            }
+        }
+        for v in deploys.values_mut() {
+            v.sort();
+        }
         self.deployed_by = deployed;
+        self.deploys = deploys;
+    }
+
+    /// The Workers stack `s` deploys, sorted.
+    pub fn workers_of(&self, s: usize) -> &[usize] {
+        self.deploys.get(&s).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Every `X.from(W)` in another Worker's scope: (consumer, X, file, span), by owner.
+    pub fn binders_of(&self, w: usize) -> &[Binder] {
+        let index = self.from_index.get_or_init(|| {
+            let mut owners: Vec<&usize> = self.scopes.keys().collect();
+            owners.sort();
+            let mut index: HashMap<usize, Vec<Binder>> = HashMap::new();
+            for &c in owners {
+                if self.res(c).kind != ResourceKind::Worker {
+                    continue;
+                }
+                for ev in &self.scopes[&c].events {
+                    if let EvKind::From {
+                        x,
+                        arg: FromArg::Res(h),
+                        ..
+                    } = &ev.kind
+                        && *h != c
+                    {
+                        index.entry(*h).or_default().push((c, *x, ev.file, ev.span));
+                    }
+                }
+            }
+            index
+        });
+        index.get(&w).map(|v| v.as_slice()).unwrap_or(&[])
     }
 
     /// Stacks deploying W (empty when no stack deploys it).

@@ -162,25 +162,13 @@ pub fn has_unknown_provide(m: &Model, owner: usize) -> bool {
 }
 
 fn add_consumers(m: &Model, mut d: Diag, x: usize, w: usize) -> Diag {
-    let mut owners: Vec<&usize> = m.scopes.keys().collect();
-    owners.sort();
-    for &c in owners {
-        for ev in &m.scopes[&c].events {
-            if let EvKind::From {
-                x: ex,
-                arg: FromArg::Res(h),
-                ..
-            } = &ev.kind
-                && *ex == x
-                && *h == w
-                && c != w
-            {
-                d = d.related(
-                    ev.file,
-                    ev.span,
-                    format!("{} binds {} from {}", m.res(c).name, m.res(x).name, m.res(w).name),
-                );
-            }
+    for &(c, ex, file, span) in m.binders_of(w) {
+        if ex == x {
+            d = d.related(
+                file,
+                span,
+                format!("{} binds {} from {}", m.res(c).name, m.res(x).name, m.res(w).name),
+            );
         }
     }
     d

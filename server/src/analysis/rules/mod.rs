@@ -80,11 +80,14 @@ registry!(
 );
 
 /// Run every rule.
+/// Run every rule; one diagnostic per (rule, location), the first one kept.
 pub fn run_all(m: &Model) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
         (rule.check)(m, &mut out);
     }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|d| seen.insert((d.rule, d.location.clone())));
     out
 }
 
@@ -133,12 +136,9 @@ impl Diag {
         self.d.tags.push(tag);
         self
     }
+    /// Add the diagnostic (a second one of the rule at the same location is dropped by
+    /// [`run_all`]).
     pub fn push(self, out: &mut Vec<Diagnostic>) {
-        if !out
-            .iter()
-            .any(|o| o.rule == self.d.rule && o.location == self.d.location)
-        {
-            out.push(self.d);
-        }
+        out.push(self.d);
     }
 }

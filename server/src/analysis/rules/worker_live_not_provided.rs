@@ -69,14 +69,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 _ => Vec::new(),
             })
             .collect();
-        let mut workers: Vec<usize> = m
-            .deployed_by
-            .iter()
-            .filter(|(_, ss)| ss.contains(&s))
-            .map(|(w, _)| *w)
-            .collect();
-        workers.sort();
-        for w in workers {
+        for &w in m.workers_of(s) {
             let wr = m.res(w);
             if !wr.form.is_modular_worker() || provided.contains(&w) {
                 continue;
@@ -265,24 +258,5 @@ fn consumers_in_stack(m: &Model, w: usize, s: usize) -> Vec<(usize, usize, FileI
 
 /// (consumer, X, file, span) for `X.from(W)` in other Workers.
 fn consumers(m: &Model, w: usize) -> Vec<(usize, usize, FileId, Span)> {
-    let mut owners: Vec<&usize> = m.scopes.keys().collect();
-    owners.sort();
-    let mut out = Vec::new();
-    for &c in owners {
-        if c == w || m.res(c).kind != ResourceKind::Worker {
-            continue;
-        }
-        for ev in &m.scopes[&c].events {
-            if let EvKind::From {
-                x,
-                arg: FromArg::Res(h),
-                ..
-            } = &ev.kind
-                && *h == w
-            {
-                out.push((c, *x, ev.file, ev.span));
-            }
-        }
-    }
-    out
+    m.binders_of(w).to_vec()
 }
