@@ -2,7 +2,7 @@
 // The typings kit: real TypeScript with the real Alchemy typings judges every fixture, and
 // alchemy-ls must agree with it. See tests/typings/README.md.
 //
-//   node tests/typings/run.mjs [NAME...] [--jobs N] [--keep] [--check-docs | --write-docs]
+//   node tests/typings/run.mjs [NAME...] [--jobs N] [--keep] [--isolated] [--check-docs | --write-docs]
 //
 // NAME: a fixture's path under fixtures/ without `.txt` (`clean/external-site`) or its base
 // name (`external-site`). Without names every fixture runs; --check-docs / --write-docs need
@@ -203,8 +203,8 @@ function linkNodeModules(root, installed, files) {
   }
 }
 
-function materialise(fx, installed, tmpRoot) {
-  const root = path.join(tmpRoot, fx.name.replace(/\//g, "__"));
+function materialise(fx, installed, parent) {
+  const root = path.join(parent, fx.name.replace(/\//g, "__"));
   fs.mkdirSync(root, { recursive: true });
   for (const [p, content] of fx.files) {
     const full = path.join(root, p);
@@ -244,8 +244,9 @@ function run(cmd, args, cwd) {
 
 const TSC_RE = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/;
 
-async function runTsc(tsc, root) {
-  const res = await run(tsc, ["--noEmit", "-p", ".", "--pretty", "false"], root);
+/** Runs tsc in `cwd` with `args`; returns its errors with paths relative to `cwd`. */
+async function runTsc(tsc, cwd, args) {
+  const res = await run(tsc, ["--noEmit", "--pretty", "false", ...args], cwd);
   const errors = [];
   for (const line of res.stdout.split("\n")) {
     const m = TSC_RE.exec(line);
@@ -256,6 +257,52 @@ async function runTsc(tsc, root) {
   }
   if (res.code === 0 && errors.length) throw new KitError("tsc printed errors but exited 0");
   return errors;
+}
+
+/**
+ * Type-checks the fixtures. A fixture with its own tsconfig.json gets a tsc run of its own; the
+ * others share the standard tsconfig, so all those declaring one alchemy version are checked by
+ * one tsc program (the same options, each fixture in its own directory with its own
+ * node_modules links, every file a module): Alchemy's typings are parsed once per version
+ * instead of once per fixture. `--isolated` checks every fixture alone (slower; same verdicts).
+ */
+async function typecheck(prepared, ctx) {
+  const out = new Map(prepared.map((p) => [p.fx.name, []]));
+  const jobs = [];
+  const groups = new Map();
+  for (const p of prepared) {
+    if (p.ownTsconfig || ctx.isolated) {
+      jobs.push(async () => {
+        const errors = await runTsc(ctx.tsc, p.root, ["-p", "."]);
+        out.set(p.fx.name, errors);
+      });
+      continue;
+    }
+    if (!groups.has(p.group)) groups.set(p.group, []);
+    groups.get(p.group).push(p);
+  }
+  for (const [group, members] of groups) {
+    jobs.push(async () => {
+      const config = {
+        ...STANDARD_TSCONFIG,
+        include: members.map((p) => `${path.basename(p.root)}/**/*`),
+        exclude: ["**/node_modules"],
+      };
+      fs.writeFileSync(path.join(group, "tsconfig.batch.json"), `${JSON.stringify(config, null, 2)}\n`);
+      // `types` resolve from the config's directory: the same install the members link to.
+      fs.symlinkSync(ctx.locations.get(members[0].fx.install).nodeModules, path.join(group, "node_modules"));
+      const errors = await runTsc(ctx.tsc, group, ["-p", "tsconfig.batch.json"]);
+      const byDir = new Map(members.map((p) => [path.basename(p.root), p]));
+      for (const e of errors) {
+        const [dir, ...rest] = e.path.split("/");
+        const p = byDir.get(dir);
+        if (!p || !rest.length) throw new KitError(`tsc reported an error outside every fixture: ${e.path}`);
+        out.get(p.fx.name).push({ ...e, path: rest.join("/") });
+      }
+    });
+  }
+  await pool(jobs, ctx.jobs, (job) => job());
+  return out;
 }
 
 async function runAlchemyLs(bin, root) {
@@ -274,13 +321,17 @@ async function runAlchemyLs(bin, root) {
 
 const diagKey = (d) => `${d.severity}[${d.rule}] ${d.path}:${d.line}:${d.column}`;
 
-async function judge(fx, ctx) {
+/** Writes a fixture into the directory of its tsc group (or a directory of its own). */
+function prepare(fx, ctx) {
   const installed = ctx.locations.get(fx.install).nodeModules;
-  const root = materialise(fx, installed, ctx.tmpRoot);
-  const started = Date.now();
-  const tscErrors = await runTsc(ctx.tsc, root);
-  const tscMs = Date.now() - started;
-  const diags = await runAlchemyLs(ctx.bin, root);
+  const ownTsconfig = fx.files.some(([p]) => p === "tsconfig.json");
+  const group = path.join(ctx.tmpRoot, ownTsconfig ? "own-tsconfig" : fx.install);
+  fs.mkdirSync(group, { recursive: true });
+  return { fx, ownTsconfig, group, root: materialise(fx, installed, group) };
+}
+
+/** Compares tsc's and alchemy-ls's verdicts with what the fixture expects. */
+function judge(fx, tscErrors, diags, ctx) {
   const problems = [];
   if (fx.header.clean && tscErrors.length) {
     problems.push("tsc rejects this clean fixture (a clean fixture must type-check):");
@@ -291,20 +342,17 @@ async function judge(fx, ctx) {
     problems.push(`tsc reports ${codes.join(" ") || "nothing"}, the fixture pins ${fx.header.tsc.join(" ") || "silent"}:`);
     for (const e of tscErrors) problems.push(`  ${e.path}:${e.line}:${e.column} ${e.code} ${e.message}`);
   }
-  const expected = new Map(fx.header.expect.map((d) => [diagKey(d), d]));
-  const actual = new Map(diags.map((d) => [diagKey(d), d]));
-  const unexpected = diags.filter((d) => !expected.has(diagKey(d)));
-  const missing = fx.header.expect.filter((d) => !actual.has(diagKey(d)));
-  for (const d of unexpected) {
+  const expected = new Set(fx.header.expect.map(diagKey));
+  const actual = new Set(diags.map(diagKey));
+  for (const d of diags.filter((d) => !expected.has(diagKey(d)))) {
     const kind = fx.header.clean && d.severity !== "info" ? "false positive" : "unexpected";
     problems.push(`${kind}: ${d.path}:${d.line}:${d.column} ${d.severity}[${d.rule}] ${d.message}`);
   }
-  for (const d of missing) {
+  for (const d of fx.header.expect.filter((d) => !actual.has(diagKey(d)))) {
     const pending = ctx.knownRules && !ctx.knownRules.has(d.rule) ? ` (this alchemy-ls has no rule ${d.rule} yet)` : "";
     problems.push(`missing: ${diagKey(d)}${pending}`);
   }
-  if (!ctx.keep) fs.rmSync(root, { recursive: true, force: true });
-  return { fx, tscErrors, codes, diags, problems, tscMs, root };
+  return { fx, tscErrors, codes, diags, problems };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,11 +430,19 @@ async function pool(items, jobs, fn) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const opt = { jobs: Number(process.env.TYPINGS_JOBS || 2), keep: false, checkDocs: false, writeDocs: false, names: [] };
+  const opt = {
+    jobs: Number(process.env.TYPINGS_JOBS || 2),
+    keep: false,
+    isolated: false,
+    checkDocs: false,
+    writeDocs: false,
+    names: [],
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--jobs") opt.jobs = Number(args[++i]);
     else if (a === "--keep") opt.keep = true;
+    else if (a === "--isolated") opt.isolated = true;
     else if (a === "--check-docs") opt.checkDocs = true;
     else if (a === "--write-docs") opt.writeDocs = true;
     else if (a === "--list") {
@@ -418,23 +474,34 @@ async function main() {
   const tsc = path.join(installLocation(tsName).nodeModules, ".bin", "tsc");
 
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "alchemy-ls-typings-"));
-  const ctx = { bin, tsc, locations, tmpRoot, keep: opt.keep, knownRules };
+  const ctx = { bin, tsc, locations, tmpRoot, knownRules, jobs: opt.jobs, isolated: opt.isolated };
   const started = Date.now();
-  const results = await pool(fixtures, opt.jobs, async (fx) => {
-    let r;
-    try {
-      r = await judge(fx, ctx);
-    } catch (e) {
-      if (!(e instanceof KitError)) throw e;
-      r = { fx, tscErrors: [], codes: [], diags: [], problems: [`kit error: ${e.message}`], tscMs: 0 };
+  const prepared = fixtures.map((fx) => prepare(fx, ctx));
+  const [tscByFixture, lsByFixture] = await Promise.all([
+    typecheck(prepared, ctx),
+    pool(prepared, opt.jobs, async (p) => {
+      try {
+        return await runAlchemyLs(bin, p.root);
+      } catch (e) {
+        if (e instanceof KitError) return e;
+        throw e;
+      }
+    }),
+  ]);
+  const results = prepared.map((p, i) => {
+    const diags = lsByFixture[i];
+    if (diags instanceof KitError) {
+      return { fx: p.fx, tscErrors: [], codes: [], diags: [], problems: [`kit error: ${diags.message}`] };
     }
-    const status = r.problems.length ? "FAIL" : "ok  ";
-    const kind = fx.header.clean ? "clean" : "broken";
-    const tscText = r.tscErrors.length ? r.codes.join(" ") : "silent";
-    process.stdout.write(`${status} ${fx.name} [${kind}, alchemy ${fx.alchemy}, tsc: ${tscText}]\n`);
-    for (const p of r.problems) process.stdout.write(`       ${p}\n`);
-    return r;
+    return judge(p.fx, tscByFixture.get(p.fx.name), diags, ctx);
   });
+  for (const r of results) {
+    const status = r.problems.length ? "FAIL" : "ok  ";
+    const kind = r.fx.header.clean ? "clean" : "broken";
+    const tscText = r.tscErrors.length ? r.codes.join(" ") : "silent";
+    process.stdout.write(`${status} ${r.fx.name} [${kind}, alchemy ${r.fx.alchemy}, tsc: ${tscText}]\n`);
+    for (const p of r.problems) process.stdout.write(`       ${p}\n`);
+  }
   if (!opt.keep) fs.rmSync(tmpRoot, { recursive: true, force: true });
   else process.stdout.write(`kept the materialised fixtures under ${tmpRoot}\n`);
 
