@@ -476,18 +476,24 @@ async function main() {
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "alchemy-ls-typings-"));
   const ctx = { bin, tsc, locations, tmpRoot, knownRules, jobs: opt.jobs, isolated: opt.isolated };
   const started = Date.now();
-  const prepared = fixtures.map((fx) => prepare(fx, ctx));
-  const [tscByFixture, lsByFixture] = await Promise.all([
-    typecheck(prepared, ctx),
-    pool(prepared, opt.jobs, async (p) => {
-      try {
-        return await runAlchemyLs(bin, p.root);
-      } catch (e) {
-        if (e instanceof KitError) return e;
-        throw e;
-      }
-    }),
-  ]);
+  let prepared, tscByFixture, lsByFixture;
+  try {
+    prepared = fixtures.map((fx) => prepare(fx, ctx));
+    [tscByFixture, lsByFixture] = await Promise.all([
+      typecheck(prepared, ctx),
+      pool(prepared, opt.jobs, async (p) => {
+        try {
+          return await runAlchemyLs(bin, p.root);
+        } catch (e) {
+          if (e instanceof KitError) return e;
+          throw e;
+        }
+      }),
+    ]);
+  } finally {
+    if (!opt.keep) fs.rmSync(tmpRoot, { recursive: true, force: true });
+    else process.stdout.write(`kept the materialised fixtures under ${tmpRoot}\n`);
+  }
   const results = prepared.map((p, i) => {
     const diags = lsByFixture[i];
     if (diags instanceof KitError) {
@@ -502,8 +508,6 @@ async function main() {
     process.stdout.write(`${status} ${r.fx.name} [${kind}, alchemy ${r.fx.alchemy}, tsc: ${tscText}]\n`);
     for (const p of r.problems) process.stdout.write(`       ${p}\n`);
   }
-  if (!opt.keep) fs.rmSync(tmpRoot, { recursive: true, force: true });
-  else process.stdout.write(`kept the materialised fixtures under ${tmpRoot}\n`);
 
   const failed = results.filter((r) => r.problems.length);
   const cleanCount = results.filter((r) => r.fx.header.clean).length;
