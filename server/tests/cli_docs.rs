@@ -1,22 +1,45 @@
 //! `docs/rules.md` and the VS Code extension's `alchemy-ls.rules` setting are generated from
 //! the rule catalog; these tests fail when they drift. Regenerate with
-//! `UPDATE_DOCS=1 cargo test -p alchemy-ls --test cli_docs`.
+//! `UPDATE_DOCS=1 cargo test -p alchemy-ls --test cli_docs`. The section of docs/rules.md between
+//! the typings-table markers belongs to the typings kit (`node tests/typings/run.mjs
+//! --write-docs`, checked by its `--check-docs`): it is kept as is and left out of the comparison.
 
 use std::path::Path;
 
 use alchemy_ls::catalog::{RULES, rules_markdown, vscode_rules_setting};
+
+const TYPINGS_START: &str = "<!-- typings-table:start -->";
+const TYPINGS_END: &str = "<!-- typings-table:end -->";
+
+/// `doc` without the typings kit's section, and that section (with its trailing newline).
+fn split_typings(doc: &str) -> (String, Option<&str>) {
+    match (doc.find(TYPINGS_START), doc.find(TYPINGS_END)) {
+        (Some(start), Some(end)) if end > start => {
+            let mut end = end + TYPINGS_END.len();
+            if doc[end..].starts_with('\n') {
+                end += 1;
+            }
+            let rest = format!("{}\n{}", doc[..start].trim_end_matches('\n'), &doc[end..]);
+            (rest, Some(&doc[start..end]))
+        }
+        _ => (doc.to_string(), None),
+    }
+}
 
 #[test]
 fn rules_md_is_up_to_date() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
     let expected = rules_markdown();
     if std::env::var_os("UPDATE_DOCS").is_some() {
+        let existing = std::fs::read_to_string(&path).unwrap_or_default();
+        let section = split_typings(&existing).1.map(|s| format!("\n{s}"));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &expected).unwrap();
+        std::fs::write(&path, format!("{expected}{}", section.unwrap_or_default())).unwrap();
     }
-    let actual = std::fs::read_to_string(&path)
+    let full = std::fs::read_to_string(&path)
         .unwrap_or_default()
         .replace("\r\n", "\n");
+    let (actual, _) = split_typings(&full);
     // Every rule has its own `## <id>` section (the anchor the SARIF helpUri points at) with
     // the catalog's severity and summary.
     for r in RULES {
