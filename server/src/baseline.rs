@@ -45,3 +45,53 @@ pub fn repo_of(root: &Path) -> Option<(PathBuf, PathBuf)> {
     }
     None
 }
+
+/// The files of `rev` under `subdir` of the repository at `repo` (a work tree or a bare
+/// repository), read from the object database: (path relative to `subdir`, content). Only
+/// blobs are read; nothing is checked out or written and no process is spawned.
+pub fn git_tree_files(repo: &Path, rev: &str, subdir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+    let r = gix::open(repo).map_err(|e| format!("{}: not a git repository ({e})", repo.display()))?;
+    let id = r.rev_parse_single(rev).map_err(|e| {
+        let shallow = r.is_shallow().unwrap_or(false);
+        let hint = if shallow {
+            " (this is a shallow clone: fetch the baseline, e.g. `git fetch --deepen=50 origin` or `fetch-depth: 0` in CI)"
+        } else {
+            ""
+        };
+        format!("baseline revision {rev:?} not found in {}: {e}{hint}", repo.display())
+    })?;
+    let object = id
+        .object()
+        .map_err(|e| format!("baseline revision {rev:?}: its object is missing ({e}); is the clone shallow?"))?;
+    let tree = object
+        .peel_to_tree()
+        .map_err(|e| format!("baseline revision {rev:?} does not name a commit or tree: {e}"))?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| format!("baseline revision {rev:?}: cannot read its tree: {e}"))?;
+    let prefix = subdir.to_string_lossy().replace('\\', "/");
+    let prefix = prefix.trim_matches('/');
+    let mut out = Vec::new();
+    for entry in recorder.records {
+        if !entry.mode.is_blob() {
+            continue;
+        }
+        let Ok(path) = std::str::from_utf8(entry.filepath.as_ref()) else {
+            continue;
+        };
+        let rel = if prefix.is_empty() {
+            path
+        } else {
+            match path.strip_prefix(prefix).and_then(|p| p.strip_prefix('/')) {
+                Some(p) => p,
+                None => continue,
+            }
+        };
+        let blob = r
+            .find_object(entry.oid)
+            .map_err(|e| format!("baseline revision {rev:?}: {path}: {e}"))?;
+        out.push((PathBuf::from(rel), blob.data.clone()));
+    }
+    Ok(out)
+}
