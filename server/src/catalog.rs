@@ -4,12 +4,44 @@
 
 pub use crate::analysis::rules::RuleMeta;
 
-/// Where the rules are documented; a rule's anchor is its id.
-pub const DOCS_URL: &str = "https://github.com/alchemy-ls/alchemy-ls/blob/main/docs/rules.md";
+/// The project's repository: `repository` in the workspace's `Cargo.toml`, the one place to
+/// configure it (the npm packages read it from there too).
+pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 
-/// The documentation URL of one rule.
-pub fn help_uri(id: &str) -> String {
-    format!("{DOCS_URL}#{id}")
+/// Where the rules are documented (`<repository>/blob/main/docs/rules.md`; a rule's anchor is
+/// its id), or `None` while [`REPOSITORY`] is not a real address (empty, not `https://`, or a
+/// reserved placeholder host such as `example.invalid`). Without it, no link is emitted
+/// (SARIF `helpUri`, LSP `codeDescription`): `alchemy-ls rules ID` carries the text itself.
+pub fn docs_url() -> Option<String> {
+    docs_url_for(REPOSITORY)
+}
+
+/// [`docs_url`] for a given repository address.
+pub fn docs_url_for(repository: &str) -> Option<String> {
+    let rest = repository.strip_prefix("https://")?;
+    let host = rest.split('/').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.split(':').next().unwrap_or("");
+    let placeholder = host.is_empty()
+        || !host.contains('.')
+        || host == "localhost"
+        || ["example", "invalid", "test", "localhost"]
+            .iter()
+            .any(|tld| host.ends_with(&format!(".{tld}")))
+        || ["example.com", "example.org", "example.net"]
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+    if placeholder {
+        return None;
+    }
+    Some(format!(
+        "{}/blob/main/docs/rules.md",
+        repository.trim_end_matches('/')
+    ))
+}
+
+/// The documentation URL of one rule, when [`docs_url`] is configured.
+pub fn help_uri(id: &str) -> Option<String> {
+    docs_url().map(|u| format!("{u}#{id}"))
 }
 
 /// Looks a rule up by id.
@@ -135,7 +167,27 @@ mod tests {
         assert!(rule("nope").is_none());
         assert_eq!(
             help_uri("deps-too-wide"),
-            "https://github.com/alchemy-ls/alchemy-ls/blob/main/docs/rules.md#deps-too-wide"
+            docs_url().map(|u| format!("{u}#deps-too-wide"))
         );
+    }
+
+    #[test]
+    fn docs_url_only_for_a_real_repository() {
+        assert_eq!(
+            docs_url_for("https://github.com/acme/alchemy-ls/").as_deref(),
+            Some("https://github.com/acme/alchemy-ls/blob/main/docs/rules.md")
+        );
+        for placeholder in [
+            "",
+            "https://example.invalid/alchemy-ls",
+            "https://example.com/x",
+            "https://docs.example.org/x",
+            "http://github.com/acme/alchemy-ls",
+            "https://localhost/x",
+            "https://intranet/x",
+            "not a url",
+        ] {
+            assert_eq!(docs_url_for(placeholder), None, "{placeholder}");
+        }
     }
 }

@@ -8,11 +8,38 @@ fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
 }
 
-/// Runs in `examples/`, with `PATH` = `name`, so report paths are relative to the project.
+/// A copy of `examples/` in a repository of its own (a `.git` directory): `github` and SARIF
+/// paths are relative to the repository root (`broken/src/…`), whatever the checkout.
+fn examples_repo() -> &'static Path {
+    static REPO: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    REPO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&examples(), dir.path());
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        dir
+    })
+    .path()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+/// Runs in (the copy of) `examples/`, with `PATH` = `name`: report paths are relative to the
+/// project, and to the repository root (`examples/`) in the `github` and `sarif` formats.
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_alchemy-ls"))
         .args(args)
-        .current_dir(examples())
+        .current_dir(examples_repo())
         .env("NO_COLOR", "1")
         .output()
         .expect("run alchemy-ls");
@@ -23,10 +50,10 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// The SARIF base URI is an absolute path.
-fn redact(text: &str, project: &str) -> String {
-    let abs = examples().join(project).canonicalize().unwrap();
-    text.replace(&format!("file://{}/", abs.display()), "file:///[PROJECT]/")
+/// The SARIF base URI is an absolute path (the repository root).
+fn redact(text: &str, _project: &str) -> String {
+    let abs = examples_repo().canonicalize().unwrap();
+    text.replace(&format!("file://{}/", abs.display()), "file:///[REPOSITORY]/")
 }
 
 const FORMATS: &[&str] = &["human", "json", "github", "sarif", "compact"];

@@ -73,10 +73,11 @@ fn variant_1_diagnostic_is_published_with_code_link_and_related() {
     assert_eq!(d["code"], "from-non-host");
     assert_eq!(d["source"], "alchemy-ls");
     assert_eq!(d["severity"], 1);
-    assert_eq!(
-        d["codeDescription"]["href"],
-        "https://github.com/alchemy-ls/alchemy-ls/blob/main/docs/rules.md#from-non-host"
-    );
+    // a documentation link only when a real repository is configured (Cargo.toml)
+    match alchemy_ls::catalog::help_uri("from-non-host") {
+        Some(url) => assert_eq!(d["codeDescription"]["href"], url.as_str()),
+        None => assert!(d.get("codeDescription").is_none_or(|c| c.is_null()), "{d}"),
+    }
     // 10:42–10:49 (1-based) = the `WorkerB` argument
     assert_eq!(
         d["range"],

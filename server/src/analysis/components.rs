@@ -253,7 +253,7 @@ fn analyse_component(ws: &Workspace, members: &[FileId]) -> ComponentResult {
     tests::maybe_panic(ws, members);
     let view = ws.restricted_to(members);
     let model = ComponentModel::new(view, |view| Model::build(Ctx::new(view)));
-    let diagnostics = finalize::finalize(ws, rules::run_all(model.borrow_dependent()));
+    let diagnostics = finalize::finalize_in(ws, members, rules::run_all(model.borrow_dependent()));
     let m = model.borrow_dependent();
     ComponentResult {
         members: members.to_vec(),

@@ -54,6 +54,9 @@ pub struct TextEdit {
 pub struct Fix {
     pub title: String,
     pub edits: Vec<TextEdit>,
+    /// `alchemy-ls check --fix` may apply it unattended: the only correct edit, keeping what
+    /// the program means (a rename, a reordering). Unsafe unless the rule says so.
+    pub safe: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -668,6 +668,7 @@ fn worker_replaced(
                     span: y.span,
                     new_text: format!("{target}.pipe({alchemy}.renamedFrom(\"{id}\"))"),
                 }],
+                safe: false,
             });
             format!(
                 " Add .pipe(Alchemy.renamedFrom(\"{id}\")) to stack {stack}'s yield* of {}, or restore the id.",
@@ -973,6 +974,7 @@ fn transfer_fix(m: &Model, nd: &DoSnap, old: &str) -> Option<Fix> {
     Some(Fix {
         title: format!("Add transferredFrom: {lit} to {}", nd.label),
         edits: vec![edit],
+        safe: false,
     })
 }
 

@@ -39,7 +39,8 @@ pub fn analyze(ws: &Workspace) -> Analysis {
     let ctx = ctx::Ctx::new(ws);
     let model = model::Model::build(ctx);
     let raw = rules::run_all(&model);
-    let diagnostics = finalize::finalize(ws, raw);
+    let all: Vec<_> = ws.iter().map(|f| f.id).collect();
+    let diagnostics = finalize::finalize_in(ws, &all, raw);
     Analysis {
         graph: model.graph,
         diagnostics,

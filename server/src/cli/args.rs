@@ -84,6 +84,26 @@ pub struct CheckArgs {
     /// first PATH).
     #[arg(long, value_name = "DIR")]
     pub baseline_dir: Option<PathBuf>,
+
+    /// Exit with 2 when the paths hold no Alchemy file (by default only a note on stderr).
+    #[arg(long)]
+    pub error_on_empty: bool,
+
+    /// Also report suppression comments that suppress nothing (rule `unused-suppression`).
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
+
+    /// Append a Markdown summary of the findings to FILE (e.g. "$GITHUB_STEP_SUMMARY").
+    #[arg(long, value_name = "FILE")]
+    pub step_summary: Option<PathBuf>,
+
+    /// Apply the safe fixes, write the files, then report what remains.
+    #[arg(long, conflicts_with = "fix_dry_run")]
+    pub fix: bool,
+
+    /// Print the safe fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub fix_dry_run: bool,
 }
 
 #[derive(Debug, Args)]

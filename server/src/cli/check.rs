@@ -1,16 +1,34 @@
 //! `alchemy-ls check`: analyse, report, and turn the counts into the exit code.
 
+use std::path::Path;
+
 use super::args::CheckArgs;
-use super::report::{self, Report};
-use super::{EXIT_FINDINGS, EXIT_OK, Io, load};
-use crate::analysis;
+use super::report::{self, Format, Report};
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Io, load};
+use crate::analysis::{self, Analysis, finalize::UNUSED_SUPPRESSION};
+use crate::config::{Config, RuleLevel};
+use crate::workspace::Workspace;
 
 pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
-    let mut loaded = match load::load(&args.input, io) {
+    if args.fix || args.fix_dry_run {
+        return super::fix::run(args, io);
+    }
+    let loaded = match load_for_check(args, io) {
         Ok(l) => l,
         Err(code) => return code,
     };
     crate::timing::mark("loaded");
+    let analysis = analysis::analyze_by_components(&mut Default::default(), &loaded.ws);
+    crate::timing::mark("analysed");
+    let code = finish(args, io, &loaded.ws, &analysis, &loaded.base);
+    crate::timing::mark("reported");
+    code
+}
+
+/// [`load::load`] with the configuration `check`'s options imply, and the baseline of
+/// `--baseline-dir`.
+pub fn load_for_check(args: &CheckArgs, io: &mut Io) -> Result<load::Loaded, i32> {
+    let mut loaded = load::load_with(&args.input, io, |c| adjust_config(args, c))?;
     if let Some(dir) = &args.baseline_dir {
         let opts = crate::workspace::LoadOptions {
             no_ignore: args.input.no_ignore,
@@ -19,18 +37,67 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
             Ok(b) => loaded.ws.baseline = Some(std::sync::Arc::new(b)),
             Err(e) => {
                 let _ = writeln!(io.err, "alchemy-ls: {e}");
-                return super::EXIT_ERROR;
+                return Err(EXIT_ERROR);
             }
         }
         crate::timing::mark("baseline loaded");
     }
-    let analysis = analysis::analyze_by_components(&mut Default::default(), &loaded.ws);
-    crate::timing::mark("analysed");
-    let report = Report::new(&loaded.ws, &analysis, &loaded.base);
+    Ok(loaded)
+}
+
+/// `--report-unused-suppressions` turns `unused-suppression` on (as a warning) unless the
+/// configuration already sets it.
+fn adjust_config(args: &CheckArgs, config: &mut Config) {
+    if args.report_unused_suppressions {
+        config
+            .rules
+            .entry(UNUSED_SUPPRESSION.to_string())
+            .or_insert(RuleLevel::Warning);
+    }
+}
+
+/// Renders the report of `analysis` to stdout (and the step summary), notes an empty run, and
+/// returns the exit code.
+pub fn finish(args: &CheckArgs, io: &mut Io, ws: &Workspace, analysis: &Analysis, base: &Path) -> i32 {
+    // Annotations and SARIF results are resolved against the repository root by GitHub.
+    let repo_root = super::root::repository_root(base);
+    let report_base = match args.format {
+        Format::Github | Format::Sarif => repo_root.as_path(),
+        _ => base,
+    };
+    let report = Report::new(ws, analysis, report_base);
     let text = report::render(args.format, &report, io.color);
-    let _ = io.out.write_all(text.as_bytes());
-    let _ = io.out.flush();
-    crate::timing::mark("reported");
+    if let Err(code) = super::emit(io, &text) {
+        return code;
+    }
+    if let Some(file) = &args.step_summary {
+        let summary_report;
+        let for_summary = if report_base == repo_root.as_path() {
+            &report
+        } else {
+            summary_report = Report::new(ws, analysis, &repo_root);
+            &summary_report
+        };
+        if let Err(e) = report::append_step_summary(file, for_summary) {
+            let _ = writeln!(
+                io.err,
+                "alchemy-ls: cannot write the step summary to {}: {e}",
+                file.display()
+            );
+            return EXIT_ERROR;
+        }
+    }
+    if report.files == 0 {
+        let paths: Vec<String> = args.input.paths.iter().map(|p| p.display().to_string()).collect();
+        let _ = writeln!(
+            io.err,
+            "alchemy-ls: no Alchemy files found under {}",
+            paths.join(", ")
+        );
+        if args.error_on_empty {
+            return EXIT_ERROR;
+        }
+    }
 
     let code = exit_code(
         report.errors,

@@ -23,8 +23,10 @@ pub fn run(args: &GraphArgs, io: &mut Io) -> i32 {
         GraphFormat::Mermaid => view.mermaid(),
         GraphFormat::Dot => view.dot(),
     };
-    let _ = io.out.write_all(text.as_bytes());
-    EXIT_OK
+    match super::emit(io, &text) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
 }
 
 /// A resource with its id and location, as the outputs show it.

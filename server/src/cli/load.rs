@@ -7,15 +7,22 @@ use std::sync::Arc;
 use super::args::InputArgs;
 use super::{EXIT_ERROR, Io};
 use crate::config::{self, Config};
-use crate::workspace::{self, LoadOptions, Workspace};
+use crate::workspace::{Index, LoadOptions, Workspace};
 
 pub struct Loaded {
     pub ws: Workspace,
+    /// The index the snapshot came from (`check --fix` edits through its overlays).
+    pub index: Index,
     /// The directory report paths are relative to.
     pub base: PathBuf,
 }
 
 pub fn load(input: &InputArgs, io: &mut Io) -> Result<Loaded, i32> {
+    load_with(input, io, |_| {})
+}
+
+/// [`load`], with the configuration adjusted by command-line options before loading.
+pub fn load_with(input: &InputArgs, io: &mut Io, adjust: impl FnOnce(&mut Config)) -> Result<Loaded, i32> {
     for p in &input.paths {
         if !p.exists() {
             let _ = writeln!(io.err, "alchemy-ls: {}: no such file or directory", p.display());
@@ -28,23 +35,22 @@ pub fn load(input: &InputArgs, io: &mut Io) -> Result<Loaded, i32> {
         // Canonical, so that the config path in messages has no `./` in it.
         None => config::discover(&first.canonicalize().unwrap_or_else(|_| first.clone())),
     };
-    let config: Config = match config {
+    let mut config: Config = match config {
         Ok(c) => c,
         Err(e) => {
             let _ = writeln!(io.err, "{e}");
             return Err(EXIT_ERROR);
         }
     };
+    adjust(&mut config);
     let opts = LoadOptions {
         no_ignore: input.no_ignore,
     };
-    let ws = match workspace::load(&input.paths, Arc::new(config), &opts) {
-        Ok(ws) => ws,
-        Err(e) => {
-            let _ = writeln!(io.err, "alchemy-ls: {e}");
-            return Err(EXIT_ERROR);
-        }
-    };
+    // As `workspace::load`: compile the TypeScript queries while discovery runs.
+    std::thread::spawn(|| alchemy_grammar::warm_up_dialect(alchemy_grammar::Dialect::TypeScript));
+    let mut index = Index::new(input.paths.clone(), Arc::new(config), opts);
+    index.scan();
+    let ws = index.snapshot();
     let base = super::paths::base_dir(&first);
     for (path, message) in &ws.problems {
         let _ = writeln!(
@@ -53,5 +59,5 @@ pub fn load(input: &InputArgs, io: &mut Io) -> Result<Loaded, i32> {
             super::paths::relative(&base, path)
         );
     }
-    Ok(Loaded { ws, base })
+    Ok(Loaded { ws, index, base })
 }

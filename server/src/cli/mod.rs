@@ -5,10 +5,12 @@
 
 pub mod args;
 mod check;
+mod fix;
 pub mod graph;
 mod load;
 pub mod paths;
 pub mod report;
+mod root;
 mod rules;
 pub mod serve;
 
@@ -48,10 +50,10 @@ pub fn run(args: Vec<OsString>, io: &mut Io) -> i32 {
                 e.render().to_string()
             };
             return match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                    let _ = write!(io.out, "{rendered}");
-                    EXIT_OK
-                }
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => match emit(io, &rendered) {
+                    Ok(()) => EXIT_OK,
+                    Err(code) => code,
+                },
                 ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
                     let _ = write!(io.err, "{rendered}");
                     EXIT_ERROR
@@ -74,6 +76,18 @@ pub fn run(args: Vec<OsString>, io: &mut Io) -> i32 {
                 .unwrap_or_default();
             let _ = writeln!(io.err, "alchemy-ls: internal error: {what}");
             EXIT_ERROR
+        }
+    }
+}
+
+/// Writes `text` to stdout and flushes it: a failure (a full disk, a closed pipe) is reported on
+/// stderr and becomes [`EXIT_ERROR`].
+pub(crate) fn emit(io: &mut Io, text: &str) -> Result<(), i32> {
+    match io.out.write_all(text.as_bytes()).and_then(|()| io.out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = writeln!(io.err, "alchemy-ls: cannot write to stdout: {e}");
+            Err(EXIT_ERROR)
         }
     }
 }

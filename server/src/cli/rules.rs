@@ -5,14 +5,16 @@ use crate::catalog::{self, RULES, RuleMeta};
 
 pub fn run(id: Option<&str>, io: &mut Io) -> i32 {
     let Some(id) = id else {
-        let _ = io.out.write_all(list().as_bytes());
-        return EXIT_OK;
+        return match super::emit(io, &list()) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        };
     };
     match catalog::rule(id) {
-        Some(rule) => {
-            let _ = io.out.write_all(explain(rule).as_bytes());
-            EXIT_OK
-        }
+        Some(rule) => match super::emit(io, &explain(rule)) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        },
         None => {
             let suggestion = RULES
                 .iter()
@@ -45,7 +47,8 @@ pub fn list() -> String {
     out
 }
 
-/// One rule: header, explanation, a bad and a good example, the docs link.
+/// One rule: header, explanation, a bad and a good example, and the docs link when one is
+/// configured (`catalog::docs_url`).
 pub fn explain(r: &RuleMeta) -> String {
     let indent = |code: &str| {
         code.lines()
@@ -58,15 +61,17 @@ pub fn explain(r: &RuleMeta) -> String {
             })
             .collect::<String>()
     };
+    let more = catalog::help_uri(r.id)
+        .map(|u| format!("More: {u}\n"))
+        .unwrap_or_default();
     format!(
-        "{} ({} by default)\n{}\n\n{}\n\nBad:\n\n{}\nGood:\n\n{}\nMore: {}\n",
+        "{} ({} by default)\n{}\n\n{}\n\nBad:\n\n{}\nGood:\n\n{}{more}",
         r.id,
         r.default_severity.as_str(),
         r.summary,
         wrap(r.description, 100),
         indent(r.bad),
         indent(r.good),
-        catalog::help_uri(r.id)
     )
 }
 

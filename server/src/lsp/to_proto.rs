@@ -15,7 +15,6 @@ use crate::ide;
 use crate::workspace::FileId;
 
 pub const SOURCE: &str = "alchemy-ls";
-pub const RULES_URL: &str = "https://github.com/alchemy-ls/alchemy-ls/blob/main/docs/rules.md";
 /// The client-side command code lenses carry: arguments `[uri, position, locations]`.
 pub const SHOW_LOCATIONS_COMMAND: &str = "alchemy-ls.showLocations";
 
@@ -35,8 +34,10 @@ pub fn location(snap: &Snapshot, loc: &analysis::Location) -> Option<lsp::Locati
     ))
 }
 
+/// The rule's documentation link (`codeDescription`), only when a real repository is configured
+/// (`crate::catalog::docs_url`).
 pub fn rule_url(rule: &str) -> Option<Uri> {
-    format!("{RULES_URL}#{rule}").parse().ok()
+    crate::catalog::help_uri(rule)?.parse().ok()
 }
 
 pub fn diagnostic(snap: &Snapshot, d: &analysis::Diagnostic) -> Option<lsp::Diagnostic> {

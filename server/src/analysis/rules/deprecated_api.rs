@@ -100,7 +100,7 @@ fn bindings_prop(m: &Model, out: &mut Vec<Diagnostic>) {
             let msg = "bindings was renamed to env (beta.45) and is no longer read, so these bindings are never created; rename it to env.";
             let mut d = Diag::new(&META, f, p.key_span, msg).tag(Tag::Deprecated);
             if ctx.prop(f, obj, "env").is_none() {
-                d = d.fix(
+                d = d.safe_fix(
                     "Rename bindings to env",
                     vec![TextEdit {
                         file: f,
@@ -156,7 +156,7 @@ fn to_promise_api(m: &Model, out: &mut Vec<Diagnostic>) {
                 }
                 Diag::new(&META, file, name_span, msg)
                     .tag(Tag::Deprecated)
-                    .fix("Rename toPromiseApi to toRpcAsync", edits)
+                    .safe_fix("Rename toPromiseApi to toRpcAsync", edits)
                     .push(out);
             }
         }
@@ -175,7 +175,7 @@ fn to_promise_api(m: &Model, out: &mut Vec<Diagnostic>) {
             }
             Diag::new(&META, file, *property_span, msg)
                 .tag(Tag::Deprecated)
-                .fix(
+                .safe_fix(
                     "Rename toPromiseApi to toRpcAsync",
                     vec![TextEdit {
                         file,
@@ -282,7 +282,7 @@ fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
                     format!("Vite moved to Website.Vite in alchemy beta.{beta} (TS2339); use Website.Vite.");
                 Diag::new(&META, file, *property_span, msg)
                     .tag(Tag::Deprecated)
-                    .fix(
+                    .safe_fix(
                         "Use Website.Vite",
                         vec![TextEdit {
                             file,
@@ -305,7 +305,7 @@ fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
         let msg = format!("{old} is named {new} in the installed alchemy (beta.{beta}); use {new}.");
         let mut d = Diag::new(&META, file, span, msg).tag(Tag::Deprecated);
         if fixable {
-            d = d.fix(
+            d = d.safe_fix(
                 format!("Rename to {new}"),
                 vec![TextEdit {
                     file,

@@ -152,7 +152,7 @@ fn diagnose(m: &Model, w: usize, d: &Deps, node: &TypeNode) -> Option<Diag> {
         };
         return Some(
             Diag::new(&META, file, node.span, msg)
-                .fix(format!("Write Deps as {fixed}"), edits),
+                .safe_fix(format!("Write Deps as {fixed}"), edits),
         );
     }
     if d.wide.is_some() {

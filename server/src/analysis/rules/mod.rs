@@ -77,6 +77,9 @@ registry!(
     workflow_rehosted,
     migration_during_rollout,
     unresolved_import,
+    // reported by `analysis::finalize`, which sees the suppression comments and what they hid
+    invalid_suppression,
+    unused_suppression,
 );
 
 /// Run every rule.
@@ -128,6 +131,18 @@ impl Diag {
             self.d.fixes.push(Fix {
                 title: title.into(),
                 edits,
+                safe: false,
+            });
+        }
+        self
+    }
+    /// A fix `check --fix` applies unattended (see [`Fix::safe`]).
+    pub fn safe_fix(mut self, title: impl Into<String>, edits: Vec<TextEdit>) -> Diag {
+        if !edits.is_empty() {
+            self.d.fixes.push(Fix {
+                title: title.into(),
+                edits,
+                safe: true,
             });
         }
         self

@@ -58,7 +58,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 let given = ctx.text(file, first.span);
                 let msg = format!("{cls} passes {given} as its Self type argument; it must be {cls} itself.");
                 Diag::new(&META, file, first.span, msg)
-                    .fix(
+                    .safe_fix(
                         format!("Use {cls} as the Self type argument"),
                         vec![TextEdit {
                             file,
@@ -97,7 +97,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                 );
                 let mut d = Diag::new(&META, file, third.span, msg);
                 if is_empty_object(second) {
-                    d = d.fix(
+                    d = d.safe_fix(
                         "Remove the {} type argument",
                         vec![TextEdit {
                             file,
@@ -120,7 +120,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                         "{x} is in the Shape slot of Worker<Self, Shape, Deps>; move it to Deps: {factory}<{cls}, {{}}, {x}>."
                     );
                     Diag::new(&META, file, second.span, msg)
-                        .fix(
+                        .safe_fix(
                             format!("Move {x} to Deps"),
                             vec![TextEdit {
                                 file,

@@ -85,7 +85,12 @@ fn hint(report: &Report, item: &super::Item, fix: &super::FixItem) -> String {
         [] => String::new(),
         edits => format!(" ({} edits)", edits.len()),
     };
-    format!("fix available: {}{what}", fix.title)
+    let kind = if fix.safe {
+        "safe fix available (--fix)"
+    } else {
+        "fix available"
+    };
+    format!("{kind}: {}{what}", fix.title)
 }
 
 /// `Found 1 error and 2 warnings in 4 files.` / `No problems found in 4 files.`
@@ -111,7 +116,7 @@ pub fn summary(report: &Report) -> String {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

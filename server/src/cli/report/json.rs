@@ -37,6 +37,8 @@ struct Related<'a> {
 #[derive(Serialize)]
 struct Fix<'a> {
     title: &'a str,
+    /// Applied by `check --fix`.
+    safe: bool,
     edits: Vec<Edit<'a>>,
 }
 
@@ -88,6 +90,7 @@ pub fn render(report: &Report) -> String {
                     .iter()
                     .map(|f| Fix {
                         title: f.title,
+                        safe: f.safe,
                         edits: f.edits.iter().map(|e| edit(&e.at, e.new_text)).collect(),
                     })
                     .collect(),

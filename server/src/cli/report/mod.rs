@@ -7,6 +7,10 @@ mod github;
 mod human;
 mod json;
 mod sarif;
+mod summary;
+
+pub use human::plural;
+pub use summary::append as append_step_summary;
 
 use std::path::Path;
 
@@ -57,6 +61,7 @@ pub struct EditItem<'a> {
 
 pub struct FixItem<'a> {
     pub title: &'a str,
+    pub safe: bool,
     pub edits: Vec<EditItem<'a>>,
 }
 
@@ -128,6 +133,7 @@ fn item<'a>(ws: &Workspace, base: &Path, d: &'a Diagnostic) -> Item<'a> {
             .iter()
             .map(|f| FixItem {
                 title: &f.title,
+                safe: f.safe,
                 edits: f
                     .edits
                     .iter()

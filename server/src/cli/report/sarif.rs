@@ -16,21 +16,33 @@ pub fn render(report: &Report) -> String {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
-            json!({
+            let help_uri = catalog::help_uri(r.id);
+            let see = help_uri
+                .as_ref()
+                .map(|u| format!("\n\nSee {u}"))
+                .unwrap_or_default();
+            let link = help_uri
+                .as_ref()
+                .map(|u| format!("\n\n[Documentation]({u})"))
+                .unwrap_or_default();
+            let mut rule = json!({
                 "id": r.id,
                 "name": pascal(r.id),
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": r.description },
-                "helpUri": catalog::help_uri(r.id),
                 "help": {
-                    "text": format!("{}\n\nSee {}", r.description, catalog::help_uri(r.id)),
+                    "text": format!("{}{see}", r.description),
                     "markdown": format!(
-                        "{}\n\n**Bad**\n\n```ts\n{}\n```\n\n**Good**\n\n```ts\n{}\n```\n\n[Documentation]({})",
-                        r.description, r.bad, r.good, catalog::help_uri(r.id)
+                        "{}\n\n**Bad**\n\n```ts\n{}\n```\n\n**Good**\n\n```ts\n{}\n```{link}",
+                        r.description, r.bad, r.good
                     ),
                 },
                 "defaultConfiguration": { "level": level(r.default_severity) },
-            })
+            });
+            if let Some(u) = help_uri {
+                rule["helpUri"] = json!(u);
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = report
@@ -93,16 +105,19 @@ pub fn render(report: &Report) -> String {
             result
         })
         .collect();
+    let mut driver = json!({
+        "name": "alchemy-ls",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if let Some(u) = catalog::docs_url() {
+        driver["informationUri"] = json!(u);
+    }
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [ {
-            "tool": { "driver": {
-                "name": "alchemy-ls",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": catalog::DOCS_URL,
-                "rules": rules,
-            } },
+            "tool": { "driver": driver },
             "originalUriBaseIds": { BASE_ID: { "uri": dir_uri(report.base) } },
             "columnKind": "unicodeCodePoints",
             "results": results,
