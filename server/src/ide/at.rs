@@ -134,7 +134,50 @@ fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
 }
 
 pub fn hover_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Option<super::Hover> {
-    with_model(ws, an, Some(file), |m| hover_at_in(m, file, offset))
+    let hover = with_model(ws, an, Some(file), |m| hover_at_in(m, file, offset));
+    with_rule_notes(hover, an, file, offset)
+}
+
+/// The rules of the diagnostics under the cursor, explained: the catalog's text is the
+/// documentation when no documentation URL is configured (`crate::catalog::docs_url`).
+fn with_rule_notes(
+    hover: Option<super::Hover>,
+    an: &Analysis,
+    file: FileId,
+    offset: u32,
+) -> Option<super::Hover> {
+    let mut notes = String::new();
+    let mut span: Option<alchemy_grammar::Span> = None;
+    let mut seen: Vec<&str> = Vec::new();
+    for d in &an.diagnostics {
+        let s = d.location.span;
+        if d.location.file != file || offset < s.start || offset > s.end || seen.contains(&d.rule) {
+            continue;
+        }
+        seen.push(d.rule);
+        span.get_or_insert(s);
+        let Some(r) = crate::catalog::rule(d.rule) else {
+            continue;
+        };
+        notes.push_str(&format!("\n\n---\n\n**{}** — {}\n\n", r.id, r.summary));
+        match crate::catalog::help_uri(r.id) {
+            Some(url) => notes.push_str(&format!("[Documentation]({url})\n")),
+            None => notes.push_str(&format!("{}\n", r.description)),
+        }
+    }
+    if notes.is_empty() {
+        return hover;
+    }
+    Some(match hover {
+        Some(mut h) => {
+            h.markdown = format!("{}{notes}", h.markdown.trim_end());
+            h
+        }
+        None => super::Hover {
+            span: span.unwrap_or_default(),
+            markdown: notes.trim_start_matches(['\n', '-']).trim_start().to_string(),
+        },
+    })
 }
 
 fn hover_at_in(m: &Model, file: FileId, offset: u32) -> Option<super::Hover> {
