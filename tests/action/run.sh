@@ -12,7 +12,8 @@ source "$(dirname "$0")/../npm/lib.sh"
 [ -n "${DIST_REGISTRY:-}" ] || dist_setup
 
 failures=0
-check() { if "${@:2}"; then echo "ok   action: $1"; else echo "FAIL action: $1" >&2; failures=$((failures + 1)); fi; }
+passes=0
+check() { if "${@:2}"; then echo "ok   action: $1"; passes=$((passes + 1)); else echo "FAIL action: $1" >&2; failures=$((failures + 1)); fi; }
 
 work="$DIST_WORK/action"
 mkdir -p "$work"
@@ -132,8 +133,5 @@ check "action.yml declares and passes every input" node -e '
   }
   process.exit(ok ? 0 : 1)' "$DIST_REPO/action.yml" "$DIST_REPO/action/run.mjs"
 
-if [ "$failures" != 0 ]; then
-  echo "action: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "action: all checks passed"
+echo "action: $passes passed, $failures failed"
+[ "$failures" = 0 ]

@@ -12,8 +12,9 @@ source "$(dirname "$0")/lib.sh"
 [ -n "${DIST_REGISTRY:-}" ] || dist_setup
 
 failures=0
+passes=0
 check() { # NAME COMMAND...: run, and count a failure
-  if "${@:2}"; then echo "ok   npm: $1"; else echo "FAIL npm: $1" >&2; failures=$((failures + 1)); fi
+  if "${@:2}"; then echo "ok   npm: $1"; passes=$((passes + 1)); else echo "FAIL npm: $1" >&2; failures=$((failures + 1)); fi
 }
 
 # Runs "$@" in $dir; sets out, err and code.
@@ -132,8 +133,5 @@ check "linux-x64 package: os/cpu/libc" node -e '
   "$DIST_WORK/packages/cli-linux-x64/package.json"
 check "the packaged version is the crate's" test "$("$ALCHEMY_LS_BIN" --version)" = "alchemy-ls $DIST_VERSION"
 
-if [ "$failures" != 0 ]; then
-  echo "npm: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "npm: all checks passed"
+echo "npm: $passes passed, $failures failed"
+[ "$failures" = 0 ]

@@ -14,7 +14,8 @@ pre_commit="${PRE_COMMIT:-$(command -v pre-commit || true)}"
 [ -n "$pre_commit" ] || dist_fail "pre-commit is not installed (pip install pre-commit)"
 
 failures=0
-check() { if "${@:2}"; then echo "ok   pre-commit: $1"; else echo "FAIL pre-commit: $1" >&2; failures=$((failures + 1)); fi; }
+passes=0
+check() { if "${@:2}"; then echo "ok   pre-commit: $1"; passes=$((passes + 1)); else echo "FAIL pre-commit: $1" >&2; failures=$((failures + 1)); fi; }
 
 work="$DIST_WORK/precommit"
 mkdir -p "$work"
@@ -65,8 +66,5 @@ check "... with the findings" grep -q "error\[from-non-host\]" <<<"$out"
 try_repo "$clean" alchemy-ls-project
 check "system hook, clean stack: passes" test "$code" = 0
 
-if [ "$failures" != 0 ]; then
-  echo "pre-commit: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "pre-commit: all checks passed"
+echo "pre-commit: $passes passed, $failures failed"
+[ "$failures" = 0 ]
