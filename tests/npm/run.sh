@@ -80,6 +80,7 @@ for example in broken cross-worker; do
 done
 
 # The launcher's contract.
+check "launcher: platform choice (node --test)" node --test "$DIST_REPO/tests/npm/launcher.test.cjs"
 p="$DIST_WORK/npm-broken"
 capture "$p" npx alchemy-ls check does-not-exist
 check "usage errors keep exit code 2" test "$code" = 2
