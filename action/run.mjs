@@ -107,7 +107,8 @@ function baseline(bin, cwd) {
   const rev = process.env.INPUT_BASELINE || (baseRef ? `origin/${baseRef}` : "");
   if (!rev) return null;
   const help = spawnSync(bin, ["check", "--help"], { encoding: "utf8" });
-  if (!/--baseline\b/.test(`${help.stdout}`)) {
+  // `--baseline` itself, not `--baseline-dir`
+  if (!/(^|\s)--baseline(?![\w-])/m.test(`${help.stdout}`)) {
     log(`not comparing with ${rev}: this alchemy-ls has no --baseline`);
     return null;
   }

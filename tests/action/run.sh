@@ -58,7 +58,11 @@ check "annotations = the binary's github format" \
   test "$out" = "$(cd "$repo" && "$ALCHEMY_LS_BIN" check apps/api --format github)"
 check "step summary written" grep -q '^| error | `from-non-host` | `apps/api/src/workerB.ts:12:42` |' "$work/summary.md"
 check "exit-code output" grep -qx "exit-code=1" "$work/output"
-check "no --baseline with a binary that has none" grep -q "not comparing with origin/main: this alchemy-ls has no --baseline" <<<"$err"
+if "$ALCHEMY_LS_BIN" check --help | grep -Eq -- '--baseline( |=|$)'; then
+  check "the binary has --baseline: passed on a pull request" grep -q -- "--baseline origin/main\$" <<<"$err"
+else
+  check "the binary has no --baseline: not passed" grep -q "not comparing with origin/main: this alchemy-ls has no --baseline" <<<"$err"
+fi
 check "SARIF written, paths from the repository root" node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const uri = s.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri;
@@ -73,6 +77,18 @@ check "no baseline outside pull requests" bash -c '! grep -q "comparing" <<<"$1"
 act apps/clean INPUT_VERSION="$DIST_VERSION" INPUT_STEP_SUMMARY=false INPUT_ARGS="src --format compact"
 check "input version wins" grep -q "alchemy-ls@$DIST_VERSION (input version)" <<<"$err"
 check "step-summary: false writes none" test ! -s "$work/summary.md"
+
+# A binary without --baseline (before the deploy-impact rules; --baseline-dir does not count).
+old="$work/old-alchemy-ls"
+cat >"$old" <<SH
+#!/bin/sh
+if [ "\$2" = "--help" ]; then echo "      --baseline-dir <DIR>  a checkout"; exit 0; fi
+echo "\$*" >>"$work/old-args"
+SH
+chmod +x "$old"
+act apps/api GITHUB_BASE_REF=main ALCHEMY_LS_BINARY="$old"
+check "no --baseline with a binary that has none" grep -q "not comparing with origin/main: this alchemy-ls has no --baseline" <<<"$err"
+check "... and the check runs without it" bash -c '! grep -q -- "--baseline" "$1"' _ "$work/old-args"
 
 # A binary with --baseline (the deploy-impact rules): a stand-in that records its arguments.
 fake="$work/fake-alchemy-ls"
