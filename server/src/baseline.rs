@@ -60,9 +60,9 @@ pub fn git_tree_files(repo: &Path, rev: &str, subdir: &Path) -> Result<Vec<(Path
         };
         format!("baseline revision {rev:?} not found in {}: {e}{hint}", repo.display())
     })?;
-    let object = id
-        .object()
-        .map_err(|e| format!("baseline revision {rev:?}: its object is missing ({e}); is the clone shallow?"))?;
+    let object = id.object().map_err(|e| {
+        format!("baseline revision {rev:?}: its object is missing ({e}); is the clone shallow?")
+    })?;
     let tree = object
         .peel_to_tree()
         .map_err(|e| format!("baseline revision {rev:?} does not name a commit or tree: {e}"))?;
