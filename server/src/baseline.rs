@@ -95,3 +95,57 @@ pub fn git_tree_files(repo: &Path, rev: &str, subdir: &Path) -> Result<Vec<(Path
     }
     Ok(out)
 }
+
+/// What is written of a revision to read it like a checkout: sources and the files the
+/// resolver and the configuration read (everything else is irrelevant to the analysis).
+fn wanted(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name == ".gitignore" || name == ".ignore" || name == "alchemy-ls.toml" {
+        return true;
+    }
+    if path.components().any(|c| c.as_os_str() == "node_modules") {
+        return false;
+    }
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("ts" | "tsx" | "mts" | "cts" | "json" | "jsonc" | "yaml" | "yml")
+    )
+}
+
+/// The baseline from git revision `rev` of the repository holding `root` (the workspace's
+/// first root). The revision's files under `root` are read from the object database and laid
+/// out in a private temporary directory (never in the work tree; removed at once), where the
+/// same discovery, resolution and analysis run as on the workspace.
+pub fn from_git(root: &Path, rev: &str, config: Arc<Config>, opts: &LoadOptions) -> Result<Baseline, String> {
+    let (repo, subdir) = repo_of(root).ok_or_else(|| {
+        format!(
+            "--baseline {rev}: {} is not inside a git repository (use --baseline-dir DIR for a plain checkout)",
+            root.display()
+        )
+    })?;
+    let files = git_tree_files(&repo, rev, &subdir)?;
+    if files.is_empty() {
+        // The project did not exist at that revision: nothing was deployed from it.
+        return Ok(Baseline {
+            rev: rev.to_string(),
+            snapshot: Snapshot::default(),
+        });
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("alchemy-ls-baseline-")
+        .tempdir()
+        .map_err(|e| format!("--baseline {rev}: cannot create a temporary directory: {e}"))?;
+    for (rel, data) in files.iter().filter(|(p, _)| wanted(p)) {
+        let path = dir.path().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("--baseline {rev}: {e}"))?;
+        }
+        std::fs::write(&path, data).map_err(|e| format!("--baseline {rev}: {e}"))?;
+    }
+    let ws = workspace::load(&[dir.path().to_path_buf()], config, opts)
+        .map_err(|e| format!("--baseline {rev}: {e}"))?;
+    Ok(Baseline {
+        rev: rev.to_string(),
+        snapshot: snapshot_of(&ws),
+    })
+}

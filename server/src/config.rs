@@ -70,6 +70,9 @@ pub struct Config {
     /// `packages` of a config file or of editor settings *extend* this list (no duplicates),
     /// they never replace the defaults.
     pub packages: Vec<String>,
+    /// The deployed revision to compare with (`baseline = "origin/main"`; `"off"` disables the
+    /// deploy-impact rules), when set.
+    pub baseline: Option<String>,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -87,6 +90,7 @@ impl Default for Config {
             rules: BTreeMap::new(),
             ignore: Vec::new(),
             packages: DEFAULT_PACKAGES.iter().map(|s| s.to_string()).collect(),
+            baseline: None,
             source: None,
         }
     }
@@ -258,10 +262,29 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
                     }
                 }
             }
+            "baseline" => {
+                let SValue::Str(s) = value.get_ref() else {
+                    return Err(err(
+                        value.span().start,
+                        type_msg(
+                            "`baseline`",
+                            "a string (a git revision, or \"off\")",
+                            value.get_ref(),
+                        ),
+                    ));
+                };
+                if s.trim().is_empty() {
+                    return Err(err(
+                        value.span().start,
+                        "`baseline` must name a git revision (or \"off\")".to_string(),
+                    ));
+                }
+                config.baseline = Some(s.clone());
+            }
             other => {
                 return Err(err(
                     key.span().start,
-                    format!("unknown key `{other}` (expected `rules`, `ignore` or `packages`)"),
+                    format!("unknown key `{other}` (expected `rules`, `ignore`, `packages` or `baseline`)"),
                 ));
             }
         }

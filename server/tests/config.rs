@@ -19,8 +19,13 @@ fn show(result: Result<Config, config::ConfigError>, dir: &Path, name: &str) -> 
                 .iter()
                 .map(|(k, v)| format!("{k}={}", v.as_str()))
                 .collect();
+            let baseline = c
+                .baseline
+                .as_ref()
+                .map(|b| format!(" baseline={b:?}"))
+                .unwrap_or_default();
             format!(
-                "{name}: ok packages={:?} ignore={:?} rules=[{}]",
+                "{name}: ok packages={:?} ignore={:?} rules=[{}]{baseline}",
                 c.packages,
                 c.ignore,
                 rules.join(", ")

@@ -386,17 +386,28 @@ fn base_note(
     let msg = format!("{what} at {}:{} @ {}", l.path, l.line, base.rev);
     let here = ws.roots.iter().find_map(|r| ws.file_id(&r.join(&l.path)));
     match here {
-        Some(f) => {
+        // the same line of the same file now, when it still has code (a note needs something
+        // to underline); else the finding itself
+        Some(f) if (l.line as usize) < ws.file(f).line_index.line_count() => {
             let src = ws.file(f);
-            let line = l
-                .line
-                .saturating_sub(1)
-                .min(src.line_index.line_count().saturating_sub(1) as u32);
-            let start = src.line_index.line_start(line);
+            let (start, end) = src.line_index.line_range(&src.text, l.line - 1);
+            let text = src.text.get(start as usize..end as usize).unwrap_or("");
+            let indent = (text.len() - text.trim_start().len()) as u32;
+            let end = start + text.trim_end().len() as u32;
             let _ = m;
-            (f, Span { start, end: start }, msg)
+            if start + indent >= end {
+                return (at.0, at.1, msg);
+            }
+            (
+                f,
+                Span {
+                    start: start + indent,
+                    end,
+                },
+                msg,
+            )
         }
-        None => (at.0, at.1, msg),
+        _ => (at.0, at.1, msg),
     }
 }
 

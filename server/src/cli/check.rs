@@ -26,21 +26,44 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
 }
 
 /// [`load::load`] with the configuration `check`'s options imply, and the baseline of
-/// `--baseline-dir`.
+/// `--baseline REV` / `--baseline-dir DIR` / `baseline = "REV"` in alchemy-ls.toml.
 pub fn load_for_check(args: &CheckArgs, io: &mut Io) -> Result<load::Loaded, i32> {
     let mut loaded = load::load_with(&args.input, io, |c| adjust_config(args, c))?;
-    if let Some(dir) = &args.baseline_dir {
-        let opts = crate::workspace::LoadOptions {
-            no_ignore: args.input.no_ignore,
-        };
-        match crate::baseline::from_dir(dir, loaded.ws.config.clone(), &opts) {
-            Ok(b) => loaded.ws.baseline = Some(std::sync::Arc::new(b)),
-            Err(e) => {
-                let _ = writeln!(io.err, "alchemy-ls: {e}");
-                return Err(EXIT_ERROR);
-            }
+    let opts = crate::workspace::LoadOptions {
+        no_ignore: args.input.no_ignore,
+    };
+    let config = loaded.ws.config.clone();
+    let rev = args.baseline.clone().or_else(|| config.baseline.clone());
+    let baseline = match (&args.baseline_dir, rev.as_deref()) {
+        (Some(dir), _) => Some(crate::baseline::from_dir(dir, config, &opts)),
+        (None, Some("off") | None) => None,
+        (None, Some(rev)) => {
+            let root = loaded
+                .ws
+                .roots
+                .first()
+                .cloned()
+                .unwrap_or_else(|| loaded.base.clone());
+            Some(crate::baseline::from_git(&root, rev, config, &opts))
         }
-        crate::timing::mark("baseline loaded");
+    };
+    match baseline {
+        Some(Ok(b)) => {
+            if b.snapshot.stacks.is_empty() {
+                let _ = writeln!(
+                    io.err,
+                    "alchemy-ls: baseline {}: no stack deployed there (the project did not exist, or held no stack): nothing to compare",
+                    b.rev
+                );
+            }
+            loaded.ws.baseline = Some(std::sync::Arc::new(b));
+            crate::timing::mark("baseline loaded");
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(io.err, "alchemy-ls: {e}");
+            return Err(EXIT_ERROR);
+        }
+        None => {}
     }
     Ok(loaded)
 }

@@ -74,3 +74,20 @@ impl Fixture {
         }
     }
 }
+
+/// The byte offset of 1-based `line`:`column` (columns in Unicode scalar values) in `text`.
+#[allow(dead_code)]
+pub fn offset_of(text: &str, line: u32, column: u32) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            return offset
+                + l.char_indices()
+                    .nth(column as usize - 1)
+                    .map(|(b, _)| b)
+                    .unwrap_or(l.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
