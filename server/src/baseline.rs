@@ -50,7 +50,9 @@ pub fn repo_of(root: &Path) -> Option<(PathBuf, PathBuf)> {
 /// repository), read from the object database: (path relative to `subdir`, content). Only
 /// blobs are read; nothing is checked out or written and no process is spawned.
 pub fn git_tree_files(repo: &Path, rev: &str, subdir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
-    let r = gix::open(repo).map_err(|e| format!("{}: not a git repository ({e})", repo.display()))?;
+    let mut r = gix::open(repo).map_err(|e| format!("{}: not a git repository ({e})", repo.display()))?;
+    // delta chains are resolved once per base object, not once per blob
+    r.object_cache_size_if_unset(64 * 1024 * 1024);
     let id = r.rev_parse_single(rev).map_err(|e| {
         let shallow = r.is_shallow().unwrap_or(false);
         let hint = if shallow {
@@ -124,6 +126,7 @@ pub fn from_git(root: &Path, rev: &str, config: Arc<Config>, opts: &LoadOptions)
         )
     })?;
     let files = git_tree_files(&repo, rev, &subdir)?;
+    crate::timing::mark("baseline: revision read");
     if files.is_empty() {
         // The project did not exist at that revision: nothing was deployed from it.
         return Ok(Baseline {
