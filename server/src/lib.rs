@@ -1,15 +1,13 @@
-//! alchemy-ls: workspace index, module resolution, analysis and rules, the language server and
-//! the CLI.
+//! alchemy-ls: the command line (`check`, `graph`, `rules`, `serve`) over the crates under
+//! `server/crates`: `alchemy-ls-core` (data model, analysis, rules; no IO), `alchemy-ls-project`
+//! (discovery, resolution, configuration files, the index, the git baseline),
+//! `alchemy-ls-ide` (editor queries) and `alchemy-ls-lsp` (the language server). Their
+//! modules are re-exported under the names the code and the tests use.
 #![deny(clippy::print_stdout)]
 
-pub mod analysis;
-pub mod baseline;
-pub mod catalog;
+pub use alchemy_ls_core::{analysis, builtins, catalog, line_index, version};
+pub use alchemy_ls_ide as ide;
+pub use alchemy_ls_lsp as lsp;
+pub use alchemy_ls_project::{baseline, config, resolve, timing, workspace};
+
 pub mod cli;
-pub mod config;
-pub mod ide;
-pub mod line_index;
-pub mod lsp;
-pub mod resolve;
-pub mod timing;
-pub mod workspace;

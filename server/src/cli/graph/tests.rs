@@ -42,12 +42,10 @@ fn fixture() -> (Workspace, Graph) {
         file(2, "/ws/src/object.ts", 12),
         file(3, "/ws/src/workerA.ts", 15),
     ];
-    let ws = Workspace {
-        roots: vec![PathBuf::from("/ws")],
-        by_path: std::sync::Arc::new(files.iter().map(|f| (f.path.clone(), f.id)).collect()),
-        files: std::sync::Arc::new(files),
-        ..Workspace::default()
-    };
+    let mut ws = Workspace::default();
+    ws.roots = vec![PathBuf::from("/ws")];
+    ws.by_path = std::sync::Arc::new(files.iter().map(|f| (f.path.clone(), f.id)).collect());
+    ws.files = std::sync::Arc::new(files);
     let res = |kind, name: &str, key: &str, f: u32, l: u32| Resource {
         kind,
         name: name.to_string(),

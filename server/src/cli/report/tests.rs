@@ -67,12 +67,10 @@ pub(crate) fn fixture() -> (Workspace, Analysis) {
         file(2, "/ws/alchemy.run.ts", STACK_CRLF, true),
         file(3, "/ws/node_modules/lib/index.ts", "export {};\n", false),
     ];
-    let ws = Workspace {
-        roots: vec![PathBuf::from("/ws")],
-        by_path: std::sync::Arc::new(files.iter().map(|f| (f.path.clone(), f.id)).collect()),
-        files: std::sync::Arc::new(files),
-        ..Workspace::default()
-    };
+    let mut ws = Workspace::default();
+    ws.roots = vec![PathBuf::from("/ws")];
+    ws.by_path = std::sync::Arc::new(files.iter().map(|f| (f.path.clone(), f.id)).collect());
+    ws.files = std::sync::Arc::new(files);
     let from_arg = span_of(WORKER_B, "WorkerA)");
     let from_arg = Span {
         start: from_arg.start,

@@ -1,0 +1,147 @@
+//! A workspace snapshot: which files exist, their text and facts, and what each of their
+//! imports resolves to. The project crate builds it (all IO happens there); the analysis
+//! sees it closed and immutable.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use alchemy_grammar::FileFacts;
+
+use crate::config::Config;
+use crate::line_index::LineIndex;
+
+/// Stable id of a file within one [`Workspace`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// What one import (or re-export) specifier of a file resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A source file in the index.
+    File(FileId),
+    /// A bare specifier that is not a workspace source: an installed package, a Node
+    /// built-in, `cloudflare:*`, or a package whose only sources are `.d.ts`/`.js`.
+    External { specifier: String },
+    /// A workspace source that cannot hold or lead to Alchemy resources: it mentions no
+    /// Alchemy package and imports nothing that does (the prefilter's verdict). It is not
+    /// parsed; its names resolve like an external module's.
+    Opaque { specifier: String, path: PathBuf },
+    /// Nothing matched; `reason` completes "Cannot resolve "x" (…)".
+    NotFound { reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// Canonical absolute path.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub line_index: Arc<LineIndex>,
+    pub facts: Arc<FileFacts>,
+    /// Content hash of `text`.
+    pub hash: u64,
+    /// Passed the prefilter or is open in an editor (a root of the analysis); files only
+    /// reached through imports are `false`.
+    pub root: bool,
+    /// Parallel to `facts.imports`.
+    pub imports: Vec<Resolved>,
+    /// Parallel to `facts.exports`; `Some` for `ExportKind::From`/`Star`.
+    pub reexports: Vec<Option<Resolved>>,
+}
+
+/// An immutable snapshot of the indexed workspace.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    /// Workspace roots (canonical absolute directories).
+    pub roots: Vec<PathBuf>,
+    pub files: Arc<Vec<Arc<SourceFile>>>,
+    pub by_path: Arc<HashMap<PathBuf, FileId>>,
+    pub config: Arc<Config>,
+    /// Non-fatal problems met while indexing, as (path, message), sorted: unreadable or
+    /// non-UTF-8 files, unreadable directories, invalid `package.json`/`tsconfig.json`/
+    /// `pnpm-workspace.yaml` (from the resolver).
+    pub problems: Vec<(PathBuf, String)>,
+    /// The Alchemy version installed or declared for each root file (§5 deprecated-api
+    /// "Version"); files with an unknown version are absent.
+    pub versions: Arc<HashMap<FileId, crate::version::AlchemyVersion>>,
+    /// The nearest directory at or above each file that holds a `package.json` ("the same
+    /// package" of the rules); files without one are absent.
+    pub package_dirs: Arc<HashMap<FileId, PathBuf>>,
+    /// Changes when configuration files on disk (package.json, tsconfig, ignore files)
+    /// changed: analysis results cached by source identity are stale then.
+    pub epoch: u64,
+    /// The deployed revision to compare with (deploy-impact rules), if one is configured.
+    pub baseline: Option<Arc<crate::analysis::impact::Baseline>>,
+    /// Set on a view restricted to some files (see [`Workspace::restricted_to`]).
+    pub(crate) view: Option<Arc<View>>,
+}
+
+/// The files a restricted [`Workspace`] iterates over, and the other files it was asked for.
+#[derive(Debug)]
+pub(crate) struct View {
+    members: Vec<bool>,
+    foreign: Mutex<Vec<FileId>>,
+}
+
+impl Workspace {
+    /// The file `id`. On a restricted view, asking for a file outside the view is recorded
+    /// (see [`Workspace::foreign_accesses`]); the file is returned all the same.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        if let Some(v) = &self.view
+            && !v.members.get(id.0 as usize).copied().unwrap_or(false)
+        {
+            let mut foreign = v.foreign.lock().unwrap_or_else(|e| e.into_inner());
+            if !foreign.contains(&id) {
+                foreign.push(id);
+            }
+        }
+        &self.files[id.0 as usize]
+    }
+
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The files (only the view's members on a restricted view), in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files
+            .iter()
+            .filter(|f| {
+                self.view
+                    .as_ref()
+                    .is_none_or(|v| v.members.get(f.id.0 as usize).copied().unwrap_or(false))
+            })
+            .map(|f| &**f)
+    }
+
+    /// A view of this snapshot that iterates over `members` only (shares every table).
+    pub fn restricted_to(&self, members: &[FileId]) -> Workspace {
+        let mut flags = vec![false; self.files.len()];
+        for m in members {
+            if let Some(f) = flags.get_mut(m.0 as usize) {
+                *f = true;
+            }
+        }
+        Workspace {
+            view: Some(Arc::new(View {
+                members: flags,
+                foreign: Mutex::new(Vec::new()),
+            })),
+            ..self.clone()
+        }
+    }
+
+    /// The files outside a restricted view that were asked for through [`Workspace::file`].
+    pub fn foreign_accesses(&self) -> Vec<FileId> {
+        match &self.view {
+            Some(v) => v.foreign.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether this is an unrestricted snapshot.
+    pub fn is_whole(&self) -> bool {
+        self.view.is_none()
+    }
+}

@@ -1,0 +1,109 @@
+//! Request plumbing: wait for a snapshot that includes the document as the client sees it,
+//! compute on a blocking thread (panics become errors), drop results the document has moved
+//! past.
+
+use std::borrow::Cow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::lsp_types::Uri;
+
+use super::state::{Snapshot, State, uri_path};
+use alchemy_ls_project::workspace::FileId;
+
+/// How long a request waits for the analysis to catch up with the edits before it answers
+/// from the latest snapshot anyway.
+pub const SNAPSHOT_WAIT: Duration = Duration::from_secs(10);
+
+pub fn content_modified() -> Error {
+    Error {
+        code: ErrorCode::ContentModified,
+        message: Cow::Borrowed("content modified"),
+        data: None,
+    }
+}
+
+pub fn internal_error(message: impl Into<String>) -> Error {
+    Error {
+        code: ErrorCode::InternalError,
+        message: Cow::Owned(message.into()),
+        data: None,
+    }
+}
+
+/// The first snapshot that includes every change queued so far.
+pub async fn current_snapshot(state: &State) -> Arc<Snapshot> {
+    let wanted = state.generation();
+    let mut rx = state.snapshot_rx.clone();
+    let waited = tokio::time::timeout(SNAPSHOT_WAIT, rx.wait_for(|s| s.generation >= wanted)).await;
+    match waited {
+        Ok(Ok(snap)) => snap.clone(),
+        _ => state.latest(),
+    }
+}
+
+/// Run `f` on a blocking thread; a panic is answered as an internal error.
+pub async fn blocking<R, F>(f: F) -> Result<R>
+where
+    R: Send + 'static,
+    F: FnOnce() -> R + Send + 'static,
+{
+    match tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(f))).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(panic)) => Err(internal_error(format!(
+            "internal error: {}",
+            panic_message(&panic)
+        ))),
+        Err(e) => Err(internal_error(format!("internal error: {e}"))),
+    }
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+/// Answer a request about one file: `f(snapshot, file)` on a blocking thread, against a
+/// snapshot that includes the document's current version. `Ok(None)` if the file is not part
+/// of the workspace; `ContentModified` if the document changed meanwhile.
+pub async fn with_file<R, F>(state: &State, uri: &Uri, f: F) -> Result<Option<R>>
+where
+    R: Send + 'static,
+    F: FnOnce(&Snapshot, FileId) -> Option<R> + Send + 'static,
+{
+    let Some(path) = uri_path(uri) else {
+        return Ok(None);
+    };
+    let version = state.docs.version(uri);
+    let snap = current_snapshot(state).await;
+    if let Some(v) = version
+        && snap.version_of(&path) != Some(v)
+    {
+        return Err(content_modified());
+    }
+    let Some(file) = snap.ws.file_id(&path) else {
+        return Ok(None);
+    };
+    let result = blocking(move || f(&snap, file)).await?;
+    if state.docs.version(uri) != version {
+        return Err(content_modified());
+    }
+    Ok(result)
+}
+
+/// Like [`with_file`] for workspace-wide requests.
+pub async fn with_snapshot<R, F>(state: &State, f: F) -> Result<R>
+where
+    R: Send + 'static,
+    F: FnOnce(&Snapshot) -> R + Send + 'static,
+{
+    let snap = current_snapshot(state).await;
+    blocking(move || f(&snap)).await
+}

@@ -1,0 +1,527 @@
+//! The `LanguageServer` implementation: notifications apply their state change before their
+//! first `.await`; requests to the client are spawned with a timeout, never awaited in a
+//! handler; CPU work runs on blocking threads (see [`super::requests`]).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::lsp_types::request::{RegisterCapability, WorkspaceConfiguration};
+use tower_lsp_server::lsp_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::{ClientCaps, server_capabilities};
+use super::documents::{ChangeOutcome, Document};
+use super::host::{Change, single_file_root};
+use super::requests::{self, with_file, with_snapshot};
+use super::settings::Settings;
+use super::state::{State, lock, uri_path};
+use super::to_proto;
+use super::worker::{self, CLIENT_REQUEST_TIMEOUT};
+use alchemy_ls_ide as ide;
+
+pub const CONFIG_SECTION: &str = "alchemy-ls";
+
+/// Globs registered for `workspace/didChangeWatchedFiles`.
+pub const WATCHED_GLOBS: &[&str] = &[
+    "**/*.{ts,tsx,mts,cts}",
+    "**/tsconfig*.json",
+    "**/package.json",
+    "**/alchemy-ls.toml",
+];
+
+pub struct Server {
+    pub client: Client,
+    pub state: Arc<State>,
+}
+
+impl Server {
+    pub fn new(client: Client) -> Server {
+        let state = Arc::new(State::default());
+        tokio::spawn(worker::run(state.clone(), client.clone()));
+        Server { client, state }
+    }
+
+    fn log(&self, typ: MessageType, message: String) {
+        let client = self.client.clone();
+        tokio::spawn(async move { client.log_message(typ, message).await });
+    }
+
+    fn apply_settings_value(&self, value: &Value) {
+        let (settings, problems) = Settings::from_value(value);
+        let raw = settings.raw.clone();
+        self.state.set_settings(settings);
+        self.state.queue([Change::Settings(raw)]);
+        if !problems.is_empty() {
+            self.log(
+                MessageType::WARNING,
+                format!("alchemy-ls settings: {}", problems.join("; ")),
+            );
+        }
+    }
+
+    /// Ask the client for the `alchemy-ls` section, in a task of its own.
+    fn pull_configuration(&self) {
+        let client = self.client.clone();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let params = ConfigurationParams {
+                items: vec![ConfigurationItem {
+                    scope_uri: None,
+                    section: Some(CONFIG_SECTION.to_string()),
+                }],
+            };
+            let res = tokio::time::timeout(
+                CLIENT_REQUEST_TIMEOUT,
+                client.send_request::<WorkspaceConfiguration>(params),
+            )
+            .await;
+            if let Ok(Ok(mut values)) = res
+                && let Some(value) = values.pop()
+                && !value.is_null()
+            {
+                let (settings, problems) = Settings::from_value(&value);
+                let raw = settings.raw.clone();
+                state.set_settings(settings);
+                state.queue([Change::Settings(raw)]);
+                if !problems.is_empty() {
+                    client
+                        .log_message(
+                            MessageType::WARNING,
+                            format!("alchemy-ls settings: {}", problems.join("; ")),
+                        )
+                        .await;
+                }
+            }
+        });
+    }
+
+    fn register_watchers(&self) {
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let watchers = WATCHED_GLOBS
+                .iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(g.to_string()),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let params = RegistrationParams {
+                registrations: vec![Registration {
+                    id: "alchemy-ls/watched-files".into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                    register_options: serde_json::to_value(options).ok(),
+                }],
+            };
+            let res = tokio::time::timeout(
+                CLIENT_REQUEST_TIMEOUT,
+                client.send_request::<RegisterCapability>(params),
+            )
+            .await;
+            if !matches!(res, Ok(Ok(()))) {
+                client
+                    .log_message(MessageType::WARNING, "could not register file watchers")
+                    .await;
+            }
+        });
+    }
+
+    fn set_roots(&self, roots: Vec<PathBuf>) {
+        *lock(&self.state.roots) = roots.clone();
+        self.state.has_roots.store(!roots.is_empty(), Ordering::SeqCst);
+        self.state.queue([Change::Roots(roots)]);
+    }
+
+    fn features(&self) -> super::settings::Features {
+        self.state.settings().features
+    }
+}
+
+fn folder_paths(folders: &[WorkspaceFolder]) -> Vec<PathBuf> {
+    folders.iter().filter_map(|f| uri_path(&f.uri)).collect()
+}
+
+#[allow(deprecated)] // root_uri / root_path: older clients send only these
+fn initial_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    if let Some(folders) = &params.workspace_folders
+        && !folders.is_empty()
+    {
+        return folder_paths(folders);
+    }
+    if let Some(uri) = &params.root_uri {
+        return uri_path(uri).into_iter().collect();
+    }
+    if let Some(path) = &params.root_path {
+        return vec![super::host::canonical(std::path::Path::new(path))];
+    }
+    Vec::new()
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        // Compile the tree-sitter queries while the client sends its configuration.
+        std::thread::spawn(alchemy_grammar::warm_up);
+        let caps = ClientCaps::from_capabilities(&params.capabilities);
+        *self.state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps;
+        let (settings, problems) =
+            Settings::from_value(params.initialization_options.as_ref().unwrap_or(&Value::Null));
+        let features = settings.features;
+        self.state.set_settings(settings);
+        if !problems.is_empty() {
+            tracing_free_log(&format!("alchemy-ls settings: {}", problems.join("; ")));
+        }
+        let roots = initial_roots(&params);
+        *lock(&self.state.roots) = roots.clone();
+        self.state.has_roots.store(!roots.is_empty(), Ordering::SeqCst);
+        Ok(InitializeResult {
+            capabilities: server_capabilities(&caps, &features),
+            server_info: Some(ServerInfo {
+                name: "alchemy-ls".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let caps = self.state.caps();
+        let raw = self.state.settings().raw;
+        let roots = lock(&self.state.roots).clone();
+        let mut changes = vec![Change::Settings(raw)];
+        if !roots.is_empty() {
+            changes.push(Change::Roots(roots));
+        }
+        self.state.queue(changes);
+        if caps.configuration {
+            self.pull_configuration();
+        }
+        if caps.watched_files_dynamic {
+            self.register_watchers();
+        }
+        self.log(
+            MessageType::INFO,
+            format!("alchemy-ls {} ready", env!("CARGO_PKG_VERSION")),
+        );
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.shutdown.store(true, Ordering::SeqCst);
+        self.state.wake.notify_one();
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let path = uri_path(&doc.uri);
+        let document = Document::new(&doc.text, doc.version, path.clone());
+        let text = document.text.clone();
+        let facts = document.facts.clone();
+        self.state.docs.open(doc.uri.clone(), document);
+        let Some(path) = path else { return };
+        if !self.state.has_roots.load(Ordering::SeqCst)
+            && let Some(root) = single_file_root(&path)
+        {
+            self.set_roots(vec![root]);
+        }
+        self.state.queue_document(path, doc.uri, doc.version, text, facts);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let enc = self.state.caps().encoding;
+        let (outcome, old) = self.state.docs.change(&uri, version, params.content_changes, enc);
+        if outcome == ChangeOutcome::Unknown {
+            self.log(
+                MessageType::WARNING,
+                format!("didChange for a document that is not open: {}", uri.as_str()),
+            );
+            return;
+        }
+        if let Some(old) = old
+            && version <= old
+        {
+            self.log(
+                MessageType::WARNING,
+                format!(
+                    "didChange version {version} does not increase ({old}) for {}",
+                    uri.as_str()
+                ),
+            );
+        }
+        if let (Some(snap), Some(path)) = (self.state.docs.snapshot(&uri), uri_path(&uri)) {
+            self.state
+                .queue_document(path, uri, snap.version, snap.text, snap.facts);
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let doc = self.state.docs.close(&uri);
+        if let Some(path) = doc.and_then(|d| d.path) {
+            self.state.queue_close(path);
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let changes: Vec<Change> = params
+            .changes
+            .iter()
+            .filter_map(|c| uri_path(&c.uri).map(Change::Disk))
+            .collect();
+        if !changes.is_empty() {
+            self.state.queue(changes);
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let pushed = match &params.settings {
+            Value::Object(map) if map.get(CONFIG_SECTION).is_some_and(|v| !v.is_null()) => {
+                Some(&params.settings)
+            }
+            _ => None,
+        };
+        match pushed {
+            Some(value) => self.apply_settings_value(value),
+            None if self.state.caps().configuration => self.pull_configuration(),
+            None => self.apply_settings_value(&params.settings),
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let mut roots = lock(&self.state.roots).clone();
+        let removed = folder_paths(&params.event.removed);
+        roots.retain(|r| !removed.contains(r));
+        for added in folder_paths(&params.event.added) {
+            if !roots.contains(&added) {
+                roots.push(added);
+            }
+        }
+        self.set_roots(roots);
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        if !self.features().definition {
+            return Ok(None);
+        }
+        let pos = params.text_document_position_params;
+        let locations = with_file(&self.state, &pos.text_document.uri, move |snap, file| {
+            let offset = to_proto::conv(snap, file)?.offset(pos.position);
+            let targets = ide::definition_at(&snap.ws, &snap.analysis, file, offset);
+            Some(to_proto::nav_locations(snap, &targets))
+        })
+        .await?;
+        Ok(locations.map(GotoDefinitionResponse::Array))
+    }
+
+    async fn goto_implementation(
+        &self,
+        params: request::GotoImplementationParams,
+    ) -> Result<Option<request::GotoImplementationResponse>> {
+        if !self.features().implementation {
+            return Ok(None);
+        }
+        let locations = hosts(&self.state, params.text_document_position_params).await?;
+        Ok(locations.map(GotoDefinitionResponse::Array))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        if !self.features().references {
+            return Ok(None);
+        }
+        let pos = params.text_document_position;
+        let include = params.context.include_declaration;
+        with_file(&self.state, &pos.text_document.uri, move |snap, file| {
+            let offset = to_proto::conv(snap, file)?.offset(pos.position);
+            let targets = ide::references_at(&snap.ws, &snap.analysis, file, offset, include);
+            Some(to_proto::nav_locations(snap, &targets))
+        })
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        if !self.features().completion {
+            return Ok(None);
+        }
+        let pos = params.text_document_position;
+        let items = with_file(&self.state, &pos.text_document.uri, move |snap, file| {
+            let offset = to_proto::conv(snap, file)?.offset(pos.position);
+            let items = ide::completion_at(&snap.ws, &snap.analysis, file, offset);
+            Some(
+                items
+                    .iter()
+                    .filter_map(|c| to_proto::completion_item(snap, file, c))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+        Ok(items.map(CompletionResponse::Array))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        if !self.features().hover {
+            return Ok(None);
+        }
+        let pos = params.text_document_position_params;
+        with_file(&self.state, &pos.text_document.uri, move |snap, file| {
+            let offset = to_proto::conv(snap, file)?.offset(pos.position);
+            let hover = ide::hover_at(&snap.ws, &snap.analysis, file, offset)?;
+            to_proto::hover(snap, file, &hover)
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        if !self.features().code_lens {
+            return Ok(None);
+        }
+        with_file(&self.state, &params.text_document.uri, move |snap, file| {
+            let lenses = ide::code_lenses(&snap.ws, &snap.analysis, file);
+            Some(
+                lenses
+                    .iter()
+                    .filter_map(|l| to_proto::code_lens(snap, file, l))
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        if !self.features().code_action {
+            return Ok(None);
+        }
+        if let Some(only) = &params.context.only
+            && !only
+                .iter()
+                .any(|k| k.as_str() == "quickfix" || k.as_str().is_empty())
+        {
+            return Ok(None);
+        }
+        let range = params.range;
+        with_file(&self.state, &params.text_document.uri, move |snap, file| {
+            let span = to_proto::conv(snap, file)?.span(range);
+            Some(to_proto::code_actions(snap, file, span))
+        })
+        .await
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        if !self.features().document_symbol {
+            return Ok(None);
+        }
+        let symbols = with_file(&self.state, &params.text_document.uri, move |snap, file| {
+            let symbols = ide::document_symbols(&snap.ws, &snap.analysis, file);
+            Some(
+                symbols
+                    .iter()
+                    .filter_map(|s| to_proto::document_symbol(snap, s))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+        Ok(symbols.map(DocumentSymbolResponse::Nested))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<OneOf<Vec<SymbolInformation>, Vec<WorkspaceSymbol>>>> {
+        if !self.features().workspace_symbol {
+            return Ok(None);
+        }
+        let query = params.query;
+        let symbols = with_snapshot(&self.state, move |snap| {
+            let symbols = ide::workspace_symbols(&snap.ws, &snap.analysis, &query);
+            symbols
+                .iter()
+                .filter_map(|s| to_proto::workspace_symbol(snap, s))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(Some(OneOf::Right(symbols)))
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let previous = params.previous_result_id;
+        let items = with_file(&self.state, &params.text_document.uri, move |snap, file| {
+            let items: Vec<Diagnostic> = snap
+                .analysis
+                .diagnostics
+                .iter()
+                .filter(|d| d.location.file == file)
+                .filter_map(|d| to_proto::diagnostic(snap, d))
+                .collect();
+            Some(items)
+        })
+        .await?
+        .unwrap_or_default();
+        let result_id = result_id(&items);
+        let report = if previous.as_deref() == Some(result_id.as_str()) {
+            DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                related_documents: None,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+            })
+        } else {
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(result_id),
+                    items,
+                },
+            })
+        };
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+}
+
+/// Log before the client is initialized (stderr; stdout is the protocol channel).
+fn tracing_free_log(message: &str) {
+    eprintln!("{message}");
+}
+
+fn result_id(items: &[Diagnostic]) -> String {
+    let bytes = serde_json::to_vec(items).unwrap_or_default();
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))
+}
+
+pub async fn hosts(state: &State, pos: TextDocumentPositionParams) -> Result<Option<Vec<Location>>> {
+    with_file(state, &pos.text_document.uri, move |snap, file| {
+        let offset = to_proto::conv(snap, file)?.offset(pos.position);
+        let targets = ide::hosts_at(&snap.ws, &snap.analysis, file, offset);
+        Some(to_proto::nav_locations(snap, &targets))
+    })
+    .await
+}
+
+/// Custom requests.
+impl Server {
+    /// `alchemy/hosts`: the Workers hosting the resource under the cursor.
+    pub async fn alchemy_hosts(&self, params: TextDocumentPositionParams) -> Result<Vec<Location>> {
+        if !self.features().implementation {
+            return Ok(Vec::new());
+        }
+        Ok(hosts(&self.state, params).await?.unwrap_or_default())
+    }
+
+    /// `alchemy/debugPanic` (test hook, `ALCHEMY_LS_TEST_HOOKS=1`): panics on a blocking thread.
+    pub async fn debug_panic(&self, _params: Value) -> Result<Value> {
+        if !self.state.test_hooks {
+            return Err(Error::method_not_found());
+        }
+        requests::blocking(|| -> Value { panic!("alchemy/debugPanic: injected panic") }).await
+    }
+
+    /// `alchemy/debugDocumentText` (test hook): the server's text and version of a document.
+    pub async fn debug_document_text(&self, params: TextDocumentIdentifier) -> Result<Value> {
+        if !self.state.test_hooks {
+            return Err(Error::method_not_found());
+        }
+        Ok(match self.state.docs.snapshot(&params.uri) {
+            Some(d) => serde_json::json!({ "text": &*d.text, "version": d.version }),
+            None => Value::Null,
+        })
+    }
+}

@@ -1,0 +1,15 @@
+//! The workspace index: discovery, the byte prefilter, reading and parsing, resolution and
+//! the incremental [`Index`] that builds [`Workspace`] snapshots (the snapshot types are
+//! `alchemy_ls_core::workspace`, re-exported here).
+
+pub use alchemy_ls_core::workspace::*;
+
+pub mod discover;
+mod index;
+mod links;
+mod load;
+pub mod prefilter;
+mod relevance;
+
+pub use index::Index;
+pub use load::{LoadError, LoadOptions, load};
