@@ -44,6 +44,13 @@ pub struct Init {
     pub configuration: Option<Value>,
     /// `window.workDoneProgress`.
     pub work_done_progress: bool,
+    /// With `pull_diagnostics`: do not declare refresh support (Neovim 0.11).
+    pub no_refresh: bool,
+    /// With `pull_diagnostics`: the key refresh support is declared under (default
+    /// `diagnostics`, the spec's; `diagnostic` is what lsp-types 0.97 reads).
+    pub refresh_key: Option<&'static str>,
+    /// Do not declare `workspace.didChangeWatchedFiles` (Neovim on Linux).
+    pub no_watched_files: bool,
 }
 
 pub struct TestServer {
@@ -125,11 +132,37 @@ impl TestServer {
 
     fn write(&mut self, msg: &Value) {
         let body = serde_json::to_string(msg).unwrap();
-        let framed = format!("Content-Length: {}\r\n\r\n{}", body.len(), body);
-        self.stdin
-            .write_all(framed.as_bytes())
-            .expect("write to the server");
+        self.write_body(body.as_bytes());
+    }
+
+    /// Send one framed message whose body is given as is (e.g. JSON that serde_json would not
+    /// write, like a lone surrogate escape).
+    pub fn write_body(&mut self, body: &[u8]) {
+        let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        framed.extend_from_slice(body);
+        self.stdin.write_all(&framed).expect("write to the server");
         self.stdin.flush().expect("flush");
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait until the server has applied every change sent so far and published the
+    /// diagnostics of that state (test hook `alchemy/debugQuiescent`).
+    pub fn quiesce(&mut self) {
+        self.request("alchemy/debugQuiescent", Value::Null)
+            .expect("debugQuiescent");
+    }
+
+    /// The `window/logMessage` texts received so far.
+    pub fn log_messages(&self) -> Vec<String> {
+        self.notifications
+            .iter()
+            .filter(|n| n["method"] == "window/logMessage")
+            .map(|n| n["params"]["message"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// Send a request without waiting; returns its id.
@@ -311,10 +344,15 @@ impl TestServer {
             "didChangeWatchedFiles": { "dynamicRegistration": true },
             "configuration": init.configuration.is_some(),
         });
+        if init.no_watched_files {
+            workspace.as_object_mut().unwrap().remove("didChangeWatchedFiles");
+        }
         if init.pull_diagnostics {
             text_document["diagnostic"] =
                 json!({ "dynamicRegistration": false, "relatedDocumentSupport": false });
-            workspace["diagnostics"] = json!({ "refreshSupport": true });
+            if !init.no_refresh {
+                workspace[init.refresh_key.unwrap_or("diagnostics")] = json!({ "refreshSupport": true });
+            }
         }
         if let Some(settings) = &init.configuration {
             self.settings = settings.clone();

@@ -91,12 +91,17 @@ fn overlay_edit_reparses_and_loads_new_imports() {
     assert_eq!(file_list(&ws, &fx.root), ["*src/api.ts", "*src/stack.ts"]);
     assert!(ws.files.len() > plain_id.0 as usize);
 
-    // Reopening gets the old id back.
+    // A buffer is what `check` would read there: reopened with text that imports no Alchemy
+    // package, the file stays unloaded (opening a file changes no diagnostic) …
     index.set_overlay(&fx.path("src/plain.ts"), Arc::from("export const plain = 2;\n"));
+    assert_eq!(index.file_id(&fx.path("src/plain.ts")), None);
+    // … and with text that does, it is a root again, under its old id.
+    let text = "import 'alchemy';\nexport const plain = 2;\n";
+    index.set_overlay(&fx.path("src/plain.ts"), Arc::from(text));
     assert_eq!(index.file_id(&fx.path("src/plain.ts")), Some(plain_id));
     let ws = index.snapshot();
-    assert!(ws.file(plain_id).root, "an open buffer is a root");
-    assert_eq!(&*ws.file(plain_id).text, "export const plain = 2;\n");
+    assert!(ws.file(plain_id).root, "a relevant buffer is a root");
+    assert_eq!(&*ws.file(plain_id).text, text);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::jsonc::Json;
-use super::relative::{canonical, is_declaration, is_ts_source, ts_for_js};
+use super::relative::{is_declaration, is_ts_source, ts_for_js};
 use super::{Resolution, Resolver, not_found};
 
 /// Conditions whose targets are collected, each walked in the map's key order.
@@ -90,7 +90,8 @@ fn collect(target: &Json, star: Option<&str>, out: &mut Vec<String>, depth: usiz
 /// Among relative targets (`./…`) of the package in `pkg_dir`: the first existing TypeScript
 /// source, else the first existing declaration file, else a `.js` target's sibling source, else
 /// its sibling declaration. Canonical.
-pub(super) fn pick_target(pkg_dir: &Path, targets: &[String]) -> Option<PathBuf> {
+pub(super) fn pick_target(resolver: &Resolver, pkg_dir: &Path, targets: &[String]) -> Option<PathBuf> {
+    let exists = |p: &Path| resolver.file_exists(p);
     let paths: Vec<PathBuf> = targets
         .iter()
         .filter(|t| t.starts_with("./"))
@@ -98,22 +99,22 @@ pub(super) fn pick_target(pkg_dir: &Path, targets: &[String]) -> Option<PathBuf>
         .collect();
     let found = paths
         .iter()
-        .find(|p| is_ts_source(p) && !is_declaration(p) && p.is_file())
-        .or_else(|| paths.iter().find(|p| is_declaration(p) && p.is_file()))
+        .find(|p| is_ts_source(p) && !is_declaration(p) && exists(p))
+        .or_else(|| paths.iter().find(|p| is_declaration(p) && exists(p)))
         .cloned()
         .or_else(|| {
             paths
                 .iter()
                 .flat_map(|p| ts_for_js(p))
-                .find(|s| !is_declaration(s) && s.is_file())
+                .find(|s| !is_declaration(s) && exists(s))
         })
         .or_else(|| {
             paths
                 .iter()
                 .flat_map(|p| ts_for_js(p))
-                .find(|s| is_declaration(s) && s.is_file())
+                .find(|s| is_declaration(s) && exists(s))
         })?;
-    Some(canonical(&found))
+    Some(resolver.canonical_file(&found))
 }
 
 impl Resolver {
@@ -134,7 +135,7 @@ impl Resolver {
                 "package.json \"imports\" has no entry for \"{specifier}\""
             ));
         };
-        if let Some(path) = pick_target(pkg_dir, &targets) {
+        if let Some(path) = pick_target(self, pkg_dir, &targets) {
             return Resolution::File(path);
         }
         let bare = targets

@@ -14,7 +14,9 @@ mod tsconfig;
 mod version;
 mod yaml;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 pub use version::AlchemyVersion;
 
@@ -38,6 +40,8 @@ pub enum Resolution {
 pub struct Resolver {
     roots: Vec<PathBuf>,
     cache: ConfigCache,
+    /// Sources that exist only as editor buffers (unsaved new files), canonical.
+    virtual_files: RwLock<HashSet<PathBuf>>,
 }
 
 /// The reason given when a bare specifier matches nothing.
@@ -50,7 +54,71 @@ impl Resolver {
         Resolver {
             roots,
             cache: ConfigCache::default(),
+            virtual_files: RwLock::default(),
         }
+    }
+
+    /// Resolve as if the source at `path` (canonical) existed: an editor buffer of a file
+    /// that is not on disk. Forgets the memoised resolutions.
+    pub fn add_virtual_file(&self, path: &Path) {
+        let added = self
+            .virtual_files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf());
+        if added {
+            self.forget_resolutions();
+        }
+    }
+
+    /// Undo [`Self::add_virtual_file`]; true if `path` was virtual.
+    pub fn remove_virtual_file(&self, path: &Path) -> bool {
+        let removed = self
+            .virtual_files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
+        if removed {
+            self.forget_resolutions();
+        }
+        removed
+    }
+
+    pub fn is_virtual_file(&self, path: &Path) -> bool {
+        self.virtual_files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(path)
+    }
+
+    /// The virtual file a probed path names (the probe may go through symlinked directories:
+    /// compared by canonical directory).
+    fn virtual_match(&self, path: &Path) -> Option<PathBuf> {
+        let set = self.virtual_files.read().unwrap_or_else(|e| e.into_inner());
+        if set.is_empty() {
+            return None;
+        }
+        if set.contains(path) {
+            return Some(path.to_path_buf());
+        }
+        let (parent, name) = (path.parent()?, path.file_name()?);
+        let canonical = relative::canonical(parent).join(name);
+        set.contains(&canonical).then_some(canonical)
+    }
+
+    /// A file the resolver may pick: a file on disk or a virtual file.
+    pub(super) fn file_exists(&self, path: &Path) -> bool {
+        path.is_file() || self.virtual_match(path).is_some()
+    }
+
+    /// A directory on disk, or one holding a virtual file (an unsaved file in a new
+    /// directory).
+    pub(super) fn dir_exists(&self, path: &Path) -> bool {
+        if path.is_dir() {
+            return true;
+        }
+        let set = self.virtual_files.read().unwrap_or_else(|e| e.into_inner());
+        !set.is_empty() && set.iter().any(|f| f.starts_with(path))
     }
 
     /// Resolve `specifier` as imported from the file `from` (absolute path).

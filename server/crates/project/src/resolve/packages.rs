@@ -153,7 +153,7 @@ impl Resolver {
             let Some(targets) = exports_map::lookup_exports(exports, subpath) else {
                 return not_found(format!("package \"{name}\" does not export \"{subpath}\""));
             };
-            return match exports_map::pick_target(pkg_dir, &targets) {
+            return match exports_map::pick_target(self, pkg_dir, &targets) {
                 Some(path) => Resolution::File(path),
                 None if targets.is_empty() => {
                     not_found(format!("package \"{name}\" does not export \"{subpath}\""))

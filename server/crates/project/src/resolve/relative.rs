@@ -51,14 +51,15 @@ pub(super) fn ts_for_js(path: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The file `path` names, as TypeScript probes it (no directory step).
-fn probe_file(path: &Path) -> Option<PathBuf> {
+/// The file `path` names, as TypeScript probes it (no directory step). `exists` says whether
+/// a file is there (on disk or as an unsaved buffer).
+fn probe_file(path: &Path, exists: impl Fn(&Path) -> bool) -> Option<PathBuf> {
     if is_ts_source(path) {
-        return path.is_file().then(|| path.to_path_buf());
+        return exists(path).then(|| path.to_path_buf());
     }
     let mapped = ts_for_js(path);
     if !mapped.is_empty() {
-        return mapped.into_iter().find(|p| p.is_file());
+        return mapped.into_iter().find(|p| exists(p));
     }
     let name = file_name(path);
     if name.is_empty() {
@@ -67,7 +68,7 @@ fn probe_file(path: &Path) -> Option<PathBuf> {
     [".ts", ".tsx", ".d.ts"]
         .iter()
         .map(|e| path.with_file_name(format!("{name}{e}")))
-        .find(|p| p.is_file())
+        .find(|p| exists(p))
 }
 
 impl Resolver {
@@ -77,8 +78,8 @@ impl Resolver {
     }
 
     fn probe_path_depth(&self, path: &Path, depth: u32) -> Option<PathBuf> {
-        let found = probe_file(path).or_else(|| {
-            if depth < 4 && path.is_dir() {
+        let found = probe_file(path, |p| self.file_exists(p)).or_else(|| {
+            if depth < 4 && self.dir_exists(path) {
                 self.probe_dir(path, depth)
             } else {
                 None
@@ -91,6 +92,9 @@ impl Resolver {
     /// import of a directory's files would otherwise `readlink` every path component each
     /// time); a file that is itself a symlink is resolved in full.
     pub(super) fn canonical_file(&self, path: &Path) -> PathBuf {
+        if let Some(virtual_file) = self.virtual_match(path) {
+            return virtual_file;
+        }
         let plain = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
         if plain
             && let (Some(parent), Some(name)) = (path.parent(), path.file_name())
@@ -116,7 +120,7 @@ impl Resolver {
         ["index.ts", "index.tsx", "index.d.ts"]
             .iter()
             .map(|n| dir.join(n))
-            .find(|p| p.is_file())
+            .find(|p| self.file_exists(p))
     }
 
     pub(super) fn resolve_relative(&self, dir: &Path, specifier: &str) -> Resolution {
@@ -126,7 +130,7 @@ impl Resolver {
         }
         if path.is_file() {
             not_found(format!("not a TypeScript file: {specifier}"))
-        } else if path.is_dir() {
+        } else if self.dir_exists(&path) {
             not_found(format!("no index file in directory: {specifier}"))
         } else {
             not_found(format!("file not found: {specifier}"))

@@ -17,14 +17,21 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::config::Config;
 
+/// The problem recorded for a source whose file name is not valid UTF-8 (it is analysed;
+/// reports show its path lossily).
+pub const NON_UTF8_NAME: &str =
+    "the file name is not valid UTF-8; it is analysed, and shown with U+FFFD in place of the invalid bytes";
+
 /// Directory names that are never descended into.
 pub const DEFAULT_EXCLUDES: &[&str] = &["node_modules", "dist", "build", ".wrangler", ".alchemy", ".git"];
 
-/// Is `path` a TypeScript source that discovery considers (by name only)?
+/// Is `path` a TypeScript source that discovery considers (by name only)? A name that is not
+/// valid UTF-8 counts by its lossy form (its extension is ASCII either way).
 pub fn is_source_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
         return false;
     };
+    let name: &str = &name;
     let ts = [".ts", ".tsx", ".mts", ".cts"]
         .iter()
         .any(|ext| name.ends_with(ext) && name.len() > ext.len());
@@ -142,6 +149,9 @@ pub fn discover_dir(
             }
             // Symlinks (to files or directories) are never followed.
             if ft.is_file() && is_source_name(path) && !cfg_ignore.matches(path, false) {
+                if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+                    lock(problems).push((path.to_path_buf(), NON_UTF8_NAME.to_string()));
+                }
                 lock(files).push(path.to_path_buf());
             }
             WalkState::Continue

@@ -24,7 +24,7 @@ use alchemy_ls_core::line_index::LineIndex;
 
 use super::discover::{self, ConfigIgnore};
 use super::links::{Link, Links, Memo};
-use super::load::{LoadOptions, ReadText, decode, read_into, read_text};
+use super::load::{LoadOptions, MAX_SOURCE_BYTES, ReadText, decode, read_into, read_text, too_large_message};
 use super::prefilter::{Prefilter, scan_specifiers};
 use super::{FileId, Resolved, SourceFile, Workspace};
 
@@ -44,6 +44,12 @@ pub(super) struct Candidate {
 impl Candidate {
     const DIRECT: Candidate = Candidate {
         direct: true,
+        specifiers: Vec::new(),
+        support: false,
+    };
+    /// A file over the size limit: never read, so never relevant (opaque to its importers).
+    const UNREAD: Candidate = Candidate {
+        direct: false,
         specifiers: Vec::new(),
         support: false,
     };
@@ -216,6 +222,12 @@ impl Index {
                 Scanned::Direct(ReadText::Error(e)) => {
                     self.load_problems.insert(path, e);
                 }
+                Scanned::Direct(ReadText::TooLarge(len)) => {
+                    // Not read: whether it mentions Alchemy is unknown. Imports of it
+                    // resolve to an opaque module, and it is reported.
+                    self.load_problems.insert(path.clone(), too_large_message(len));
+                    self.candidates.insert(path, Candidate::UNREAD);
+                }
             }
         }
         let overlay_candidates: Vec<(PathBuf, Candidate)> = self
@@ -224,6 +236,12 @@ impl Index {
             .filter(|(p, _)| self.is_discoverable(p))
             .map(|(p, t)| (p.clone(), classify(&self.prefilter, t)))
             .collect();
+        for (p, t) in &self.overlays {
+            if t.len() as u64 > MAX_SOURCE_BYTES {
+                self.load_problems
+                    .insert(p.clone(), too_large_message(t.len() as u64));
+            }
+        }
         self.candidates.extend(overlay_candidates);
         self.stale.extend(self.by_path.keys().cloned());
         self.relevance_dirty = true;
@@ -262,22 +280,39 @@ impl Index {
         self.settle();
     }
 
-    /// An open editor buffer: it becomes a root and its text replaces the disk content.
+    /// An open editor buffer: its text replaces the disk content. A buffer inside the
+    /// workspace is what `check` would read there: a root if the prefilter finds it relevant
+    /// (opening a file changes no diagnostic). A buffer outside every workspace root is a root
+    /// of its own (like a file given to `check` as a path), analysed from its text only. A
+    /// buffer of a file that is not on disk (an unsaved new file) is seen by the resolver.
     pub fn set_overlay(&mut self, path: &Path, text: Arc<str>) {
         let path = canonical(path);
+        let too_large = text.len() as u64 > MAX_SOURCE_BYTES;
         let cand = classify(&self.prefilter, &text);
         let old = self.overlays.insert(path.clone(), text);
+        if too_large {
+            let len = self.overlays[&path].len() as u64;
+            self.load_problems.insert(path.clone(), too_large_message(len));
+        } else if old.as_ref().is_some_and(|o| o.len() as u64 > MAX_SOURCE_BYTES) {
+            self.load_problems.remove(&path);
+        }
+        if old.is_none() && !on_disk(&path) {
+            // An unsaved new file: imports of it must resolve as if it existed.
+            self.resolver.add_virtual_file(&path);
+            self.note_created(&path);
+        }
         if self.candidates.contains_key(&path) || (old.is_none() && self.is_discoverable(&path)) {
             self.set_candidate(path.clone(), cand);
         } else if old
             .as_ref()
             .is_none_or(|old| self.prefilter.is_relevant(old.as_bytes()) != cand.direct)
         {
-            // An overlay outside the candidates: a root, and a seed of relevance if it
-            // mentions Alchemy.
+            // An overlay outside the candidates: a seed of relevance if it mentions Alchemy.
             self.relevance_dirty = true;
         }
-        self.roots_dirty |= old.is_none();
+        let was_root = old.as_ref().is_some_and(|o| self.is_outside_root(&path, o.len()));
+        let is_root = self.is_outside_root(&path, self.overlays[&path].len());
+        self.roots_dirty |= old.is_none() || was_root != is_root;
         self.stale.insert(path);
         self.settle();
     }
@@ -294,15 +329,29 @@ impl Index {
     }
 
     /// The buffer was closed: fall back to the disk content (or drop the file if it is not on
-    /// disk or no longer relevant).
+    /// disk or no longer relevant). A buffer outside the workspace roots is never replaced by
+    /// what is on disk: the file is dropped unless workspace files import it.
     pub fn remove_overlay(&mut self, path: &Path) {
         let path = canonical(path);
-        if self.overlays.remove(&path).is_none() {
+        let Some(old) = self.overlays.remove(&path) else {
             return;
+        };
+        if old.len() as u64 > MAX_SOURCE_BYTES {
+            self.load_problems.remove(&path);
         }
         self.relevance_dirty = true;
         self.roots_dirty = true;
-        self.refresh_from_disk(&path);
+        if self.resolver.remove_virtual_file(&path) && !on_disk(&path) {
+            self.note_deleted(&path);
+        }
+        if self.is_outside(&path) {
+            // Loaded again (from disk) only if the settle finds it imported.
+            if self.by_path.contains_key(&path) {
+                self.stale.insert(path.clone());
+            }
+        } else {
+            self.refresh_from_disk(&path);
+        }
         self.settle();
     }
 
@@ -347,9 +396,10 @@ impl Index {
     }
 
     fn note_change(&mut self, path: &Path) -> Change {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
             return Change::Done;
         };
+        let name: &str = &name;
         if name == CONFIG_FILE_NAME {
             return Change::Done;
         }
@@ -391,20 +441,14 @@ impl Index {
     fn note_file_change(&mut self, path: &Path) {
         let exists = path.is_file();
         let known = self.candidates.contains_key(path) || self.by_path.contains_key(path);
-        if exists != known {
-            self.resolver.forget_resolutions();
-        }
-        if exists && !known {
-            // Created: resolutions that failed, or that picked a sibling, may change.
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let stem_dir = strip_source_ext(path);
-            let affected = self.memo.forget(|l| match l {
-                Link::NotFound(_) => true,
-                Link::File(t) => t.parent() == Some(dir.as_path()) || t.starts_with(&stem_dir),
-                Link::External(_) => false,
-            });
-            self.after_forget(affected);
+        if self.resolver.is_virtual_file(path) {
+            // An unsaved buffer: it exists for the resolver whatever the disk holds.
+        } else if exists && !known {
+            self.note_created(path);
         } else if !exists {
+            if known {
+                self.resolver.forget_resolutions();
+            }
             let affected = self.memo.forget(|l| matches!(l, Link::File(t) if t == path));
             self.memo.forget_importer(path);
             self.after_forget(affected);
@@ -412,6 +456,28 @@ impl Index {
         if !self.overlays.contains_key(path) {
             self.refresh_from_disk(path);
         }
+    }
+
+    /// A source appeared (on disk, or as an unsaved buffer): resolutions that failed, or that
+    /// picked a sibling, may change.
+    fn note_created(&mut self, path: &Path) {
+        self.resolver.forget_resolutions();
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem_dir = strip_source_ext(path);
+        let affected = self.memo.forget(|l| match l {
+            Link::NotFound(_) => true,
+            Link::File(t) => t.parent() == Some(dir.as_path()) || t.starts_with(&stem_dir),
+            Link::External(_) => false,
+        });
+        self.after_forget(affected);
+    }
+
+    /// A source disappeared: resolutions to it are forgotten.
+    fn note_deleted(&mut self, path: &Path) {
+        self.resolver.forget_resolutions();
+        let affected = self.memo.forget(|l| matches!(l, Link::File(t) if t == path));
+        self.memo.forget_importer(path);
+        self.after_forget(affected);
     }
 
     /// Replace the configuration; discovery runs again when `ignore` or `packages` changed.
@@ -446,7 +512,7 @@ impl Index {
             .collect();
         for (path, id) in self.by_path.iter() {
             let f = &self.files[id.0 as usize];
-            if f.root && f.facts.too_large {
+            if f.root && f.facts.too_large && !self.load_problems.contains_key(path) {
                 problems.push((
                     path.clone(),
                     format!(
@@ -488,6 +554,16 @@ impl Index {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// Outside every walked root (and not a file given as a path).
+    pub(super) fn is_outside(&self, path: &Path) -> bool {
+        !self.walk_roots.iter().any(|r| path.starts_with(r)) && !self.explicit_files.iter().any(|f| f == path)
+    }
+
+    /// An overlay (of `len` bytes) that is a root because it is outside the workspace.
+    fn is_outside_root(&self, path: &Path, len: usize) -> bool {
+        self.is_outside(path) && len as u64 <= MAX_SOURCE_BYTES
+    }
 
     fn is_discoverable(&self, path: &Path) -> bool {
         self.explicit_files.iter().any(|f| f == path)
@@ -548,6 +624,13 @@ impl Index {
                     self.relevance_dirty = true;
                 }
             }
+            ReadText::TooLarge(len) => {
+                self.load_problems
+                    .insert(path.to_path_buf(), too_large_message(len));
+                if self.candidates.contains_key(path) || self.is_discoverable(path) {
+                    self.set_candidate(path.to_path_buf(), Candidate::UNREAD);
+                }
+            }
         }
         if self.by_path.contains_key(path) {
             self.stale.insert(path.to_path_buf());
@@ -570,7 +653,12 @@ impl Index {
             self.root_set = self
                 .relevant
                 .iter()
-                .chain(self.overlays.keys())
+                .chain(
+                    self.overlays
+                        .iter()
+                        .filter(|(p, t)| self.is_outside_root(p, t.len()))
+                        .map(|(p, _)| p),
+                )
                 .chain(
                     self.explicit_files
                         .iter()
@@ -761,6 +849,18 @@ impl Index {
                     self.load_problems.insert(path.clone(), e.clone());
                     self.failed.insert(path.clone(), e);
                     self.kill(&path);
+                }
+                (ReadText::TooLarge(len), _) => {
+                    // Loaded without its text: its facts say it was not parsed.
+                    self.load_problems.insert(path.clone(), too_large_message(len));
+                    self.failed.remove(&path);
+                    let root = self.root_set.contains(&path);
+                    let facts = Arc::new(FileFacts {
+                        too_large: true,
+                        quote: '"',
+                        ..FileFacts::default()
+                    });
+                    self.install(path, Arc::from(""), 0, facts, root);
                 }
                 _ => {
                     self.failed.insert(path.clone(), "the file does not exist".into());
@@ -1008,7 +1108,12 @@ fn reexport_specifier(kind: &ExportKind) -> Option<&str> {
 }
 
 fn dialect_of(path: &Path) -> Option<Dialect> {
-    Dialect::from_path(path.to_str()?)
+    Dialect::from_path(&path.to_string_lossy())
+}
+
+/// Whether anything is at `path` on disk (a file, or a link, even dangling).
+fn on_disk(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 fn dead_file(id: FileId, path: PathBuf) -> Arc<SourceFile> {

@@ -58,14 +58,20 @@ pub(super) fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Sources larger than this are neither read nor parsed (the parse limit): a multi-GB
+/// file would otherwise be read whole before being found too large.
+pub const MAX_SOURCE_BYTES: u64 = alchemy_grammar::MAX_PARSE_BYTES as u64;
+
 /// The outcome of reading a source file.
 pub(super) enum ReadText {
     /// The text, and a problem to record (invalid UTF-8 was decoded lossily).
     Text(Arc<str>, Option<String>),
     /// The file does not exist (any more): not a problem, it was deleted.
     Missing,
-    /// Unreadable: the reason.
+    /// Unreadable, or not a regular file: the reason.
     Error(String),
+    /// Over [`MAX_SOURCE_BYTES`] (its size): not read.
+    TooLarge(u64),
 }
 
 pub(super) fn read_text(path: &Path) -> ReadText {
@@ -76,18 +82,94 @@ pub(super) fn read_text(path: &Path) -> ReadText {
     }
 }
 
+/// The problem recorded for a source over the size limit.
+pub(super) fn too_large_message(len: u64) -> String {
+    format!(
+        "file too large to analyse ({:.1} MB, the limit is {} MB); its resources are not checked",
+        len as f64 / (1024.0 * 1024.0),
+        MAX_SOURCE_BYTES / (1024 * 1024)
+    )
+}
+
 /// Read `path` into `buf` (cleared first); the failure as a [`ReadText`].
+///
+/// Only regular files are read, and only up to [`MAX_SOURCE_BYTES`]: the file is stat'ed
+/// first (a named pipe, a device or a socket is never opened: reading one could block the
+/// analysis for good, or never end), opened without blocking and checked again through its
+/// descriptor (the path may have been replaced in between), and read with a bound.
 pub(super) fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), ReadText> {
     use std::io::Read;
     buf.clear();
-    match std::fs::File::open(path).and_then(|mut f| f.read_to_end(buf)) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ReadText::Missing),
-        Err(e) => Err(ReadText::Error(format!(
-            "cannot read the file: {}",
-            io_reason(&e)
-        ))),
+    let failed = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadText::Missing,
+        _ => ReadText::Error(format!("cannot read the file: {}", io_reason(&e))),
+    };
+    let meta = std::fs::metadata(path).map_err(failed)?;
+    check_regular(&meta)?;
+    let mut file = open_nonblocking(path).map_err(failed)?;
+    let meta = file.metadata().map_err(failed)?;
+    check_regular(&meta)?;
+    buf.reserve(meta.len() as usize);
+    (&mut file)
+        .take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(buf)
+        .map_err(failed)?;
+    if buf.len() as u64 > MAX_SOURCE_BYTES {
+        buf.clear();
+        buf.shrink_to(0);
+        return Err(ReadText::TooLarge(meta.len().max(MAX_SOURCE_BYTES + 1)));
     }
+    Ok(())
+}
+
+/// A regular file within the size limit, or why not.
+fn check_regular(meta: &std::fs::Metadata) -> Result<(), ReadText> {
+    if !meta.is_file() {
+        return Err(ReadText::Error(format!(
+            "not a regular file ({}); not read",
+            file_kind(meta)
+        )));
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(ReadText::TooLarge(meta.len()));
+    }
+    Ok(())
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// The text of `bytes`; invalid UTF-8 is replaced and reported.

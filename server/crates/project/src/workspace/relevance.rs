@@ -22,8 +22,14 @@ impl Index {
             .filter(|(_, c)| c.direct)
             .map(|(p, _)| p.clone())
             .collect();
+        // Buffers outside the workspace are roots of their own (like files given as paths):
+        // they seed relevance. Buffers inside it that discovery skips do not, as on disk.
         for (p, text) in &self.overlays {
-            if !self.candidates.contains_key(p) && self.prefilter.is_relevant(text.as_bytes()) {
+            if !self.candidates.contains_key(p)
+                && self.is_outside(p)
+                && text.len() as u64 <= super::load::MAX_SOURCE_BYTES
+                && self.prefilter.is_relevant(text.as_bytes())
+            {
                 relevant.insert(p.clone());
             }
         }
@@ -89,10 +95,14 @@ impl Hints {
         let mut stems = HashSet::new();
         let mut dirs = HashSet::new();
         for p in relevant {
-            if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
-                stems.insert(strip_ext(name).to_string());
+            if let Some(name) = p.file_name().map(|n| n.to_string_lossy()) {
+                stems.insert(strip_ext(&name).to_string());
             }
-            if let Some(dir) = p.parent().and_then(|d| d.file_name()).and_then(|n| n.to_str()) {
+            if let Some(dir) = p
+                .parent()
+                .and_then(|d| d.file_name())
+                .map(|n| n.to_string_lossy())
+            {
                 dirs.insert(dir.to_string());
             }
         }
