@@ -1,4 +1,7 @@
-; Syntactic candidates for Alchemy constructs. Whether a candidate is really Alchemy is
+; Syntactic candidates for Alchemy constructs. This file specifies the patterns; they are
+; matched by a linear walk over the tree (src/constructs.rs: a query cursor was super-linear on
+; deep nesting), and a unit test there checks that the walk finds what this query finds.
+; Whether a candidate is really Alchemy is
 ; decided by the analysis through import resolution. Captures named after a construct kind
 ; are the construct's expression; captures starting with `_` only serve predicates and the
 ; Rust side (`_inner` marks the inner call of a curried class factory, which is not a

@@ -80,7 +80,7 @@ pub fn facts_from_tree(text: &str, tree: &tree_sitter::Tree) -> FileFacts {
         for stmt in queries::captured_top_level(&q.exports, root, text, "export") {
             lowerer.read_export(stmt, &mut facts.exports);
         }
-        let (constructs, comments) = lowerer.scan(&q.scan, root);
+        let (constructs, comments) = lowerer.scan(root);
         facts.constructs = constructs;
         for comment in comments {
             let raw = text.get(comment.byte_range()).unwrap_or("");
