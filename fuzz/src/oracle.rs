@@ -368,6 +368,7 @@ fn check_protocol(ws: &Workspace, an: &Analysis, data: &[u8]) {
             analysis: an_arc.clone(),
             open: HashMap::new(),
             enc,
+            paths: Default::default(),
         };
         let conv = |file: FileId| to_proto::conv(&snap, file).expect("a converter for every file");
         for d in &an.diagnostics {

@@ -30,6 +30,10 @@ pub struct Run {
 }
 
 /// Run `cmd` to its end with a deadline (a hang is a failure, not a stuck test run).
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped with wait4, which also gives its peak RSS"
+)]
 pub fn run(mut cmd: Command, limit: Duration) -> Run {
     let start = Instant::now();
     let mut child = cmd

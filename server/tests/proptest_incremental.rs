@@ -77,7 +77,10 @@ fn floor(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// The document's diagnostics by pull, once the server has analysed every edit (a pull
+/// answers from the previous analysis when the current one is not ready at once).
 fn pull(s: &mut TestServer, uri: &str) -> Vec<Value> {
+    s.quiesce();
     let r = s
         .request(
             "textDocument/diagnostic",

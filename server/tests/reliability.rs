@@ -14,7 +14,7 @@ use std::ffi::CString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::fixture::Fixture;
 use compare_support::{self as compare, check_json, cli_lines, lsp_lines};
@@ -106,8 +106,11 @@ fn vm_hwm_kib(pid: u32) -> u64 {
 /// Wait until the server has applied and published everything sent so far. Older binaries
 /// lack the hook: then wait a while.
 fn settle(s: &mut TestServer) {
-    match s.request("alchemy/debugQuiescent", Value::Null) {
-        Ok(_) => {}
+    match s.request("alchemy/debugQuiescent", json!({ "token": "settle" })) {
+        Ok(_) => {
+            s.wait_notification("alchemy/quiescent", |p| p["token"] == "settle");
+            s.notifications.retain(|n| n["method"] != "alchemy/quiescent");
+        }
         Err(_) => s.drain_for(Duration::from_secs(3)),
     }
 }
@@ -290,6 +293,72 @@ fn f2_a_document_outside_the_workspace_is_never_read_from_disk() {
     s.shutdown();
 }
 
+// ------------------------------------------------------------------------------ finding 3
+
+fn did_change_raw(uri: &str, version: i32, line: u32, character: u32, text_json: &str) -> Vec<u8> {
+    format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{uri}","version":{version}}},"contentChanges":[{{"range":{{"start":{{"line":{line},"character":{character}}},"end":{{"line":{line},"character":{character}}}}},"text":"{text_json}"}}]}}}}"#
+    )
+    .into_bytes()
+}
+
+/// A `didChange` whose text holds lone UTF-16 surrogates (valid JSON, as JavaScript's
+/// `JSON.stringify` writes them) is applied with U+FFFD in their place, one UTF-16 unit each,
+/// so that later edits land where the client meant them.
+#[test]
+fn f3_lone_surrogates_are_decoded_lossily_and_positions_stay_right() {
+    let fx = Fixture::new("//- /a.ts\n");
+    let mut s = TestServer::spawn();
+    s.initialize(Init {
+        root: Some(fx.root.clone()),
+        ..Init::default()
+    });
+    let u = file_uri(&fx.path("a.ts"));
+    s.open(&u, "abc");
+    // 😀 as a valid pair, then a lone low and a lone high surrogate
+    s.write_body(&did_change_raw(&u, 2, 0, 0, r"\ud83d\ude00|\ude00|\ud83d"));
+    // after 😀 (2 units), |, U+FFFD, |, U+FFFD: 6 UTF-16 units
+    s.change(&u, 3, [0, 6, 0, 6], "X");
+    let doc = s.document_text(&u);
+    assert_eq!(doc["text"], "😀|\u{FFFD}|\u{FFFD}Xabc");
+    assert_eq!(doc["version"], 3);
+    s.shutdown();
+}
+
+/// A notification that cannot be applied (params that do not decode, a body that is not
+/// JSON) is reported to the client, never dropped silently.
+#[test]
+fn f3_undecodable_notifications_are_reported_to_the_client() {
+    let fx = Fixture::new("//- /a.ts\n");
+    let mut s = TestServer::spawn();
+    s.initialize(Init {
+        root: Some(fx.root.clone()),
+        ..Init::default()
+    });
+    let u = file_uri(&fx.path("a.ts"));
+    s.open(&u, "abc");
+    s.write_body(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{u}"}},"contentChanges":5}}}}"#
+        )
+        .as_bytes(),
+    );
+    s.write_body(b"{not json");
+    // a barrier: everything before it has been handled
+    let _ = s.request("workspace/symbol", json!({ "query": "" }));
+    s.drain_for(Duration::from_millis(300));
+    let logs = s.log_messages();
+    assert!(
+        logs.iter().any(|m| m.contains("textDocument/didChange")),
+        "the dropped didChange is reported: {logs:#?}"
+    );
+    assert!(
+        logs.iter().any(|m| m.contains("not JSON")),
+        "the invalid body is reported: {logs:#?}"
+    );
+    s.shutdown();
+}
+
 // ------------------------------------------------------------------------------ finding 4
 
 const UTIL: &str = r#"export * from "effect/Context";
@@ -407,6 +476,79 @@ fn f4_imports_of_unsaved_new_files_resolve() {
     s.shutdown();
 }
 
+// ------------------------------------------------------------------------------ finding 5
+
+/// A workspace opened through a symlink: everything the client sees is under the client's
+/// own URIs, and a second URI of the same file does not take the first one's buffer away.
+#[test]
+fn f5_symlinked_workspace_root_keeps_the_clients_uris() {
+    let fx = example("cross-worker");
+    let b_path = fx.path("src/workerB.ts");
+    let b_disk = std::fs::read_to_string(&b_path).unwrap();
+    std::fs::write(&b_path, b_disk.replacen(VARIANT_1.0, VARIANT_1.1, 1)).unwrap();
+    let links = tempfile::tempdir().unwrap();
+    let link = std::fs::canonicalize(links.path()).unwrap().join("ws");
+    std::os::unix::fs::symlink(&fx.root, &link).unwrap();
+    let mut s = server_on(&link, Init::default());
+    let link_b = file_uri(&link.join("src/workerB.ts"));
+    // a closed file's diagnostics, under the link
+    s.wait_for_diagnostics(&link_b, |d| has_code(d, "from-non-host"), WAIT);
+    // definition results, under the link
+    let run = file_uri(&link.join("alchemy.run.ts"));
+    let run_text = std::fs::read_to_string(link.join("alchemy.run.ts")).unwrap();
+    s.open(&run, &run_text);
+    let (line, col) = run_text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("yield* WorkerA").map(|c| (i as u32, c as u32 + 8)))
+        .unwrap();
+    let defs = s
+        .request(
+            "textDocument/definition",
+            json!({ "textDocument": { "uri": run }, "position": { "line": line, "character": col } }),
+        )
+        .unwrap();
+    let defs = defs.as_array().cloned().unwrap_or_default();
+    assert!(!defs.is_empty(), "a definition for WorkerA");
+    let link_prefix = file_uri(&link);
+    for d in &defs {
+        assert!(
+            d["uri"].as_str().unwrap().starts_with(&link_prefix),
+            "definition under the canonical path: {d}"
+        );
+    }
+    // the buffer fixes the error
+    let fixed = std::fs::read_to_string(&b_path)
+        .unwrap()
+        .replacen(VARIANT_1.1, VARIANT_1.0, 1);
+    s.open(&link_b, &fixed);
+    s.wait_for_diagnostics(&link_b, |d| d.is_empty(), WAIT);
+    // the same file through its canonical path, opened and closed again
+    let canonical_b = file_uri(&b_path);
+    s.open(&canonical_b, &std::fs::read_to_string(&b_path).unwrap());
+    s.close(&canonical_b);
+    settle(&mut s);
+    let diags = s.last_diagnostics(&link_b).unwrap_or_default();
+    assert!(diags.is_empty(), "the open buffer was dropped: {diags:#?}");
+    let hover = s.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": link_b }, "position": { "line": 9, "character": 30 } }),
+    );
+    assert!(hover.is_ok(), "{hover:?}");
+    // nothing was ever published under the canonical root
+    let canonical_prefix = file_uri(&fx.root);
+    for n in &s.notifications {
+        if n["method"] == "textDocument/publishDiagnostics" {
+            let uri = n["params"]["uri"].as_str().unwrap();
+            assert!(
+                !uri.starts_with(&canonical_prefix) || uri == canonical_b,
+                "published under the canonical path: {uri}"
+            );
+        }
+    }
+    s.shutdown();
+}
+
 // ------------------------------------------------------------------------------ finding 6
 
 fn sparse(path: &Path, len: u64) {
@@ -478,3 +620,110 @@ fn f7_check_analyses_non_utf8_file_names() {
     assert!(run.err.contains("not valid UTF-8"), "{}", run.err);
 }
 
+/// The server publishes the diagnostics of such a file under its exact (percent-encoded)
+/// URI.
+#[test]
+fn f7_the_server_publishes_non_utf8_file_names() {
+    let fx = with_non_utf8_name();
+    let mut s = server_on(&fx.root, Init::default());
+    let u = format!("{}/src/worker%E9B.ts", file_uri(&fx.root));
+    s.wait_for_diagnostics(&u, |d| has_code(d, "from-non-host"), WAIT);
+    s.shutdown();
+}
+
+// ------------------------------------------------------------------------------ finding 8
+
+const GEN_HEAD: &str = "import * as Effect from \"effect/Effect\";\nimport { Counter } from \"./object.ts\";\nimport { WorkerA as W } from \"./workerA.ts\";\n";
+
+/// `yield* Counter.from(yield* Counter.from(… W))`, `n` levels.
+fn deep_from(n: usize) -> String {
+    format!(
+        "{GEN_HEAD}export default Effect.gen(function* () {{ const x = {}W{}; }});\n",
+        "yield* Counter.from(".repeat(n),
+        ")".repeat(n)
+    )
+}
+
+/// Nested `Effect.gen` bodies each binding `Counter.from(W)`, `n` levels.
+fn deep_gens(n: usize) -> String {
+    format!(
+        "{GEN_HEAD}export default {}1{};\n",
+        "Effect.gen(function* () { const c = yield* Counter.from(W); return ".repeat(n),
+        "; })".repeat(n)
+    )
+}
+
+/// Fact extraction is linear in the nesting depth: 50,000 levels (1 MB, under the parse
+/// limit) are checked within a deadline that the quadratic scan missed by minutes.
+#[test]
+fn f8_deep_nesting_under_the_parse_limit_is_checked_in_time() {
+    let fx = example("cross-worker");
+    std::fs::write(fx.path("src/deep_from.ts"), deep_from(50_000)).unwrap();
+    std::fs::write(fx.path("src/deep_gens.ts"), deep_gens(24_000)).unwrap();
+    let mut cmd = compare::bin();
+    cmd.arg("check").arg(&fx.root).current_dir(&fx.root);
+    let run = compare::run(cmd, Duration::from_secs(40));
+    assert!(run.code == 0 || run.code == 1, "{}", run.err);
+}
+
+/// In the server, a deeply nested buffer never holds up requests about other files.
+#[test]
+fn f8_a_deep_buffer_does_not_hold_up_other_files() {
+    let fx = example("cross-worker");
+    let mut s = server_on(&fx.root, Init::default());
+    let a = file_uri(&fx.path("src/workerA.ts"));
+    s.open(&a, &std::fs::read_to_string(fx.path("src/workerA.ts")).unwrap());
+    settle(&mut s);
+    let deep = file_uri(&fx.path("src/deep.ts"));
+    s.open(&deep, &deep_from(50_000));
+    for v in 2..5 {
+        s.change(&deep, v, [4, 0, 4, 0], "x");
+        let t = Instant::now();
+        let r = s.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": a }, "position": { "line": 4, "character": 14 } }),
+        );
+        assert!(r.is_ok(), "{r:?}");
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "a hover in another file waited {:?}",
+            t.elapsed()
+        );
+    }
+    s.shutdown();
+}
+
+// ------------------------------------------------------------------------------ finding 9
+
+/// Typing in a 40 MB buffer does not stall requests about other files.
+#[test]
+fn f9_typing_in_a_large_buffer_does_not_stall_other_files() {
+    let fx = example("cross-worker");
+    let mut s = server_on(&fx.root, Init::default());
+    let a = file_uri(&fx.path("src/workerA.ts"));
+    s.open(&a, &std::fs::read_to_string(fx.path("src/workerA.ts")).unwrap());
+    let big = file_uri(&fx.path("src/big.ts"));
+    let line = "// filler 😀 中文 0123456789 0123456789 0123456789\n";
+    let n = 40_000_000 / line.len();
+    s.open(&big, &line.repeat(n));
+    settle(&mut s);
+    let mut version = 1;
+    for round in 0..5 {
+        for _ in 0..10 {
+            version += 1;
+            s.change(&big, version, [n as u32 / 2, 3, n as u32 / 2, 3], "x");
+        }
+        let t = Instant::now();
+        let r = s.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": a }, "position": { "line": 4, "character": 14 } }),
+        );
+        assert!(r.is_ok(), "{r:?}");
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "round {round}: a hover in another file waited {:?}",
+            t.elapsed()
+        );
+    }
+    s.shutdown();
+}

@@ -71,6 +71,7 @@ pub struct TestServer {
     /// Messages of `window/showMessage` with these substrings are expected.
     pub allowed_errors: Vec<String>,
     done: bool,
+    next_quiesce: u64,
 }
 
 impl TestServer {
@@ -123,6 +124,7 @@ impl TestServer {
             settings: Value::Null,
             allowed_errors: Vec::new(),
             done: false,
+            next_quiesce: 0,
         }
     }
 
@@ -152,8 +154,12 @@ impl TestServer {
     /// Wait until the server has applied every change sent so far and published the
     /// diagnostics of that state (test hook `alchemy/debugQuiescent`).
     pub fn quiesce(&mut self) {
-        self.request("alchemy/debugQuiescent", Value::Null)
+        self.next_quiesce += 1;
+        let token = self.next_quiesce;
+        self.request("alchemy/debugQuiescent", json!({ "token": token }))
             .expect("debugQuiescent");
+        // the notification follows the published diagnostics (the response may overtake them)
+        self.wait_notification("alchemy/quiescent", |p| p["token"] == token);
     }
 
     /// The `window/logMessage` texts received so far.

@@ -18,7 +18,8 @@ pub struct ClientCaps {
     pub encoding: Encoding,
     /// `textDocument.diagnostic` present: the client pulls diagnostics of open documents.
     pub pull_diagnostics: bool,
-    /// `workspace.diagnostics.refreshSupport`.
+    /// `workspace.diagnostics.refreshSupport` (the spec's key; the stdin reader copies it to
+    /// the `workspace.diagnostic` key that lsp-types reads, see `frames::normalize_initialize`).
     pub diagnostic_refresh: bool,
     /// `window.workDoneProgress`.
     pub work_done_progress: bool,
@@ -37,6 +38,14 @@ impl Default for ClientCaps {
 }
 
 impl ClientCaps {
+    /// Diagnostics of open documents go by pull: only when the client pulls *and* can be told
+    /// to pull again. A client that pulls only when a document changes (Neovim 0.11: no
+    /// refresh support) would keep stale diagnostics in the documents that depend on another
+    /// one; it gets them pushed instead, like every client does for closed files.
+    pub fn pull_mode(&self) -> bool {
+        self.pull_diagnostics && self.diagnostic_refresh
+    }
+
     pub fn from_capabilities(caps: &ClientCapabilities) -> ClientCaps {
         let ws = caps.workspace.as_ref();
         ClientCaps {
@@ -101,7 +110,7 @@ pub fn server_capabilities(client: &ClientCaps, features: &Features) -> ServerCa
         }),
         document_symbol_provider: features.document_symbol.then_some(OneOf::Left(true)),
         workspace_symbol_provider: features.workspace_symbol.then_some(OneOf::Left(true)),
-        diagnostic_provider: client.pull_diagnostics.then(|| {
+        diagnostic_provider: client.pull_mode().then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
                 identifier: Some("alchemy-ls".to_string()),
                 inter_file_dependencies: true,

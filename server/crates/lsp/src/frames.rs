@@ -36,8 +36,12 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response, Result}
 /// The internal method an invalid request is rewritten to (see the module docs).
 pub const REJECT_METHOD: &str = "alchemy/$rejected";
 
+/// The internal notification that reports a message the server could not use (see
+/// [`process`]): its handler logs the reason to the client (`window/logMessage`).
+pub const DROPPED_METHOD: &str = "alchemy/$dropped";
+
 /// A body over this many bytes is refused (its header counts as bad).
-pub const MAX_BODY: u64 = 64 * 1024 * 1024;
+pub const MAX_BODY: u64 = 256 * 1024 * 1024;
 
 /// A header section (up to its blank line) over this many bytes is refused.
 pub const MAX_HEADER: usize = 8 * 1024;
@@ -348,8 +352,230 @@ pub fn reject<S>(_server: &S, rejection: Rejection) -> std::future::Ready<Result
     }))
 }
 
-/// Read `input` to its end: forward every acceptable frame (re-encoded, or rewritten into a
-/// rejection) to `forward`, which returns false once the server is gone; `log` what is dropped.
+/// What becomes of one body: the frames to forward to tower-lsp, in order, and the lines to
+/// log on stderr.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub frames: Vec<Vec<u8>>,
+    pub logs: Vec<String>,
+}
+
+impl Outcome {
+    /// A message the server cannot use: logged on stderr and reported to the client through a
+    /// [`DROPPED_METHOD`] notification (never dropped silently).
+    fn report(&mut self, reason: String) {
+        self.frames.push(encode(&dropped_body(&reason)));
+        self.logs.push(format!("dropped a message: {reason}"));
+    }
+}
+
+/// The body of the notification that reports a dropped message.
+pub fn dropped_body(reason: &str) -> Vec<u8> {
+    let note = json!({ "jsonrpc": "2.0", "method": DROPPED_METHOD, "params": { "message": reason } });
+    serde_json::to_vec(&note).unwrap_or_default()
+}
+
+/// Decide what to do with one body: repair lone UTF-16 surrogates, check it (see
+/// [`classify`]), check the params of the notifications the server acts on (tower-lsp drops
+/// a notification whose params do not decode without a word), normalise `initialize`.
+pub fn process(body: &[u8]) -> Outcome {
+    let mut out = Outcome::default();
+    let repaired = repair_lone_surrogates(body);
+    if repaired.is_some() {
+        out.logs
+            .push("replaced lone UTF-16 surrogate escapes by U+FFFD".to_string());
+    }
+    let body = repaired.as_deref().unwrap_or(body);
+    match classify(body) {
+        Verdict::Forward => match check_params(body) {
+            Params::Fine => out.frames.push(encode(body)),
+            Params::Rewritten(new, reason) => {
+                out.frames.push(encode(&new));
+                if let Some(reason) = reason {
+                    out.report(reason);
+                }
+            }
+            Params::Invalid(reason) => out.report(reason),
+        },
+        Verdict::Reject { id, code, message } => {
+            out.logs.push(format!("refused request {id}: {message}"));
+            out.frames.push(encode(&rejection_body(&id, code, &message)));
+        }
+        Verdict::Drop(reason) => out.report(reason),
+    }
+    out
+}
+
+/// A JSON text with every lone UTF-16 surrogate escape (`\ud83d` without its pair, or a
+/// lone low half) replaced by `\ufffd`, or `None` if there is none. JavaScript's
+/// `JSON.stringify` writes such escapes for strings cut inside a surrogate pair; serde_json
+/// refuses them. U+FFFD is one UTF-16 unit, like the surrogate it replaces, so positions
+/// computed by the client on its text stay right. Backslashes only occur inside strings in
+/// valid JSON, so escapes are recognised without tracking strings.
+pub fn repair_lone_surrogates(body: &[u8]) -> Option<Vec<u8>> {
+    let hex4 = |at: usize| -> Option<u16> {
+        let digits = body.get(at..at + 4)?;
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| -> Option<u16> {
+        if body.get(at) == Some(&b'\\') && body.get(at + 1) == Some(&b'u') {
+            hex4(at + 2)
+        } else {
+            None
+        }
+    };
+    let mut i = memchr::memmem::find(body, b"\\u")?;
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    while i < body.len() {
+        if body[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(unit) = escape_at(i) else {
+            i += 2; // another escape (`\\`, `\"`, …): skip both bytes
+            continue;
+        };
+        let lone = match unit {
+            0xD800..=0xDBFF => !matches!(escape_at(i + 6), Some(0xDC00..=0xDFFF)),
+            0xDC00..=0xDFFF => true,
+            _ => false,
+        };
+        if lone {
+            let buf = out.get_or_insert_with(|| Vec::with_capacity(body.len()));
+            buf.extend_from_slice(&body[copied..i]);
+            buf.extend_from_slice(b"\\ufffd");
+            i += 6;
+            copied = i;
+        } else if (0xD800..=0xDBFF).contains(&unit) {
+            i += 12; // a valid pair
+        } else {
+            i += 6;
+        }
+    }
+    let mut buf = out?;
+    buf.extend_from_slice(&body[copied..]);
+    Some(buf)
+}
+
+/// The outcome of checking a forwarded message's params.
+enum Params {
+    Fine,
+    /// Forward this body instead; report the reason if there is one.
+    Rewritten(Vec<u8>, Option<String>),
+    /// The notification cannot be applied: report it.
+    Invalid(String),
+}
+
+#[derive(Deserialize)]
+struct Head {
+    method: Option<String>,
+    #[serde(default)]
+    id: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "only deserialised, to check the params")]
+struct WithParams<P> {
+    params: P,
+}
+
+fn decodes<P: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::Result<(), String> {
+    serde_json::from_slice::<WithParams<P>>(body)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn check_params(body: &[u8]) -> Params {
+    use tower_lsp_server::lsp_types as lsp;
+    let Ok(head) = serde_json::from_slice::<Head>(body) else {
+        return Params::Fine;
+    };
+    let Some(method) = head.method.as_deref() else {
+        return Params::Fine;
+    };
+    if head.id.is_some() {
+        return match method {
+            "initialize" => match normalize_initialize(body) {
+                Some(new) => Params::Rewritten(new, None),
+                None => Params::Fine,
+            },
+            _ => Params::Fine,
+        };
+    }
+    let checked = match method {
+        "textDocument/didOpen" => decodes::<lsp::DidOpenTextDocumentParams>(body),
+        "textDocument/didChange" => decodes::<lsp::DidChangeTextDocumentParams>(body),
+        "textDocument/didClose" => decodes::<lsp::DidCloseTextDocumentParams>(body),
+        "textDocument/didSave" => decodes::<lsp::DidSaveTextDocumentParams>(body),
+        "workspace/didChangeConfiguration" => decodes::<lsp::DidChangeConfigurationParams>(body),
+        "workspace/didChangeWorkspaceFolders" => decodes::<lsp::DidChangeWorkspaceFoldersParams>(body),
+        "workspace/didChangeWatchedFiles" => return check_watched_files(body),
+        _ => Ok(()),
+    };
+    match checked {
+        Ok(()) => Params::Fine,
+        Err(e) => Params::Invalid(format!(
+            "{method} with params that do not decode ({e}); it was not applied{}",
+            if method == "textDocument/didChange" {
+                ": the document may now differ from the editor's, reopen it"
+            } else {
+                ""
+            }
+        )),
+    }
+}
+
+/// `workspace/didChangeWatchedFiles`: events that do not decode (a bad URI) are left out and
+/// reported, the others are applied (tower-lsp would drop the whole batch).
+fn check_watched_files(body: &[u8]) -> Params {
+    use tower_lsp_server::lsp_types::FileEvent;
+    if decodes::<tower_lsp_server::lsp_types::DidChangeWatchedFilesParams>(body).is_ok() {
+        return Params::Fine;
+    }
+    let Ok(mut v) = serde_json::from_slice::<Value>(body) else {
+        return Params::Invalid("workspace/didChangeWatchedFiles that is not JSON".into());
+    };
+    let Some(changes) = v
+        .get_mut("params")
+        .and_then(|p| p.get_mut("changes"))
+        .and_then(Value::as_array_mut)
+    else {
+        return Params::Invalid("workspace/didChangeWatchedFiles without a changes array".into());
+    };
+    let before = changes.len();
+    changes.retain(|c| serde_json::from_value::<FileEvent>(c.clone()).is_ok());
+    let left_out = before - changes.len();
+    let reason = format!(
+        "workspace/didChangeWatchedFiles: {left_out} of {before} events do not decode (bad URI or type); the others were applied"
+    );
+    match serde_json::to_vec(&v) {
+        Ok(new) => Params::Rewritten(new, Some(reason)),
+        Err(e) => Params::Invalid(format!("workspace/didChangeWatchedFiles: {e}")),
+    }
+}
+
+/// LSP 3.17 declares diagnostic refresh support under `workspace.diagnostics`; lsp-types 0.97
+/// (tower-lsp-server 0.22's types) reads `workspace.diagnostic`. Copy the spec's key over
+/// when only it is present, so that the typed capabilities see it.
+pub fn normalize_initialize(body: &[u8]) -> Option<Vec<u8>> {
+    let mut v: Value = serde_json::from_slice(body).ok()?;
+    let ws = v
+        .get_mut("params")?
+        .get_mut("capabilities")?
+        .get_mut("workspace")?
+        .as_object_mut()?;
+    if ws.contains_key("diagnostic") {
+        return None;
+    }
+    let spec = ws.get("diagnostics")?.clone();
+    ws.insert("diagnostic".to_string(), spec);
+    serde_json::to_vec(&v).ok()
+}
+
+/// Read `input` to its end: forward every acceptable frame (re-encoded, rewritten into a
+/// rejection, or a report of what could not be used) to `forward`, which returns false once
+/// the server is gone; `log` what is refused or dropped.
 pub fn pump(mut input: impl Read, mut forward: impl FnMut(Vec<u8>) -> bool, mut log: impl FnMut(&str)) {
     let mut reader = FrameReader::new();
     let mut chunk = vec![0u8; 64 * 1024];
@@ -365,27 +591,23 @@ pub fn pump(mut input: impl Read, mut forward: impl FnMut(Vec<u8>) -> bool, mut 
         };
         reader.feed(&chunk[..n]);
         while let Some(event) = reader.next_event() {
-            let frame = match event {
+            let outcome = match event {
                 Event::BadHeader(reason) => {
-                    log(&format!(
+                    let mut out = Outcome::default();
+                    out.report(format!(
                         "bad message header ({reason}), skipping to the next Content-Length"
                     ));
-                    continue;
+                    out
                 }
-                Event::Body(body) => match classify(&body) {
-                    Verdict::Forward => encode(&body),
-                    Verdict::Reject { id, code, message } => {
-                        log(&format!("refused request {id}: {message}"));
-                        encode(&rejection_body(&id, code, &message))
-                    }
-                    Verdict::Drop(reason) => {
-                        log(&format!("dropped a message: {reason}"));
-                        continue;
-                    }
-                },
+                Event::Body(body) => process(&body),
             };
-            if !forward(frame) {
-                return;
+            for line in &outcome.logs {
+                log(line);
+            }
+            for frame in outcome.frames {
+                if !forward(frame) {
+                    return;
+                }
             }
         }
     }
@@ -594,7 +816,7 @@ mod tests {
                 "huge length",
                 vec![huge_then_frame.as_bytes()],
                 vec![
-                    "bad Content-Length \"99999999999999\" over the limit of 67108864 bytes".into(),
+                    "bad Content-Length \"99999999999999\" over the limit of 268435456 bytes".into(),
                     "body []".into(),
                 ],
             ),
@@ -602,7 +824,7 @@ mod tests {
                 "just over the limit",
                 vec![over_limit.as_bytes()],
                 vec![
-                    "bad Content-Length \"67108865\" over the limit of 67108864 bytes".into(),
+                    "bad Content-Length \"268435457\" over the limit of 268435456 bytes".into(),
                     "body []".into(),
                 ],
             ),
@@ -636,7 +858,7 @@ mod tests {
             ),
             (
                 "a limit-sized body is waited for",
-                vec![b"Content-Length: 67108864\r\n\r\n{}"],
+                vec![b"Content-Length: 268435456\r\n\r\n{}"],
                 vec![],
             ),
             (
@@ -860,8 +1082,9 @@ mod tests {
         (forwarded, logs)
     }
 
-    /// A hostile stream: what is forwarded is exactly the valid frames and the rejections, in
-    /// order, each one frame tower-lsp decodes; everything else is logged.
+    /// A hostile stream: what is forwarded is exactly the valid frames, the rejections and a
+    /// report of each dropped message, in order, each one frame tower-lsp decodes; everything
+    /// else is logged.
     #[test]
     fn pump_forwards_decodable_frames_only() {
         let ok = r#"{"jsonrpc":"2.0","id":1,"method":"workspace/symbol","params":{"query":"😀"}}"#;
@@ -901,8 +1124,12 @@ mod tests {
                 got,
                 [
                     "workspace/symbol Some(Number(1))",
+                    "alchemy/$dropped None",
+                    "alchemy/$dropped None",
                     "alchemy/$rejected Some(Number(2))",
+                    "alchemy/$dropped None",
                     "alchemy/$rejected Some(Number(3))",
+                    "alchemy/$dropped None",
                     "initialized None",
                 ],
                 "chunk {chunk}"
@@ -914,9 +1141,9 @@ mod tests {
             );
             let expected_logs = [
                 "dropped a message: body is not JSON",
-                "bad message header (Content-Length is not a number",
+                "dropped a message: bad message header (Content-Length is not a number",
                 "refused request 2: Method not found: $/unknownRequest",
-                "bad message header (no Content-Length header)",
+                "dropped a message: bad message header (no Content-Length header)",
                 "refused request 3: Invalid request: missing \"jsonrpc\": \"2.0\"",
                 "dropped a message: not a JSON-RPC message object",
                 "stdin closed inside a message (24 bytes left)",
@@ -929,6 +1156,105 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn lone_surrogates_are_repaired() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (r#"{"t":"abc"}"#, None),
+            (r#"{"t":"\ud83d\ude00"}"#, None),
+            (r#"{"t":"\u00e9\\ud83d"}"#, None),
+            (r#"{"t":"\ud83d"}"#, Some(r#"{"t":"\ufffd"}"#)),
+            (r#"{"t":"\ude00x"}"#, Some(r#"{"t":"\ufffdx"}"#)),
+            (
+                r#"{"t":"\uD83D\uD83D\uDE00"}"#,
+                Some(r#"{"t":"\ufffd\uD83D\uDE00"}"#),
+            ),
+            (
+                r#"{"t":"\ud83d","u":"\ud83d\ude00\udbff"}"#,
+                Some(r#"{"t":"\ufffd","u":"\ud83d\ude00\ufffd"}"#),
+            ),
+            (r#"{"t":"\ud8"}"#, None),
+        ];
+        for (input, expected) in cases {
+            let got = repair_lone_surrogates(input.as_bytes()).map(|b| String::from_utf8(b).unwrap());
+            assert_eq!(got.as_deref(), *expected, "{input}");
+            if let Some(fixed) = got {
+                let v: Value = serde_json::from_str(&fixed).expect("repaired JSON parses");
+                assert!(v["t"].as_str().unwrap().contains('\u{FFFD}'));
+            }
+        }
+        // One U+FFFD per lone surrogate: UTF-16 lengths are kept.
+        let fixed = repair_lone_surrogates(br#"{"t":"a\ud83db"}"#).unwrap();
+        let v: Value = serde_json::from_slice(&fixed).unwrap();
+        assert_eq!(v["t"].as_str().unwrap().encode_utf16().count(), 3);
+    }
+
+    fn forwarded_methods(out: &Outcome) -> Vec<String> {
+        out.frames
+            .iter()
+            .map(|f| {
+                let mut reader = FrameReader::new();
+                reader.feed(f);
+                let Some(Event::Body(body)) = reader.next_event() else {
+                    panic!("not one frame")
+                };
+                let v: Value = serde_json::from_slice(&body).unwrap();
+                format!("{} {}", v["method"].as_str().unwrap_or(""), v["params"])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn notifications_that_cannot_be_applied_are_reported() {
+        // a didChange with a lone surrogate: repaired, forwarded
+        let out = process(
+            br#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///a.ts","version":2},"contentChanges":[{"text":"\ud83d"}]}}"#,
+        );
+        assert_eq!(out.frames.len(), 1);
+        assert!(forwarded_methods(&out)[0].starts_with("textDocument/didChange"));
+        // params that do not decode: reported instead of forwarded
+        let out = process(
+            br#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///a.ts"},"contentChanges":5}}"#,
+        );
+        let m = forwarded_methods(&out);
+        assert_eq!(m.len(), 1);
+        assert!(
+            m[0].starts_with("alchemy/$dropped") && m[0].contains("textDocument/didChange"),
+            "{m:?}"
+        );
+        // watched files: the bad events are left out, the others applied, the loss reported
+        let out = process(
+            br#"{"jsonrpc":"2.0","method":"workspace/didChangeWatchedFiles","params":{"changes":[{"uri":"not a uri","type":2},{"uri":"file:///w/a.ts","type":2},{"uri":5,"type":9}]}}"#,
+        );
+        let m = forwarded_methods(&out);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert_eq!(
+            m[0],
+            r#"workspace/didChangeWatchedFiles {"changes":[{"type":2,"uri":"file:///w/a.ts"}]}"#
+        );
+        assert!(m[1].contains("2 of 3 events"), "{m:?}");
+        // notifications the server does not act on are forwarded as they are
+        let out = process(br#"{"jsonrpc":"2.0","method":"custom/x","params":5}"#);
+        assert_eq!(forwarded_methods(&out), [r#"custom/x 5"#]);
+    }
+
+    #[test]
+    fn initialize_gets_the_typed_refresh_key() {
+        let spec = br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"workspace":{"diagnostics":{"refreshSupport":true}}}}}"#;
+        let out = normalize_initialize(spec).expect("rewritten");
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            v["params"]["capabilities"]["workspace"]["diagnostic"]["refreshSupport"],
+            true
+        );
+        let typed = br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"workspace":{"diagnostic":{"refreshSupport":false},"diagnostics":{"refreshSupport":true}}}}}"#;
+        assert!(
+            normalize_initialize(typed).is_none(),
+            "an explicit typed key is kept"
+        );
+        let none = br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+        assert!(normalize_initialize(none).is_none());
     }
 
     #[test]

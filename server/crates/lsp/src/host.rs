@@ -15,6 +15,12 @@ use alchemy_ls_project::workspace::{Index, Workspace};
 pub enum Change {
     /// The workspace roots (initialize, folder changes, single-file mode's first open).
     Roots(Vec<PathBuf>),
+    /// An open document's new content, as queued by a handler: the worker materialises and
+    /// parses it into an [`Change::Overlay`].
+    Document {
+        path: PathBuf,
+        content: super::documents::DocContent,
+    },
     /// An open document's text.
     /// `facts` come from the document's incremental reparse, when it has one.
     Overlay {
@@ -113,7 +119,7 @@ impl Host {
                 },
                 Change::RemoveOverlay(path) => index.remove_overlay(&path),
                 Change::Disk(path) => index.file_changed_on_disk(&path),
-                Change::Roots(_) | Change::Settings(_) => {}
+                Change::Roots(_) | Change::Settings(_) | Change::Document { .. } => {}
             }
         }
         messages
@@ -155,22 +161,27 @@ impl Host {
     }
 }
 
-/// Keep only the last overlay change (set or remove) of each path: the index settles after
-/// every call, so a burst of keystrokes must be one call.
-fn coalesce(changes: Vec<Change>) -> Vec<Change> {
+/// Keep only the last document change (content, overlay or close) of each path: the index
+/// settles after every call, so a burst of keystrokes must be one call (and one parse).
+pub fn coalesce(changes: Vec<Change>) -> Vec<Change> {
+    let key = |c: &Change| -> Option<PathBuf> {
+        match c {
+            Change::Document { path, .. } | Change::Overlay { path, .. } | Change::RemoveOverlay(path) => {
+                Some(path.clone())
+            }
+            _ => None,
+        }
+    };
     let mut last: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
     for (i, c) in changes.iter().enumerate() {
-        if let Change::Overlay { path, .. } | Change::RemoveOverlay(path) = c {
-            last.insert(path.clone(), i);
+        if let Some(path) = key(c) {
+            last.insert(path, i);
         }
     }
     changes
         .into_iter()
         .enumerate()
-        .filter(|(i, c)| match c {
-            Change::Overlay { path, .. } | Change::RemoveOverlay(path) => last.get(path) == Some(i),
-            _ => true,
-        })
+        .filter(|(i, c)| key(c).is_none_or(|path| last.get(&path) == Some(i)))
         .map(|(_, c)| c)
         .collect()
 }

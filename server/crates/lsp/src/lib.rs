@@ -41,6 +41,8 @@ pub fn run_stdio() -> i32 {
             .custom_method("alchemy/hosts", Server::alchemy_hosts)
             .custom_method("alchemy/debugPanic", Server::debug_panic)
             .custom_method("alchemy/debugDocumentText", Server::debug_document_text)
+            .custom_method("alchemy/debugQuiescent", Server::debug_quiescent)
+            .custom_method(frames::DROPPED_METHOD, Server::dropped)
             .custom_method(frames::REJECT_METHOD, frames::reject::<Server>)
             .finish();
         let state = Arc::clone(&service.inner().state);

@@ -1,9 +1,13 @@
 //! Request plumbing: wait for a snapshot that includes the document as the client sees it,
 //! compute on a blocking thread (panics become errors), drop results the document has moved
 //! past.
+//!
+//! A request about one file waits only for the changes that concern that file (its own edits,
+//! roots, settings): never for the analysis of another document, however long that takes.
 
 use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,12 +40,24 @@ pub fn internal_error(message: impl Into<String>) -> Error {
 /// The first snapshot that includes every change queued so far.
 pub async fn current_snapshot(state: &State) -> Arc<Snapshot> {
     let wanted = state.generation();
+    wait_for_generation(state, wanted, SNAPSHOT_WAIT).await
+}
+
+/// The first snapshot of at least generation `wanted`, or the latest one after `limit`.
+pub async fn wait_for_generation(state: &State, wanted: u64, limit: Duration) -> Arc<Snapshot> {
     let mut rx = state.snapshot_rx.clone();
-    let waited = tokio::time::timeout(SNAPSHOT_WAIT, rx.wait_for(|s| s.generation >= wanted)).await;
+    let waited = tokio::time::timeout(limit, rx.wait_for(|s| s.generation >= wanted)).await;
     match waited {
         Ok(Ok(snap)) => snap.clone(),
         _ => state.latest(),
     }
+}
+
+/// The first snapshot that includes the current state of `path` (its own changes, and those
+/// that concern every file), or the latest one after `limit`.
+pub async fn snapshot_for(state: &State, path: &Path, limit: Duration) -> Arc<Snapshot> {
+    let wanted = state.generation_for(path);
+    wait_for_generation(state, wanted, limit).await
 }
 
 /// Run `f` on a blocking thread; a panic is answered as an internal error.
@@ -81,10 +97,13 @@ where
     let Some(path) = uri_path(uri) else {
         return Ok(None);
     };
-    let version = state.docs.version(uri);
-    let snap = current_snapshot(state).await;
-    if let Some(v) = version
-        && snap.version_of(&path) != Some(v)
+    let open = state.open_version(&path);
+    let snap = snapshot_for(state, &path, SNAPSHOT_WAIT).await;
+    if let Some((owner, version)) = &open
+        && snap
+            .open
+            .get(&path)
+            .is_none_or(|d| d.uri != *owner || d.version != *version)
     {
         return Err(content_modified());
     }
@@ -92,7 +111,7 @@ where
         return Ok(None);
     };
     let result = blocking(move || f(&snap, file)).await?;
-    if state.docs.version(uri) != version {
+    if state.open_version(&path) != open {
         return Err(content_modified());
     }
     Ok(result)

@@ -14,12 +14,12 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{ClientCaps, server_capabilities};
 use super::documents::{ChangeOutcome, Document};
-use super::host::{Change, single_file_root};
+use super::host::{Change, canonical, single_file_root};
 use super::requests::{self, with_file, with_snapshot};
 use super::settings::Settings;
-use super::state::{State, lock, uri_path};
+use super::state::{PathMap, State, lock, uri_path, uri_to_path};
 use super::to_proto;
-use super::worker::{self, CLIENT_REQUEST_TIMEOUT};
+use super::worker::{self, CLIENT_REQUEST_TIMEOUT, result_id};
 use alchemy_ls_ide as ide;
 
 pub const CONFIG_SECTION: &str = "alchemy-ls";
@@ -129,10 +129,15 @@ impl Server {
         });
     }
 
-    fn set_roots(&self, roots: Vec<PathBuf>) {
-        *lock(&self.state.roots) = roots.clone();
-        self.state.has_roots.store(!roots.is_empty(), Ordering::SeqCst);
-        self.state.queue([Change::Roots(roots)]);
+    /// New workspace roots, as (canonical, client) pairs.
+    fn set_roots(&self, roots: Vec<(PathBuf, PathBuf)>) {
+        let map = PathMap::new(roots);
+        let canonical = map.canonical_roots();
+        self.state.set_paths(map);
+        self.state
+            .has_roots
+            .store(!canonical.is_empty(), Ordering::SeqCst);
+        self.state.queue([Change::Roots(canonical)]);
     }
 
     fn features(&self) -> super::settings::Features {
@@ -140,24 +145,42 @@ impl Server {
     }
 }
 
-fn folder_paths(folders: &[WorkspaceFolder]) -> Vec<PathBuf> {
-    folders.iter().filter_map(|f| uri_path(&f.uri)).collect()
+/// A root as (canonical path, the client's path).
+fn root_pair(client: PathBuf) -> (PathBuf, PathBuf) {
+    (canonical(&client), client)
+}
+
+fn folder_paths(folders: &[WorkspaceFolder]) -> Vec<(PathBuf, PathBuf)> {
+    folders
+        .iter()
+        .filter_map(|f| uri_to_path(&f.uri).map(root_pair))
+        .collect()
 }
 
 #[allow(deprecated)] // root_uri / root_path: older clients send only these
-fn initial_roots(params: &InitializeParams) -> Vec<PathBuf> {
+fn initial_roots(params: &InitializeParams) -> Vec<(PathBuf, PathBuf)> {
     if let Some(folders) = &params.workspace_folders
         && !folders.is_empty()
     {
         return folder_paths(folders);
     }
     if let Some(uri) = &params.root_uri {
-        return uri_path(uri).into_iter().collect();
+        return uri_to_path(uri).map(root_pair).into_iter().collect();
     }
     if let Some(path) = &params.root_path {
-        return vec![super::host::canonical(std::path::Path::new(path))];
+        return vec![root_pair(PathBuf::from(path))];
     }
     Vec::new()
+}
+
+/// Disk changes of these files concern every file (resolution, configuration, discovery).
+fn concerns_every_file(path: &std::path::Path) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
+        return true;
+    };
+    !alchemy_ls_project::workspace::discover::is_source_name(path)
+        || name == "package.json"
+        || name.starts_with("tsconfig")
 }
 
 impl LanguageServer for Server {
@@ -173,9 +196,11 @@ impl LanguageServer for Server {
         if !problems.is_empty() {
             tracing_free_log(&format!("alchemy-ls settings: {}", problems.join("; ")));
         }
-        let roots = initial_roots(&params);
-        *lock(&self.state.roots) = roots.clone();
-        self.state.has_roots.store(!roots.is_empty(), Ordering::SeqCst);
+        let roots = PathMap::new(initial_roots(&params));
+        self.state
+            .has_roots
+            .store(!roots.canonical_roots().is_empty(), Ordering::SeqCst);
+        self.state.set_paths(roots);
         Ok(InitializeResult {
             capabilities: server_capabilities(&caps, &features),
             server_info: Some(ServerInfo {
@@ -188,7 +213,7 @@ impl LanguageServer for Server {
     async fn initialized(&self, _: InitializedParams) {
         let caps = self.state.caps();
         let raw = self.state.settings().raw;
-        let roots = lock(&self.state.roots).clone();
+        let roots = self.state.paths().canonical_roots();
         let mut changes = vec![Change::Settings(raw)];
         if !roots.is_empty() {
             changes.push(Change::Roots(roots));
@@ -216,23 +241,21 @@ impl LanguageServer for Server {
         let doc = params.text_document;
         let path = uri_path(&doc.uri);
         let document = Document::new(&doc.text, doc.version, path.clone());
-        let text = document.text.clone();
-        let facts = document.facts.clone();
-        self.state.docs.open(doc.uri.clone(), document);
+        let content = self.state.docs.open(doc.uri.clone(), document);
         let Some(path) = path else { return };
         if !self.state.has_roots.load(Ordering::SeqCst)
-            && let Some(root) = single_file_root(&path)
+            && let Some(root) = uri_to_path(&doc.uri).as_deref().and_then(single_file_root)
         {
-            self.set_roots(vec![root]);
+            self.set_roots(vec![root_pair(root)]);
         }
-        self.state.queue_document(path, doc.uri, doc.version, text, facts);
+        self.state.queue_document(path, content);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let enc = self.state.caps().encoding;
-        let (outcome, old) = self.state.docs.change(&uri, version, params.content_changes, enc);
+        let (outcome, applied) = self.state.docs.change(&uri, version, params.content_changes, enc);
         if outcome == ChangeOutcome::Unknown {
             self.log(
                 MessageType::WARNING,
@@ -240,9 +263,8 @@ impl LanguageServer for Server {
             );
             return;
         }
-        if let Some(old) = old
-            && version <= old
-        {
+        let Some((old, content)) = applied else { return };
+        if version <= old {
             self.log(
                 MessageType::WARNING,
                 format!(
@@ -251,9 +273,8 @@ impl LanguageServer for Server {
                 ),
             );
         }
-        if let (Some(snap), Some(path)) = (self.state.docs.snapshot(&uri), uri_path(&uri)) {
-            self.state
-                .queue_document(path, uri, snap.version, snap.text, snap.facts);
+        if let Some(path) = uri_path(&uri) {
+            self.state.queue_document(path, content);
         }
     }
 
@@ -261,18 +282,22 @@ impl LanguageServer for Server {
         let uri = params.text_document.uri;
         let doc = self.state.docs.close(&uri);
         if let Some(path) = doc.and_then(|d| d.path) {
-            self.state.queue_close(path);
+            self.state.queue_close(path, &uri);
         }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let changes: Vec<Change> = params
-            .changes
-            .iter()
-            .filter_map(|c| uri_path(&c.uri).map(Change::Disk))
-            .collect();
-        if !changes.is_empty() {
-            self.state.queue(changes);
+        let mut every_file = Vec::new();
+        for c in &params.changes {
+            let Some(path) = uri_path(&c.uri) else { continue };
+            if concerns_every_file(&path) {
+                every_file.push(Change::Disk(path));
+            } else {
+                self.state.queue_disk_file(path);
+            }
+        }
+        if !every_file.is_empty() {
+            self.state.queue(every_file);
         }
     }
 
@@ -291,9 +316,9 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        let mut roots = lock(&self.state.roots).clone();
+        let mut roots = self.state.paths().pairs().to_vec();
         let removed = folder_paths(&params.event.removed);
-        roots.retain(|r| !removed.contains(r));
+        roots.retain(|r| !removed.iter().any(|x| x.0 == r.0));
         for added in folder_paths(&params.event.added) {
             if !roots.contains(&added) {
                 roots.push(added);
@@ -444,31 +469,58 @@ impl LanguageServer for Server {
         Ok(Some(OneOf::Right(symbols)))
     }
 
+    /// A pull is answered at once from the analysis of the document's current text when it
+    /// is ready within [`PULL_WAIT`], else from the latest analysis (the document's previous
+    /// text): never an error and never an empty report because the document moved on (VS
+    /// Code shows either as an empty list: diagnostics blink while typing). When the
+    /// diagnostics then change, the worker asks for a refresh.
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
         let previous = params.previous_result_id;
-        let items = with_file(&self.state, &params.text_document.uri, move |snap, file| {
-            let items: Vec<Diagnostic> = snap
-                .analysis
-                .diagnostics
-                .iter()
-                .filter(|d| d.location.file == file)
-                .filter_map(|d| to_proto::diagnostic(snap, d))
-                .collect();
-            Some(items)
-        })
-        .await?
-        .unwrap_or_default();
-        let result_id = result_id(&items);
-        let report = if previous.as_deref() == Some(result_id.as_str()) {
+        let path = uri_path(&uri);
+        if let Some(path) = &path {
+            let known = self.state.latest().ws.file_id(path).is_some();
+            let limit = if known { PULL_WAIT } else { requests::SNAPSHOT_WAIT };
+            let _ = requests::snapshot_for(&self.state, path, limit).await;
+        }
+        let (items, id) = loop {
+            let snap = self.state.latest();
+            let items = match &path {
+                Some(path) => {
+                    let path = path.clone();
+                    let s = snap.clone();
+                    requests::blocking(move || {
+                        let Some(file) = s.ws.file_id(&path) else {
+                            return Vec::new();
+                        };
+                        s.analysis
+                            .diagnostics
+                            .iter()
+                            .filter(|d| d.location.file == file)
+                            .filter_map(|d| to_proto::diagnostic(&s, d))
+                            .collect::<Vec<Diagnostic>>()
+                    })
+                    .await?
+                }
+                None => Vec::new(),
+            };
+            let id = result_id(&items);
+            lock(&self.state.pulled).insert(uri.clone(), id.clone());
+            // A snapshot published meanwhile may have missed this answer: answer from it.
+            if Arc::ptr_eq(&self.state.latest(), &snap) {
+                break (items, id);
+            }
+        };
+        let report = if previous.as_deref() == Some(id.as_str()) {
             DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
                 related_documents: None,
-                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
             })
         } else {
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
                 full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                    result_id: Some(result_id),
+                    result_id: Some(id),
                     items,
                 },
             })
@@ -477,14 +529,23 @@ impl LanguageServer for Server {
     }
 }
 
+/// `alchemy/quiescent` (test hook): sent once the analysis has settled, with the params of the
+/// `alchemy/debugQuiescent` request.
+enum Quiescent {}
+
+impl tower_lsp_server::lsp_types::notification::Notification for Quiescent {
+    type Params = Value;
+    const METHOD: &'static str = "alchemy/quiescent";
+}
+
+/// How long a pull waits for the analysis of the document's current text before it answers
+/// from the latest one (shorter than the time between two keystrokes: a pull still pending at
+/// the next keystroke is cancelled by VS Code, which then shows no diagnostics).
+pub const PULL_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Log before the client is initialized (stderr; stdout is the protocol channel).
 fn tracing_free_log(message: &str) {
     eprintln!("{message}");
-}
-
-fn result_id(items: &[Diagnostic]) -> String {
-    let bytes = serde_json::to_vec(items).unwrap_or_default();
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))
 }
 
 pub async fn hosts(state: &State, pos: TextDocumentPositionParams) -> Result<Option<Vec<Location>>> {
@@ -519,9 +580,49 @@ impl Server {
         if !self.state.test_hooks {
             return Err(Error::method_not_found());
         }
-        Ok(match self.state.docs.snapshot(&params.uri) {
-            Some(d) => serde_json::json!({ "text": &*d.text, "version": d.version }),
+        Ok(match self.state.docs.text(&params.uri) {
+            Some((text, version)) => serde_json::json!({ "text": text, "version": version }),
             None => Value::Null,
         })
+    }
+
+    /// `alchemy/debugQuiescent` (test hook): answered once every change sent before it is
+    /// analysed and its diagnostics published; an `alchemy/quiescent` notification with the
+    /// same params follows those diagnostics.
+    pub async fn debug_quiescent(&self, params: Value) -> Result<Value> {
+        if !self.state.test_hooks {
+            return Err(Error::method_not_found());
+        }
+        let wanted = self.state.generation();
+        let mut rx = self.state.published_tx.subscribe();
+        let settled = matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(120), rx.wait_for(|g| *g >= wanted)).await,
+            Ok(Ok(_))
+        );
+        drop(rx);
+        match settled {
+            true => {
+                // Responses and notifications reach stdout through different channels: the
+                // client waits for this notification, which follows the published
+                // diagnostics on theirs.
+                self.client.send_notification::<Quiescent>(params).await;
+                Ok(Value::Null)
+            }
+            false => Err(requests::internal_error(
+                "the analysis did not settle within 120 s",
+            )),
+        }
+    }
+
+    /// `alchemy/$dropped` (internal, from the stdin reader): a message that could not be used,
+    /// reported to the client.
+    pub async fn dropped(&self, params: Value) {
+        let reason = params
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("a message could not be used");
+        self.client
+            .log_message(MessageType::WARNING, format!("alchemy-ls: {reason}"))
+            .await;
     }
 }

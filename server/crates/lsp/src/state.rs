@@ -1,5 +1,9 @@
-//! Shared server state: documents, the change queue feeding the analysis worker, and the
-//! latest analysed snapshot.
+//! Shared server state: documents, the change queue feeding the analysis worker, the latest
+//! analysed snapshot, and the mapping between the client's paths and canonical ones.
+//!
+//! Files are identified by canonical path internally; everything the client sees carries the
+//! client's own URIs ([`PathMap`], the URIs of open documents).
+#![allow(clippy::mutable_key_type)] // `Uri` hashes and compares by its string; its cell is a parse cache
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,16 +11,68 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::{Notify, watch};
-use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::Uri;
 
 use super::capabilities::ClientCaps;
-use super::documents::Documents;
-use super::host::{Change, Host, canonical};
+use super::documents::{DocContent, Documents};
+use super::host::{Change, canonical};
 use super::settings::Settings;
 use alchemy_ls_core::analysis::Analysis;
 use alchemy_ls_core::line_index::Encoding;
 use alchemy_ls_project::workspace::{FileId, Workspace};
+
+/// An open document as a snapshot knows it.
+#[derive(Clone, Debug)]
+pub struct OpenDoc {
+    /// The URI whose text is analysed (the last one opened or edited) and its version.
+    pub uri: Uri,
+    pub version: i32,
+    /// Every open URI of the file (the same file opened through a symlink and through its
+    /// canonical path), `uri` included.
+    pub uris: Vec<Uri>,
+}
+
+/// Canonical workspace roots and the paths the client gave for them (they differ when a root
+/// is reached through a symlink: macOS `/tmp`, `~/code → /data/code`).
+#[derive(Clone, Debug, Default)]
+pub struct PathMap {
+    /// (canonical, client), longest canonical first.
+    roots: Vec<(PathBuf, PathBuf)>,
+}
+
+impl PathMap {
+    pub fn new(mut roots: Vec<(PathBuf, PathBuf)>) -> PathMap {
+        roots.sort_by_key(|(c, _)| std::cmp::Reverse(c.as_os_str().len()));
+        roots.dedup();
+        PathMap { roots }
+    }
+
+    /// The canonical roots.
+    pub fn canonical_roots(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self.roots.iter().map(|(c, _)| c.clone()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn pairs(&self) -> &[(PathBuf, PathBuf)] {
+        &self.roots
+    }
+
+    /// The client's form of a canonical path: under a root, the client's root prefix.
+    pub fn to_client(&self, path: &Path) -> PathBuf {
+        for (canonical, client) in &self.roots {
+            if let Ok(rest) = path.strip_prefix(canonical) {
+                return if rest.as_os_str().is_empty() {
+                    client.clone()
+                } else {
+                    client.join(rest)
+                };
+            }
+        }
+        path.to_path_buf()
+    }
+}
 
 /// One analysed state of the workspace.
 pub struct Snapshot {
@@ -24,9 +80,10 @@ pub struct Snapshot {
     pub generation: u64,
     pub ws: Arc<Workspace>,
     pub analysis: Arc<Analysis>,
-    /// Open documents included, by canonical path: (client URI, version).
-    pub open: HashMap<PathBuf, (Uri, i32)>,
+    /// Open documents included, by canonical path.
+    pub open: HashMap<PathBuf, OpenDoc>,
     pub enc: Encoding,
+    pub paths: Arc<PathMap>,
 }
 
 impl Default for Snapshot {
@@ -37,22 +94,29 @@ impl Default for Snapshot {
             analysis: Arc::default(),
             open: HashMap::new(),
             enc: Encoding::Utf16,
+            paths: Arc::default(),
         }
     }
 }
 
 impl Snapshot {
-    /// The URI to report for a file: the client's own URI if open, else a `file:` URI.
+    /// The URI to report for a file: the client's own URI if open, else a `file:` URI of the
+    /// client's form of its path.
     pub fn uri(&self, file: FileId) -> Option<Uri> {
         let path = &self.ws.files.get(file.0 as usize)?.path;
+        self.uri_of_path(path)
+    }
+
+    pub fn uri_of_path(&self, path: &Path) -> Option<Uri> {
         match self.open.get(path) {
-            Some((uri, _)) => Some(uri.clone()),
-            None => Uri::from_file_path(path),
+            Some(doc) => Some(doc.uri.clone()),
+            None => path_to_uri(&self.paths.to_client(path)),
         }
     }
 
+    /// The version of the analysed text of an open document.
     pub fn version_of(&self, path: &Path) -> Option<i32> {
-        self.open.get(path).map(|(_, v)| *v)
+        self.open.get(path).map(|d| d.version)
     }
 }
 
@@ -60,8 +124,13 @@ impl Snapshot {
 pub struct Pending {
     pub changes: Vec<Change>,
     pub generation: u64,
-    /// Open documents' (uri, version) as of `generation`.
-    pub open: HashMap<PathBuf, (Uri, i32)>,
+    /// Open documents as of `generation`, by canonical path.
+    pub open: HashMap<PathBuf, OpenDoc>,
+    /// The generation of the last queued change of each document.
+    pub touched: HashMap<PathBuf, u64>,
+    /// The generation of the last change that concerns every file (roots, settings, files
+    /// on disk).
+    pub global: u64,
 }
 
 pub struct State {
@@ -70,13 +139,18 @@ pub struct State {
     pub settings: RwLock<Settings>,
     pub pending: Mutex<Pending>,
     pub wake: Notify,
-    pub host: Arc<Mutex<Host>>,
+    pub host: Arc<Mutex<super::host::Host>>,
     pub snapshot_tx: watch::Sender<Arc<Snapshot>>,
     pub snapshot_rx: watch::Receiver<Arc<Snapshot>>,
+    /// The generation whose diagnostics were last published (after the snapshot).
+    pub published_tx: watch::Sender<u64>,
     /// Roots are known (workspace folders, rootUri, or single-file mode's first document).
     pub has_roots: AtomicBool,
-    /// The current workspace roots (canonical).
-    pub roots: Mutex<Vec<PathBuf>>,
+    /// The current workspace roots, canonical and as the client gave them.
+    pub paths: RwLock<Arc<PathMap>>,
+    /// What the client last pulled for each open document (result ids): the worker asks for
+    /// a refresh when a document's diagnostics move away from it.
+    pub pulled: Mutex<HashMap<Uri, String>>,
     pub shutdown: AtomicBool,
     pub test_hooks: bool,
 }
@@ -90,11 +164,13 @@ impl Default for State {
             settings: RwLock::new(Settings::default()),
             pending: Mutex::new(Pending::default()),
             wake: Notify::new(),
-            host: Arc::new(Mutex::new(Host::default())),
+            host: Arc::new(Mutex::new(super::host::Host::default())),
             snapshot_tx,
             snapshot_rx,
+            published_tx: watch::channel(0).0,
             has_roots: AtomicBool::new(false),
-            roots: Mutex::new(Vec::new()),
+            paths: RwLock::new(Arc::default()),
+            pulled: Mutex::new(HashMap::new()),
             shutdown: AtomicBool::new(false),
             test_hooks: std::env::var("ALCHEMY_LS_TEST_HOOKS").is_ok_and(|v| v == "1"),
         }
@@ -119,43 +195,91 @@ impl State {
         *self.settings.write().unwrap_or_else(|e| e.into_inner()) = s;
     }
 
-    /// Queue changes and wake the worker. Returns the new generation.
+    pub fn paths(&self) -> Arc<PathMap> {
+        self.paths.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_paths(&self, paths: PathMap) {
+        *self.paths.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(paths);
+    }
+
+    /// Queue changes that concern every file (roots, settings, files on disk) and wake the
+    /// worker. Returns the new generation.
     pub fn queue(&self, changes: impl IntoIterator<Item = Change>) -> u64 {
         let mut p = lock(&self.pending);
         p.changes.extend(changes);
         p.generation += 1;
+        p.global = p.generation;
         let gen_now = p.generation;
         drop(p);
         self.wake.notify_one();
         gen_now
     }
 
-    /// Record an open document's version (under the queue lock, so the worker sees versions
-    /// and texts of one generation together) and queue its text.
-    pub fn queue_document(
-        &self,
-        path: PathBuf,
-        uri: Uri,
-        version: i32,
-        text: Arc<str>,
-        facts: Option<Arc<alchemy_grammar::FileFacts>>,
-    ) -> u64 {
+    /// Queue a change of one file on disk (a source): requests about other files do not wait
+    /// for it.
+    pub fn queue_disk_file(&self, path: PathBuf) -> u64 {
         let mut p = lock(&self.pending);
-        p.open.insert(path.clone(), (uri, version));
-        p.changes.push(Change::Overlay { path, text, facts });
         p.generation += 1;
         let gen_now = p.generation;
+        p.touched.insert(path.clone(), gen_now);
+        p.changes.push(Change::Disk(path));
         drop(p);
         self.wake.notify_one();
         gen_now
     }
 
-    pub fn queue_close(&self, path: PathBuf) -> u64 {
+    /// A document was opened or edited through `content.uri`: that URI's text is the file's
+    /// (under the queue lock, so the worker sees versions and texts of one generation
+    /// together).
+    pub fn queue_document(&self, path: PathBuf, content: DocContent) -> u64 {
         let mut p = lock(&self.pending);
-        p.open.remove(&path);
-        p.changes.push(Change::RemoveOverlay(path));
         p.generation += 1;
         let gen_now = p.generation;
+        let doc = p.open.entry(path.clone()).or_insert_with(|| OpenDoc {
+            uri: content.uri.clone(),
+            version: content.version,
+            uris: Vec::new(),
+        });
+        doc.uri = content.uri.clone();
+        doc.version = content.version;
+        if !doc.uris.contains(&content.uri) {
+            doc.uris.push(content.uri.clone());
+        }
+        p.touched.insert(path.clone(), gen_now);
+        p.changes.push(Change::Document { path, content });
+        drop(p);
+        self.wake.notify_one();
+        gen_now
+    }
+
+    /// The document `uri` (of the file `path`) was closed. If another URI of the same file is
+    /// still open, its text becomes the file's again; otherwise the file falls back to disk.
+    pub fn queue_close(&self, path: PathBuf, uri: &Uri) -> u64 {
+        let mut p = lock(&self.pending);
+        p.generation += 1;
+        let gen_now = p.generation;
+        p.touched.insert(path.clone(), gen_now);
+        let remaining = match p.open.get_mut(&path) {
+            Some(doc) => {
+                doc.uris.retain(|u| u != uri);
+                doc.uris.last().cloned()
+            }
+            None => None,
+        };
+        match remaining.and_then(|u| self.docs.content(&u)) {
+            Some(content) => {
+                if let Some(doc) = p.open.get_mut(&path) {
+                    doc.uri = content.uri.clone();
+                    doc.version = content.version;
+                }
+                p.changes.push(Change::Document { path, content });
+            }
+            None => {
+                p.open.remove(&path);
+                p.changes.push(Change::RemoveOverlay(path));
+            }
+        }
         drop(p);
         self.wake.notify_one();
         gen_now
@@ -165,15 +289,150 @@ impl State {
         lock(&self.pending).generation
     }
 
+    /// The generation a snapshot must include to answer about `path`: its own last change
+    /// and the last change that concerns every file, not the changes of other documents.
+    pub fn generation_for(&self, path: &Path) -> u64 {
+        let p = lock(&self.pending);
+        p.touched.get(path).copied().unwrap_or(0).max(p.global)
+    }
+
+    /// The URI and version whose text the file's analysis must reflect, if it is open.
+    pub fn open_version(&self, path: &Path) -> Option<(Uri, i32)> {
+        lock(&self.pending)
+            .open
+            .get(path)
+            .map(|d| (d.uri.clone(), d.version))
+    }
+
     pub fn latest(&self) -> Arc<Snapshot> {
         self.snapshot_rx.borrow().clone()
     }
 }
 
-/// The canonical file path of a `file:` URI.
-pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
+/// The path of a `file:` URI, as given (percent-decoded bytes; no canonicalisation).
+pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     if uri.scheme().map(|s| s.as_str()) != Some("file") {
         return None;
     }
-    uri.to_file_path().map(|p| canonical(&p))
+    let raw = uri.path().as_str();
+    if raw.is_empty() {
+        return None;
+    }
+    let bytes = percent_decode(raw.as_bytes());
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        Some(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        use tower_lsp_server::UriExt;
+        let _ = bytes;
+        uri.to_file_path().map(|p| p.into_owned())
+    }
+}
+
+fn percent_decode(s: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                s.get(i + 1).copied().and_then(hex),
+                s.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+/// A `file:` URI for an absolute path: every byte outside the unreserved set is
+/// percent-encoded (file names that are not valid UTF-8 keep their bytes).
+pub fn path_to_uri(path: &Path) -> Option<Uri> {
+    if !path.is_absolute() {
+        return None;
+    }
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    let mut out = String::from("file://");
+    #[cfg(not(unix))]
+    out.push('/');
+    for b in bytes {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out.parse().ok()
+}
+
+/// The canonical file path of a `file:` URI.
+pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
+    uri_to_path(uri).map(|p| canonical(&p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_keep_every_byte_of_a_path() {
+        use std::os::unix::ffi::OsStringExt;
+        let odd = PathBuf::from(std::ffi::OsString::from_vec(b"/w/caf\xe9 x%.ts".to_vec()));
+        let plain = PathBuf::from("/w/src/a b/中.ts");
+        for p in [odd, plain] {
+            let uri = path_to_uri(&p).unwrap();
+            assert_eq!(
+                uri_to_path(&uri).as_deref(),
+                Some(p.as_path()),
+                "{}",
+                uri.as_str()
+            );
+        }
+        let uri: Uri = "file:///w/caf%E9.ts".parse().unwrap();
+        assert_eq!(
+            uri_to_path(&uri).unwrap().as_os_str().len(),
+            "/w/caf".len() + 1 + ".ts".len()
+        );
+        let other: Uri = "untitled:Untitled-1".parse().unwrap();
+        assert_eq!(uri_to_path(&other), None);
+    }
+
+    #[test]
+    fn client_paths_under_symlinked_roots() {
+        let map = PathMap::new(vec![
+            (PathBuf::from("/private/tmp/ws"), PathBuf::from("/tmp/ws")),
+            (PathBuf::from("/data/code"), PathBuf::from("/home/u/code")),
+        ]);
+        assert_eq!(
+            map.to_client(Path::new("/private/tmp/ws/src/a.ts")),
+            Path::new("/tmp/ws/src/a.ts")
+        );
+        assert_eq!(map.to_client(Path::new("/private/tmp/ws")), Path::new("/tmp/ws"));
+        assert_eq!(
+            map.to_client(Path::new("/data/code/x.ts")),
+            Path::new("/home/u/code/x.ts")
+        );
+        assert_eq!(
+            map.to_client(Path::new("/elsewhere/y.ts")),
+            Path::new("/elsewhere/y.ts")
+        );
+        // a sibling sharing a prefix of the name is not under the root
+        assert_eq!(
+            map.to_client(Path::new("/data/codex/z.ts")),
+            Path::new("/data/codex/z.ts")
+        );
+    }
 }

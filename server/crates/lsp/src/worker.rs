@@ -1,6 +1,12 @@
-//! The analysis worker: drains queued changes, re-indexes and re-analyses on a blocking
-//! thread, stores the snapshot, and publishes the diagnostics that changed. Changes arriving
-//! while it works are coalesced into the next round.
+//! The analysis worker: drains queued changes, parses the changed documents, re-indexes and
+//! re-analyses on a blocking thread, stores the snapshot, and publishes the diagnostics that
+//! changed. Changes arriving while it works are coalesced into the next round.
+//!
+//! Diagnostics reach the client by push (`publishDiagnostics`) unless it pulls them *and*
+//! supports `workspace/diagnostic/refresh` ([`ClientCaps::pull_mode`]): a client that pulls
+//! only when a document changes (Neovim 0.11) would otherwise keep stale diagnostics in the
+//! files that depend on the one edited. In pull mode the worker asks for a refresh whenever
+//! an open document's diagnostics move away from what the client last pulled.
 #![allow(clippy::mutable_key_type)] // `Uri` hashes and compares by its string; its cell is a parse cache
 
 use std::collections::HashMap;
@@ -18,7 +24,7 @@ use tower_lsp_server::lsp_types::{
     WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
 };
 
-use super::host::{Change, HostMessage};
+use super::host::{Change, HostMessage, coalesce};
 use super::state::{Snapshot, State, lock};
 use super::to_proto;
 use alchemy_ls_core::analysis::components::Analyzer;
@@ -34,8 +40,9 @@ pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 struct Published {
     /// Pushed (`publishDiagnostics`) and not cleared.
     pushed: HashMap<Uri, Vec<lsp::Diagnostic>>,
-    /// Open documents' diagnostics at the last round (pull mode: refresh when they change).
-    open: HashMap<Uri, Vec<lsp::Diagnostic>>,
+    /// In pull mode: the result id a refresh was last asked for, per open URI (one refresh
+    /// per state the client has not pulled yet).
+    refreshed: HashMap<Uri, String>,
 }
 
 pub async fn run(state: Arc<State>, client: Client) {
@@ -56,13 +63,20 @@ pub async fn run(state: Arc<State>, client: Client) {
             (std::mem::take(&mut p.changes), p.generation, p.open.clone())
         };
         let caps = state.caps();
+        let paths = state.paths();
         let indexing = changes.iter().any(|c| matches!(c, Change::Roots(_)));
         let progress = (indexing && caps.work_done_progress).then(|| start_progress(client.clone()));
         let host = state.host.clone();
         let analyzer = analyzer.clone();
+        let docs_state = state.clone();
         let computed = tokio::task::spawn_blocking(move || {
+            let changes = catch_unwind(AssertUnwindSafe(|| materialize(&docs_state, changes)));
             let mut h = lock(&host);
-            let messages = catch_unwind(AssertUnwindSafe(|| h.apply(changes))).unwrap_or_else(|_| {
+            let messages = match changes {
+                Ok(changes) => catch_unwind(AssertUnwindSafe(|| h.apply(changes))),
+                Err(e) => Err(e),
+            }
+            .unwrap_or_else(|_| {
                 vec![HostMessage {
                     error: true,
                     text: "alchemy-ls: internal error while indexing (see the log)".into(),
@@ -85,6 +99,7 @@ pub async fn run(state: Arc<State>, client: Client) {
                 client
                     .log_message(MessageType::ERROR, format!("analysis worker failed: {e}"))
                     .await;
+                state.published_tx.send_replace(generation);
                 continue;
             }
         };
@@ -106,6 +121,7 @@ pub async fn run(state: Arc<State>, client: Client) {
             analysis: Arc::new(analysis),
             open,
             enc: caps.encoding,
+            paths,
         });
         state.snapshot_tx.send_replace(snap.clone());
         if let Some(done) = progress {
@@ -131,47 +147,99 @@ pub async fn run(state: Arc<State>, client: Client) {
             client.show_message(typ, &m.text).await;
         }
         publish(&state, &client, &snap, &mut published).await;
+        state.published_tx.send_replace(generation);
     }
+}
+
+/// Turn the queued document contents into overlays: the last content of each document is
+/// materialised and parsed (incrementally from its edited tree), and the parsed tree goes back
+/// to the document if it is still at that version.
+fn materialize(state: &State, changes: Vec<Change>) -> Vec<Change> {
+    coalesce(changes)
+        .into_iter()
+        .map(|c| match c {
+            Change::Document { path, content } => {
+                let m = content.materialize();
+                if let Some(tree) = m.tree {
+                    state.docs.set_tree(&content.uri, content.version, tree);
+                }
+                Change::Overlay {
+                    path,
+                    text: m.text,
+                    facts: m.facts,
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// The result id of a list of diagnostics (also what `textDocument/diagnostic` answers).
+pub fn result_id(items: &[lsp::Diagnostic]) -> String {
+    let bytes = serde_json::to_vec(items).unwrap_or_default();
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))
 }
 
 async fn publish(state: &State, client: &Client, snap: &Snapshot, published: &mut Published) {
     let caps = state.caps();
+    let pull_mode = caps.pull_mode();
     let by_file = to_proto::diagnostics_by_file(snap);
     let mut next: HashMap<Uri, Vec<lsp::Diagnostic>> = HashMap::new();
     for (file, diags) in by_file {
-        if let Some(uri) = snap.uri(file) {
-            next.insert(uri, diags);
+        if let Some(path) = snap.ws.files.get(file.0 as usize).map(|f| f.path.clone()) {
+            // every URI the client has the file open under
+            match snap.open.get(&path) {
+                Some(doc) => {
+                    for uri in &doc.uris {
+                        next.insert(uri.clone(), diags.clone());
+                    }
+                }
+                None => {
+                    if let Some(uri) = snap.uri_of_path(&path) {
+                        next.insert(uri, diags);
+                    }
+                }
+            }
         }
     }
-    let open_uris: HashMap<&Uri, i32> = snap.open.values().map(|(u, v)| (u, *v)).collect();
+    // open URIs → (the analysed URI's version, whether this URI is the analysed one)
+    let mut open_uris: HashMap<Uri, i32> = HashMap::new();
+    let mut owner_of: HashMap<Uri, Uri> = HashMap::new();
+    for doc in snap.open.values() {
+        for uri in &doc.uris {
+            open_uris.insert(uri.clone(), doc.version);
+            owner_of.insert(uri.clone(), doc.uri.clone());
+        }
+    }
 
     let mut uris: Vec<Uri> = next.keys().chain(published.pushed.keys()).cloned().collect();
-    uris.extend(open_uris.keys().map(|u| (*u).clone()));
+    uris.extend(open_uris.keys().cloned());
     uris.sort();
     uris.dedup();
 
-    let mut open_changed = false;
+    let mut refresh = false;
     for uri in uris {
         let new = next.remove(&uri).unwrap_or_default();
         let version = open_uris.get(&uri).copied();
         if let Some(v) = version {
             // computed for an older version: a newer round is queued, skip
-            if state.docs.version(&uri) != Some(v) {
+            let owner = owner_of.get(&uri).unwrap_or(&uri);
+            if state.docs.version(owner) != Some(v) {
                 continue;
             }
-            if published.open.get(&uri) != Some(&new) {
-                open_changed = true;
-            }
-            published.open.insert(uri.clone(), new.clone());
-            if caps.pull_diagnostics {
+            if pull_mode {
                 // open documents are pulled; drop what was pushed while it was closed
                 if published.pushed.remove(&uri).is_some() {
-                    client.publish_diagnostics(uri, Vec::new(), Some(v)).await;
+                    client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+                }
+                let id = result_id(&new);
+                let pulled = lock(&state.pulled).get(&uri).cloned();
+                if pulled.as_ref().is_some_and(|p| *p != id) && published.refreshed.get(&uri) != Some(&id) {
+                    published.refreshed.insert(uri.clone(), id);
+                    refresh = true;
                 }
                 continue;
             }
-        } else {
-            published.open.remove(&uri);
         }
         let old = published.pushed.get(&uri);
         if old.map_or(new.is_empty(), |o| *o == new) {
@@ -182,10 +250,12 @@ async fn publish(state: &State, client: &Client, snap: &Snapshot, published: &mu
         } else {
             published.pushed.insert(uri.clone(), new.clone());
         }
+        let version = version.filter(|_| owner_of.get(&uri) == Some(&uri));
         client.publish_diagnostics(uri, new, version).await;
     }
-    published.open.retain(|u, _| open_uris.contains_key(u));
-    if caps.pull_diagnostics && caps.diagnostic_refresh && open_changed {
+    published.refreshed.retain(|u, _| open_uris.contains_key(u));
+    lock(&state.pulled).retain(|u, _| open_uris.contains_key(u));
+    if refresh {
         let client = client.clone();
         tokio::spawn(async move {
             let _ = tokio::time::timeout(

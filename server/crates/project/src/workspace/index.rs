@@ -24,7 +24,13 @@ use alchemy_ls_core::line_index::LineIndex;
 
 use super::discover::{self, ConfigIgnore};
 use super::links::{Link, Links, Memo};
-use super::load::{LoadOptions, MAX_SOURCE_BYTES, ReadText, decode, read_into, read_text, too_large_message};
+use super::load::{
+    LoadOptions, MAX_SOURCE_BYTES, ReadText, decode, read_into, read_text, read_text_within,
+    too_large_message,
+};
+
+/// How long the index waits for one file read after a change on disk or a closed buffer.
+const DISK_READ_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
 use super::prefilter::{Prefilter, scan_specifiers};
 use super::{FileId, Resolved, SourceFile, Workspace};
 
@@ -600,7 +606,7 @@ impl Index {
             self.load_problems.remove(path);
             return;
         }
-        match read_text(path) {
+        match read_text_within(path, DISK_READ_LIMIT) {
             ReadText::Text(text, problem) => {
                 match problem {
                     Some(p) => self.load_problems.insert(path.to_path_buf(), p),

@@ -82,6 +82,29 @@ pub(super) fn read_text(path: &Path) -> ReadText {
     }
 }
 
+/// [`read_text`] on a helper thread, waited for at most `limit`: a read that hangs in the
+/// kernel (a stalled network file system) does not hold up the caller, the language server's
+/// analysis. The helper finishes on its own.
+pub(super) fn read_text_within(path: &Path, limit: std::time::Duration) -> ReadText {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = path.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("alchemy-ls-read".to_string())
+        .spawn(move || {
+            let _ = tx.send(read_text(&owned));
+        });
+    if spawned.is_err() {
+        return read_text(path);
+    }
+    match rx.recv_timeout(limit) {
+        Ok(read) => read,
+        Err(_) => ReadText::Error(format!(
+            "reading the file took more than {} s; not read",
+            limit.as_secs()
+        )),
+    }
+}
+
 /// The problem recorded for a source over the size limit.
 pub(super) fn too_large_message(len: u64) -> String {
     format!(
