@@ -14,8 +14,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// The binary under test: `ALCHEMY_LS_TEST_BIN` if set, else the one cargo built.
 pub fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alchemy-ls"));
+    let path = std::env::var_os("ALCHEMY_LS_TEST_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_alchemy-ls").into());
+    let mut cmd = Command::new(path);
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
     cmd
 }

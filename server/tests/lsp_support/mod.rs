@@ -16,6 +16,15 @@ use serde_json::{Value, json};
 
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The binary under test: `ALCHEMY_LS_TEST_BIN` if set (to run a test against another build,
+/// e.g. to see it fail before a fix), else the one cargo built.
+pub fn binary() -> std::path::PathBuf {
+    match std::env::var_os("ALCHEMY_LS_TEST_BIN") {
+        Some(p) => p.into(),
+        None => env!("CARGO_BIN_EXE_alchemy-ls").into(),
+    }
+}
+
 /// `file://` URI of an absolute path.
 pub fn file_uri(path: &Path) -> String {
     let mut out = String::from("file://");
@@ -80,7 +89,7 @@ impl TestServer {
     }
 
     pub fn spawn_with_env(env: &[(&str, &str)]) -> TestServer {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alchemy-ls"));
+        let mut cmd = Command::new(binary());
         cmd.arg("serve")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
