@@ -323,9 +323,8 @@ fn a_superseded_pull_never_answers_empty() {
     // type a comment at the end, one character per change, a pull after each
     let last_line = text.matches('\n').count() as u32;
     c.s.change(&b, 2, [last_line, 0, last_line, 0], "// ");
-    let mut col = 3;
     let mut previous: Option<String> = None;
-    for (i, ch) in "typing fast superseded pulls".chars().enumerate() {
+    for (col, (i, ch)) in (3..).zip("typing fast superseded pulls".chars().enumerate()) {
         let v = 3 + i as i32;
         let id = c.s.send_request(
             "textDocument/diagnostic",
@@ -333,7 +332,6 @@ fn a_superseded_pull_never_answers_empty() {
         );
         // the next keystroke arrives while the pull is in flight
         c.s.change(&b, v, [last_line, col, last_line, col], &ch.to_string());
-        col += 1;
         let r =
             c.s.response(id)
                 .unwrap_or_else(|e| panic!("keystroke {i}: the pull failed: {e}"));
