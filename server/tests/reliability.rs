@@ -727,3 +727,37 @@ fn f9_typing_in_a_large_buffer_does_not_stall_other_files() {
     }
     s.shutdown();
 }
+
+// ------------------------------------------------------------------------------ idle
+
+/// CPU time (user + system, in clock ticks) a process has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = stat.rsplit_once(')').unwrap().1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+/// Once the analysis has settled, the server sleeps: no timer, no polling, no busy thread.
+#[test]
+fn an_idle_server_uses_no_cpu() {
+    let fx = example("cross-worker");
+    let mut s = server_on(&fx.root, Init::default());
+    let b = file_uri(&fx.path("src/workerB.ts"));
+    let text = std::fs::read_to_string(fx.path("src/workerB.ts")).unwrap();
+    s.open(&b, &text);
+    s.change(&b, 2, [0, 0, 0, 0], "// x\n");
+    settle(&mut s);
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_ticks(s.pid());
+    std::thread::sleep(Duration::from_secs(3));
+    let used = cpu_ticks(s.pid()) - before;
+    s.shutdown();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    assert!(
+        used * 1000 / hz <= 20,
+        "the idle server used {} ms of CPU in 3 s",
+        used * 1000 / hz
+    );
+}
