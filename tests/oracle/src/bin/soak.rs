@@ -2,10 +2,11 @@
 //! build (not part of `cargo test`: they take minutes and report figures, not verdicts).
 //!
 //! ```text
-//! alchemy-ls-soak soak [--bin PATH] [--minutes N] [--dir WS]   # ws10k: RSS and CPU over time
+//! alchemy-ls-soak soak [--bin PATH] [--minutes N] [--dir WS] [--files N]   # ws10k: RSS and CPU
 //! alchemy-ls-soak large [--bin PATH]                           # typing in 10–60 MB buffers
 //! ```
-//! `soak` edits workers of the generated ws10k workspace without pause (typing, breaking and
+//! `soak` edits workers of the generated ws10k workspace (the first N with `--files`) without
+//! pause (typing, breaking and
 //! repairing `.from(…)`, opening and closing files) for N minutes, sampling the server's RSS
 //! and CPU time every 10 s, then measures CPU time over 30 idle seconds. `large` types into
 //! buffers of 10, 30 and 60 MB and measures the time to analyse one keystroke and the latency
@@ -100,11 +101,12 @@ fn position(text: &str, offset: usize) -> (u32, u32) {
     (line, col)
 }
 
-fn soak(bin: &Path, dir: &Path, minutes: u64) -> Result<(), String> {
+fn soak(bin: &Path, dir: &Path, minutes: u64, pool: usize) -> Result<(), String> {
     let spec = alchemy_ls_bench::synth::spec("ws10k").ok_or("no ws10k")?;
     alchemy_ls_bench::synth::ensure(&spec, dir).map_err(|e| e.to_string())?;
     let root = std::fs::canonicalize(dir).map_err(|e| e.to_string())?;
-    let files = workers(&root);
+    let mut files = workers(&root);
+    files.truncate(pool);
     if files.is_empty() {
         return Err("no worker with .from( in the workspace".into());
     }
@@ -138,7 +140,10 @@ fn soak(bin: &Path, dir: &Path, minutes: u64) -> Result<(), String> {
         if open.is_empty() || rng.chance(0.02) {
             if open.len() >= 6 {
                 let (p, _, _) = open.remove(0);
-                c.notify("textDocument/didClose", json!({ "textDocument": { "uri": file_uri(&p) } }))?;
+                c.notify(
+                    "textDocument/didClose",
+                    json!({ "textDocument": { "uri": file_uri(&p) } }),
+                )?;
             }
             let p = rng.pick(&files).clone();
             if !open.iter().any(|(q, _, _)| *q == p) {
@@ -161,7 +166,15 @@ fn soak(bin: &Path, dir: &Path, minutes: u64) -> Result<(), String> {
             }
         } else {
             let end = text.trim_end().len();
-            (end, 0, if rng.chance(0.1) { "\n// ".into() } else { "x".into() })
+            (
+                end,
+                0,
+                if rng.chance(0.1) {
+                    "\n// ".into()
+                } else {
+                    "x".into()
+                },
+            )
         };
         let (l0, c0) = position(text, at);
         let (l1, c1) = position(text, at + del);
@@ -197,7 +210,10 @@ fn soak(bin: &Path, dir: &Path, minutes: u64) -> Result<(), String> {
         .fold((0.0, 0.0), |(a, b), s| (a + s.0, b + s.1 as f64 / 1024.0));
     let (mx, my) = (sx / n, sy / n);
     let (num, den) = half.iter().fold((0.0, 0.0), |(a, b), s| {
-        (a + (s.0 - mx) * (s.1 as f64 / 1024.0 - my), b + (s.0 - mx) * (s.0 - mx))
+        (
+            a + (s.0 - mx) * (s.1 as f64 / 1024.0 - my),
+            b + (s.0 - mx) * (s.0 - mx),
+        )
     });
     let slope = if den > 0.0 { num / den * 60.0 } else { 0.0 };
     println!(
@@ -302,11 +318,16 @@ fn large(bin: &Path) -> Result<(), String> {
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let mode = if args.is_empty() { "soak".to_string() } else { args.remove(0) };
+    let mode = if args.is_empty() {
+        "soak".to_string()
+    } else {
+        args.remove(0)
+    };
     let mut bin = std::env::current_exe()
         .unwrap_or_default()
         .with_file_name("alchemy-ls");
     let mut minutes = 10;
+    let mut pool = usize::MAX;
     let mut dir = alchemy_ls_bench::locate::workspace_cache("ws10k");
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -314,6 +335,7 @@ fn main() {
             "--bin" => bin = it.next().unwrap_or_default().into(),
             "--minutes" => minutes = it.next().and_then(|v| v.parse().ok()).unwrap_or(10),
             "--dir" => dir = it.next().unwrap_or_default().into(),
+            "--files" => pool = it.next().and_then(|v| v.parse().ok()).unwrap_or(usize::MAX),
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -321,7 +343,7 @@ fn main() {
         }
     }
     let r = match mode.as_str() {
-        "soak" => soak(&bin, &dir, minutes),
+        "soak" => soak(&bin, &dir, minutes, pool),
         "large" => large(&bin),
         other => Err(format!("unknown mode {other} (soak | large)")),
     };
