@@ -97,6 +97,7 @@ pub fn run(
             client,
             plant: None,
             compared: Default::default(),
+            step: false,
         };
         let outcome = session.run(&script, true);
         summary.diagnostics += session.compared.get();

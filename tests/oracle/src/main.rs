@@ -3,8 +3,9 @@
 //! ```text
 //! alchemy-ls-oracle [--bin PATH] [--seed N] [--budget SECS] [--steps N]
 //!                   [--corpus all|examples|fixtures|bench] [--minimize SECS] [--out FILE]
-//! alchemy-ls-oracle --replay FILE [--bin PATH]
+//! alchemy-ls-oracle --replay FILE [--step] [--bin PATH]
 //! ```
+//! `--step` waits for the analysis after every action of the replayed script.
 //! Exit code 0: no difference; 1: a difference (or a server failure), reported with its
 //! minimised script (also written to `--out`); 2: a usage or setup error.
 
@@ -25,6 +26,7 @@ struct Options {
     minimize: u64,
     out: Option<PathBuf>,
     replay: Option<PathBuf>,
+    step: bool,
 }
 
 fn default_bin() -> PathBuf {
@@ -46,6 +48,7 @@ fn parse() -> Result<Options, String> {
         minimize: 90,
         out: None,
         replay: None,
+        step: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -59,9 +62,10 @@ fn parse() -> Result<Options, String> {
             "--minimize" => o.minimize = value()?.parse().map_err(|e| format!("--minimize: {e}"))?,
             "--out" => o.out = Some(value()?.into()),
             "--replay" => o.replay = Some(value()?.into()),
+            "--step" => o.step = true,
             "-h" | "--help" => {
                 println!(
-                    "alchemy-ls-oracle [--bin PATH] [--seed N] [--budget SECS] [--steps N] [--corpus all|examples|fixtures|bench] [--minimize SECS] [--out FILE]\nalchemy-ls-oracle --replay FILE [--bin PATH]"
+                    "alchemy-ls-oracle [--bin PATH] [--seed N] [--budget SECS] [--steps N] [--corpus all|examples|fixtures|bench] [--minimize SECS] [--out FILE]\nalchemy-ls-oracle --replay FILE [--step] [--bin PATH]"
                 );
                 std::process::exit(0);
             }
@@ -117,6 +121,7 @@ fn replay(o: &Options, file: &PathBuf) -> Result<bool, String> {
         client,
         plant: None,
         compared: Default::default(),
+        step: o.step,
     };
     match session.run(&script, false)? {
         Some(d) => {

@@ -47,6 +47,9 @@ pub struct Session<'a> {
     pub plant: Option<Plant>,
     /// Diagnostics compared so far (coverage: a comparison of empty sets proves little).
     pub compared: std::cell::Cell<usize>,
+    /// Wait for the analysis after every action (a replay then does not depend on which
+    /// edits the server happened to coalesce into one round).
+    pub step: bool,
 }
 
 fn percent_decode(s: &str) -> String {
@@ -210,6 +213,9 @@ impl Session<'_> {
             };
             for (method, params) in apply(&mut model, action, self.client.encoding, &uri, &mut write) {
                 client.notify(&method, params)?;
+            }
+            if self.step {
+                client.quiesce(TIMEOUT)?;
             }
             if *action == Action::Check
                 && let Some(d) = self.compare(&mut client, &root, &model, i)?

@@ -98,6 +98,7 @@ fn a_planted_difference_is_found_and_minimised() {
         },
         plant: Some(hide_from_non_host),
         compared: Default::default(),
+        step: false,
     };
     let b = "src/workerB.ts".to_string();
     let a = "src/workerA.ts".to_string();
