@@ -145,3 +145,55 @@ pub fn run(
     }
     summary
 }
+
+/// The corpora named by `which` (`all`, `examples`, `bench`, `fixtures`).
+pub fn corpora(which: &str) -> Result<Vec<Workspace>, String> {
+    let mut out = Vec::new();
+    if matches!(which, "all" | "examples") {
+        out.extend(corpus::examples());
+    }
+    if matches!(which, "all" | "bench") {
+        out.push(corpus::bench_mini()?);
+    }
+    if matches!(which, "all" | "fixtures") {
+        out.extend(corpus::rule_fixtures());
+    }
+    if out.is_empty() {
+        return Err(format!("no workspace for --corpus {which}"));
+    }
+    Ok(out)
+}
+
+/// Replays a finding (the JSON of [`Finding::to_json`]) against `bin`: the difference it
+/// still produces, if any. `step` waits for the analysis after every action.
+pub fn replay(bin: &Path, finding: &serde_json::Value, step: bool) -> Result<Option<Difference>, String> {
+    let name = finding["workspace"].as_str().unwrap_or_default();
+    let all = if name.starts_with("examples/") {
+        corpus::examples()
+    } else {
+        corpora("all")?
+    };
+    let ws = all
+        .iter()
+        .find(|w| w.name == name)
+        .ok_or(format!("no workspace {name}"))?;
+    let encoding = match finding["client"]["encoding"].as_str() {
+        Some("utf-8") => "utf-8",
+        Some("utf-32") => "utf-32",
+        _ => "utf-16",
+    };
+    let client = ClientKind {
+        pull: finding["client"]["pull"].as_bool().unwrap_or(false),
+        encoding,
+    };
+    let script: Vec<Action> = serde_json::from_value(finding["script"].clone()).map_err(|e| e.to_string())?;
+    let session = Session {
+        bin,
+        ws,
+        client,
+        plant: None,
+        compared: Default::default(),
+        step,
+    };
+    session.run(&script, false)
+}

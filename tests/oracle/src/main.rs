@@ -13,10 +13,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use alchemy_ls_oracle::corpus::{self, Workspace};
-use alchemy_ls_oracle::script::Action;
-use alchemy_ls_oracle::session::{ClientKind, Session};
-
 struct Options {
     bin: PathBuf,
     seed: u64,
@@ -78,52 +74,10 @@ fn parse() -> Result<Options, String> {
     Ok(o)
 }
 
-/// The corpora named by `which`.
-pub fn corpora(which: &str) -> Result<Vec<Workspace>, String> {
-    let mut out = Vec::new();
-    if matches!(which, "all" | "examples") {
-        out.extend(corpus::examples());
-    }
-    if matches!(which, "all" | "bench") {
-        out.push(corpus::bench_mini()?);
-    }
-    if matches!(which, "all" | "fixtures") {
-        out.extend(corpus::rule_fixtures());
-    }
-    if out.is_empty() {
-        return Err(format!("no workspace for --corpus {which}"));
-    }
-    Ok(out)
-}
-
 fn replay(o: &Options, file: &PathBuf) -> Result<bool, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let name = v["workspace"].as_str().unwrap_or_default();
-    let all = corpora("all")?;
-    let ws = all
-        .iter()
-        .find(|w| w.name == name)
-        .ok_or(format!("no workspace {name}"))?;
-    let encoding = match v["client"]["encoding"].as_str() {
-        Some("utf-8") => "utf-8",
-        Some("utf-32") => "utf-32",
-        _ => "utf-16",
-    };
-    let client = ClientKind {
-        pull: v["client"]["pull"].as_bool().unwrap_or(false),
-        encoding,
-    };
-    let script: Vec<Action> = serde_json::from_value(v["script"].clone()).map_err(|e| e.to_string())?;
-    let session = Session {
-        bin: &o.bin,
-        ws,
-        client,
-        plant: None,
-        compared: Default::default(),
-        step: o.step,
-    };
-    match session.run(&script, false)? {
+    match alchemy_ls_oracle::replay(&o.bin, &v, o.step)? {
         Some(d) => {
             println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
             Ok(false)
@@ -153,7 +107,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    let corpora = match corpora(&o.corpus) {
+    let corpora = match alchemy_ls_oracle::corpora(&o.corpus) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("alchemy-ls-oracle: {e}");

@@ -132,3 +132,33 @@ fn a_planted_difference_is_found_and_minimised() {
     assert!(matches!(actions[0], Action::Open { path } if *path == b));
     assert!(matches!(actions[1], Action::Replace { .. }));
 }
+
+/// Every difference the oracle found and that was fixed stays fixed: the scripts of
+/// `tests/oracle/findings/` replay without a difference, each a few times (some only failed
+/// when their edits landed in one analysis round).
+#[test]
+fn past_findings_replay_without_a_difference() {
+    let bin = alchemy_ls_binary();
+    let dir = corpus::repo_root().join("tests/oracle/findings");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/oracle/findings")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no finding in {}", dir.display());
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read the finding");
+        let finding: serde_json::Value = serde_json::from_str(&text).expect("finding JSON");
+        for (round, step) in [(1, true), (2, false), (3, false), (4, true)] {
+            let diff = alchemy_ls_oracle::replay(&bin, &finding, step)
+                .unwrap_or_else(|e| panic!("{}: replay failed: {e}", file.display()));
+            assert!(
+                diff.is_none(),
+                "{} (replay {round}) differs again:\n{}",
+                file.display(),
+                serde_json::to_string_pretty(&diff).unwrap_or_default()
+            );
+        }
+    }
+}

@@ -50,6 +50,13 @@ pub struct SourceFile {
     pub reexports: Vec<Option<Resolved>>,
 }
 
+/// The live files of a snapshot sorted by path, and each one's position in that order.
+#[derive(Debug, Default)]
+pub struct FileOrder {
+    pub sorted: Vec<FileId>,
+    pub rank: HashMap<FileId, u32>,
+}
+
 /// An immutable snapshot of the indexed workspace.
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
@@ -73,6 +80,8 @@ pub struct Workspace {
     pub epoch: u64,
     /// The deployed revision to compare with (deploy-impact rules), if one is configured.
     pub baseline: Option<Arc<crate::analysis::impact::Baseline>>,
+    /// The live files in path order, and each one's rank in it (computed on first use).
+    pub(crate) order: std::sync::OnceLock<Arc<FileOrder>>,
     /// Set on a view restricted to some files (see [`Workspace::restricted_to`]).
     pub(crate) view: Option<Arc<View>>,
 }
@@ -103,20 +112,45 @@ impl Workspace {
         self.by_path.get(path).copied()
     }
 
-    /// The files (only the view's members on a restricted view), in id order.
+    /// The live files (only the view's members on a restricted view), in path order.
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files
-            .iter()
-            .filter(|f| {
+        let order = self.order();
+        (0..order.sorted.len())
+            .map(move |i| order.sorted[i])
+            .filter(|id| {
                 self.view
                     .as_ref()
-                    .is_none_or(|v| v.members.get(f.id.0 as usize).copied().unwrap_or(false))
+                    .is_none_or(|v| v.members.get(id.0 as usize).copied().unwrap_or(false))
             })
-            .map(|f| &**f)
+            .map(|id| &*self.files[id.0 as usize])
+    }
+
+    /// The live files in path order. Everything the analysis iterates goes in this order, so
+    /// its results never depend on the order in which files were loaded (which differs between
+    /// `check` and an editor session).
+    pub fn order(&self) -> Arc<FileOrder> {
+        self.order
+            .get_or_init(|| {
+                let mut sorted: Vec<(&Path, FileId)> =
+                    self.by_path.iter().map(|(p, id)| (p.as_path(), *id)).collect();
+                sorted.sort_unstable();
+                let sorted: Vec<FileId> = sorted.into_iter().map(|(_, id)| id).collect();
+                let rank = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+                Arc::new(FileOrder { sorted, rank })
+            })
+            .clone()
+    }
+
+    /// A file's position in path order (for sorting by path cheaply); files that are not
+    /// live sort last.
+    pub fn path_rank(&self, id: FileId) -> u32 {
+        self.order().rank.get(&id).copied().unwrap_or(u32::MAX)
     }
 
     /// A view of this snapshot that iterates over `members` only (shares every table).
     pub fn restricted_to(&self, members: &[FileId]) -> Workspace {
+        // Computed before the clone so that every view shares one order.
+        let _ = self.order();
         let mut flags = vec![false; self.files.len()];
         for m in members {
             if let Some(f) = flags.get_mut(m.0 as usize) {
@@ -138,6 +172,16 @@ impl Workspace {
             Some(v) => v.foreign.lock().unwrap_or_else(|e| e.into_inner()).clone(),
             None => Vec::new(),
         }
+    }
+
+    /// Whether `id` is one of the files this snapshot iterates over (a live file, and a member
+    /// of the view on a restricted one). Asking does not count as an access.
+    pub fn in_view(&self, id: FileId) -> bool {
+        self.order().rank.contains_key(&id)
+            && self
+                .view
+                .as_ref()
+                .is_none_or(|v| v.members.get(id.0 as usize).copied().unwrap_or(false))
     }
 
     /// Whether this is an unrestricted snapshot.

@@ -354,7 +354,8 @@ impl<'a> Model<'a> {
             }
         }
         for list in hosts.values_mut() {
-            list.sort_by_key(|h| (h.file, h.span.start, h.worker));
+            let ws = self.ctx.ws;
+            list.sort_by_key(|h| (ws.path_rank(h.file), h.span.start, h.worker));
         }
         self.hosts = hosts;
     }
@@ -641,7 +642,8 @@ impl<'a> Model<'a> {
             add(&mut edges, EdgeKind::Hosts, w, c, None, file, span);
         }
         edges.sort_by(|a, b| {
-            (a.file, a.span.start, a.kind, a.from, a.to).cmp(&(b.file, b.span.start, b.kind, b.from, b.to))
+            let (ra, rb) = (self.ctx.ws.path_rank(a.file), self.ctx.ws.path_rank(b.file));
+            (ra, a.span.start, a.kind, a.from, a.to).cmp(&(rb, b.span.start, b.kind, b.from, b.to))
         });
         g.edges = edges;
         g

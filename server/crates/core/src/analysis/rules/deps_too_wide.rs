@@ -221,7 +221,7 @@ fn hosted_union(m: &Model, w: usize, d: &Deps, node: &TypeNode) -> (Vec<String>,
         .map(|(x, _)| *x)
         .filter(|x| !d.members.iter().any(|(r, _)| r == x))
         .collect();
-    hosted.sort_by_key(|x| (m.res(*x).file, m.res(*x).span.start));
+    hosted.sort_by_key(|x| (m.ctx.ws.path_rank(m.res(*x).file), m.res(*x).span.start));
     for x in hosted {
         match name_in_file(ctx, file, x) {
             Some((n, e)) => {

@@ -64,7 +64,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         xs.sort();
         for x in xs {
             let mut list = by_x[x].clone();
-            list.sort_by_key(|(_, e)| (e.file, e.span.start));
+            list.sort_by_key(|(_, e)| (m.ctx.ws.path_rank(e.file), e.span.start));
             let first = &list[0];
             let name = |t: &Target| match t {
                 Target::Local => format!("{} itself", m.res(w).name),

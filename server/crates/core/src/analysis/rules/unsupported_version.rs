@@ -1,13 +1,17 @@
 //! `unsupported-version`: the project's installed or declared `alchemy` predates the v2 API
 //! alchemy-ls checks (before 2.0.0-beta.39), said once per package.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use alchemy_grammar::Span;
 
 use super::{Diag, RuleMeta};
 use crate::analysis::api::is_alchemy_module;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::gates::{FIRST_SUPPORTED_BETA, unsupported};
 use crate::analysis::model::Model;
+use crate::workspace::FileId;
 
 pub const ID: &str = "unsupported-version";
 
@@ -28,34 +32,45 @@ import * as Cloudflare from "alchemy/Cloudflare";"#,
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
-    // package directory → (path, file, import specifier span, version text)
-    let mut first: BTreeMap<Option<std::path::PathBuf>, (std::path::PathBuf, crate::workspace::FileId, alchemy_grammar::Span, String)> =
-        BTreeMap::new();
-    for src in ctx.ws.iter() {
-        let Some(v) = ctx.ws.versions.get(&src.id) else {
-            continue;
-        };
-        if !unsupported(ctx.ws, src.id) {
+    let ws = ctx.ws;
+    // The packages of this view that are on an unsupported version.
+    let packages: BTreeSet<Option<PathBuf>> = ws
+        .iter()
+        .filter(|src| unsupported(ws, src.id))
+        .map(|src| m.package_dir(src.id))
+        .collect();
+    if packages.is_empty() {
+        return;
+    }
+    // Said once per package, at the first Alchemy import (by path) of the whole package: the
+    // files are read through `ws.file`, so a restricted view that lacks some of them asks for
+    // them and the components of the package are analysed together.
+    let mut first: BTreeMap<Option<PathBuf>, (FileId, Span)> = BTreeMap::new();
+    for &id in &ws.order().sorted {
+        if !unsupported(ws, id) {
             continue;
         }
-        let Some(imp) = src
+        let key = ws.package_dirs.get(&id).cloned();
+        if !packages.contains(&key) || first.contains_key(&key) {
+            continue;
+        }
+        let src = ws.file(id);
+        if let Some(imp) = src
             .facts
             .imports
             .iter()
             .find(|i| is_alchemy_module(&ctx.packages, &i.specifier))
-        else {
-            continue;
-        };
-        let key = m.package_dir(src.id);
-        let cand = (src.path.clone(), src.id, imp.specifier_span, v.to_string());
-        match first.get(&key) {
-            Some(existing) if existing.0 <= cand.0 => {}
-            _ => {
-                first.insert(key, cand);
-            }
+        {
+            first.insert(key, (id, imp.specifier_span));
         }
     }
-    for (_, (_, file, span, version)) in first {
+    for (file, span) in first.into_values() {
+        if !ws.in_view(file) {
+            continue;
+        }
+        let Some(version) = ws.versions.get(&file) else {
+            continue;
+        };
         let msg = format!(
             "alchemy {version} predates the Alchemy v2 API that alchemy-ls checks (2.0.0-beta.{FIRST_SUPPORTED_BETA} and later), so its version-dependent checks are off for this package; upgrade alchemy to check it fully."
         );

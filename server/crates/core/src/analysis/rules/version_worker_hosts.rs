@@ -55,7 +55,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             .iter()
             .flat_map(|(&x, hs)| hs.iter().filter(|h| h.worker == w).map(move |h| (x, h.clone())))
             .collect();
-        hosted.sort_by_key(|(x, h)| (h.file, h.span.start, *x));
+        hosted.sort_by_key(|(x, h)| (m.ctx.ws.path_rank(h.file), h.span.start, *x));
         for (x, h) in hosted {
             let xr = m.res(x);
             let what = if xr.kind == ResourceKind::Workflow {
