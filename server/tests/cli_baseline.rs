@@ -87,6 +87,17 @@ fn revisions(case: &str) -> (Files, Files) {
 /// A repository whose first commit is `base` and whose work tree (committed as a second
 /// commit) is `head`, under `sub` of the repository.
 fn repo(base: &[(String, String)], head: &[(String, String)], sub: &str) -> (tempfile::TempDir, PathBuf) {
+    repo_with(base, head, sub, true)
+}
+
+/// [`repo`], the head committed or only written to the work tree (edited, deleted and
+/// untracked files: the baseline is then `HEAD`).
+fn repo_with(
+    base: &[(String, String)],
+    head: &[(String, String)],
+    sub: &str,
+    commit_head: bool,
+) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let project = root.join(sub);
@@ -99,8 +110,10 @@ fn repo(base: &[(String, String)], head: &[(String, String)], sub: &str) -> (tem
         let _ = std::fs::remove_file(project.join(p));
     }
     write_all(&project, head);
-    git(&root, &["add", "-A"]);
-    git(&root, &["commit", "-q", "--allow-empty", "-m", "head"]);
+    if commit_head {
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "--allow-empty", "-m", "head"]);
+    }
     (dir, project)
 }
 
@@ -134,6 +147,10 @@ fn every_impact_rule_and_look_alike_through_git() {
             } else {
                 assert!(rules.contains(&rule), "{rule}/{name}: {rules:?}\n{err}");
             }
+            // the head not committed: edits, deletions and untracked files in the work tree
+            let (_keep2, wt) = repo_with(&base, &head, "", false);
+            let (_, out2, err2) = check(&wt, &["--baseline", "HEAD", "--format", "json"]);
+            assert_eq!(rules_of(&out2), rules, "{rule}/{name} uncommitted\n{err2}");
             // the same against the head itself: nothing changes, nothing to report
             let (_, same, _) = check(&project, &["--baseline", "HEAD", "--format", "json"]);
             assert!(

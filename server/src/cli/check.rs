@@ -44,7 +44,13 @@ pub fn load_for_check(args: &CheckArgs, io: &mut Io) -> Result<load::Loaded, i32
                 .first()
                 .cloned()
                 .unwrap_or_else(|| loaded.base.clone());
-            Some(crate::baseline::from_git(&root, rev, config, &opts))
+            Some(crate::baseline::from_git(
+                &root,
+                rev,
+                config,
+                &opts,
+                Some(&loaded.ws),
+            ))
         }
     };
     match baseline {

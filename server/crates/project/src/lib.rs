@@ -5,5 +5,6 @@
 pub mod baseline;
 pub mod config;
 pub mod resolve;
+pub mod revision;
 pub mod timing;
 pub mod workspace;

@@ -27,9 +27,18 @@ pub(super) struct ConfigCache {
     /// Canonical forms of directories (see `Resolver::canonical_file`).
     pub(super) canonical_dirs: RwLock<HashMap<PathBuf, PathBuf>>,
     problems: Mutex<BTreeSet<(PathBuf, String)>>,
+    /// Read a git revision instead of the disk where they differ (a baseline).
+    pub(super) revision: Option<Arc<crate::revision::RevisionFiles>>,
 }
 
 impl ConfigCache {
+    pub(super) fn at_revision(revision: Arc<crate::revision::RevisionFiles>) -> ConfigCache {
+        ConfigCache {
+            revision: Some(revision),
+            ..ConfigCache::default()
+        }
+    }
+
     pub(super) fn clear(&self) {
         write(&self.files).clear();
         write(&self.tsconfigs).clear();
@@ -70,19 +79,32 @@ impl ConfigCache {
     }
 
     fn load(&self, path: &Path) -> Option<Arc<Json>> {
-        let meta = std::fs::metadata(path).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
-        if meta.len() > MAX_CONFIG_BYTES {
-            self.report(path, "file too large to read as configuration");
-            return None;
-        }
-        let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) => {
-                self.report(path, format!("cannot read: {e}"));
-                return None;
+        use crate::revision::Lookup;
+        let text = match self.revision.as_ref().map(|r| r.lookup(path)) {
+            Some(Lookup::Absent) => return None,
+            Some(Lookup::Content(bytes)) => {
+                if bytes.len() as u64 > MAX_CONFIG_BYTES {
+                    self.report(path, "file too large to read as configuration");
+                    return None;
+                }
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+            Some(Lookup::Disk) | None => {
+                let meta = std::fs::metadata(path).ok()?;
+                if !meta.is_file() {
+                    return None;
+                }
+                if meta.len() > MAX_CONFIG_BYTES {
+                    self.report(path, "file too large to read as configuration");
+                    return None;
+                }
+                match std::fs::read(path) {
+                    Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                    Err(e) => {
+                        self.report(path, format!("cannot read: {e}"));
+                        return None;
+                    }
+                }
             }
         };
         let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");

@@ -16,7 +16,9 @@ mod yaml;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+
+use crate::revision::{Lookup, RevisionFiles};
 
 pub use version::AlchemyVersion;
 
@@ -56,6 +58,21 @@ impl Resolver {
             cache: ConfigCache::default(),
             virtual_files: RwLock::default(),
         }
+    }
+
+    /// A resolver that sees a git revision: its files where they differ from the disk (a
+    /// baseline; see [`crate::revision`]).
+    pub fn at_revision(roots: Vec<PathBuf>, revision: Arc<RevisionFiles>) -> Resolver {
+        Resolver {
+            roots,
+            cache: ConfigCache::at_revision(revision),
+            virtual_files: RwLock::default(),
+        }
+    }
+
+    /// The revision this resolver sees, if any.
+    pub fn revision(&self) -> Option<&Arc<RevisionFiles>> {
+        self.cache.revision.as_ref()
     }
 
     /// Resolve as if the source at `path` (canonical) existed: an editor buffer of a file
@@ -108,13 +125,22 @@ impl Resolver {
 
     /// A file the resolver may pick: a file on disk or a virtual file.
     pub(super) fn file_exists(&self, path: &Path) -> bool {
-        path.is_file() || self.virtual_match(path).is_some()
+        match self.cache.revision.as_ref().map(|r| r.lookup(path)) {
+            Some(Lookup::Absent) => false,
+            Some(Lookup::Content(_)) => true,
+            Some(Lookup::Disk) | None => path.is_file() || self.virtual_match(path).is_some(),
+        }
     }
 
     /// A directory on disk, or one holding a virtual file (an unsaved file in a new
     /// directory).
     pub(super) fn dir_exists(&self, path: &Path) -> bool {
         if path.is_dir() {
+            return true;
+        }
+        if let Some(rev) = &self.cache.revision
+            && rev.changed_files().any(|(f, _)| f.starts_with(path))
+        {
             return true;
         }
         let set = self.virtual_files.read().unwrap_or_else(|e| e.into_inner());

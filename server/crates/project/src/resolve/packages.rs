@@ -60,7 +60,7 @@ impl Resolver {
     pub(super) fn workspace_for(&self, dir: &Path) -> Option<Arc<Workspace>> {
         cached(&self.cache.workspaces, dir, || {
             let root = dir.ancestors().find(|d| {
-                d.join("pnpm-workspace.yaml").is_file()
+                self.file_exists(&d.join("pnpm-workspace.yaml"))
                     || self
                         .cache
                         .package_json(d)
@@ -82,7 +82,7 @@ impl Resolver {
         let pkg = self.cache.package_json(root);
         let mut patterns = Vec::new();
         let pnpm_path = root.join("pnpm-workspace.yaml");
-        if pnpm_path.is_file() {
+        if self.file_exists(&pnpm_path) {
             if let Some(yaml) = self.cache.read(&pnpm_path) {
                 patterns = string_list(yaml.get("packages"));
                 read_catalogs(&mut ws, &yaml);

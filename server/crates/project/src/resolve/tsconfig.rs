@@ -58,7 +58,7 @@ impl Resolver {
         let path = cached(&self.cache.nearest_tsconfig, dir, || {
             dir.ancestors()
                 .map(|d| d.join("tsconfig.json"))
-                .find(|p| p.is_file())
+                .find(|p| self.file_exists(p))
         })?;
         self.load_tsconfig(&path)
     }
@@ -115,15 +115,15 @@ impl Resolver {
     /// The file an `extends` entry names: a path (`.json` optional) or a package config.
     fn find_extended(&self, dir: &Path, spec: &str) -> Option<PathBuf> {
         let as_file = |p: PathBuf| -> Option<PathBuf> {
-            if p.is_file() {
+            if self.file_exists(&p) {
                 return Some(p);
             }
             let with_json = p.with_file_name(format!("{}.json", p.file_name()?.to_str()?));
-            if with_json.is_file() {
+            if self.file_exists(&with_json) {
                 return Some(with_json);
             }
             let inner = p.join("tsconfig.json");
-            inner.is_file().then_some(inner)
+            self.file_exists(&inner).then_some(inner)
         };
         if super::relative::is_path_specifier(spec) {
             return as_file(normalize(&dir.join(spec)));

@@ -112,6 +112,8 @@ pub struct Index {
     package_dirs: Arc<HashMap<FileId, PathBuf>>,
     /// Bumped when something outside the sources changed (see [`Workspace::epoch`]).
     pub(super) epoch: u64,
+    /// The git revision this index reads instead of the disk where they differ (a baseline).
+    revision: Option<Arc<crate::revision::RevisionFiles>>,
 }
 
 impl Index {
@@ -175,6 +177,47 @@ impl Index {
             versions: Arc::default(),
             package_dirs: Arc::default(),
             epoch: 0,
+            revision: None,
+        }
+    }
+
+    /// An index of git revision `revision` of the workspace (a baseline): the files that
+    /// differ from the disk are read from the revision, the others from disk; untracked files
+    /// are not part of it. Static: call [`Index::scan`] once, and no edit afterwards.
+    pub fn at_revision(
+        roots: Vec<PathBuf>,
+        config: Arc<Config>,
+        opts: LoadOptions,
+        revision: Arc<crate::revision::RevisionFiles>,
+    ) -> Index {
+        let mut index = Index::new(roots, config, opts);
+        index.resolver = Resolver::at_revision(index.root_dirs.clone(), revision.clone());
+        for (path, bytes) in revision.changed_files() {
+            if dialect_of(path).is_none() {
+                continue;
+            }
+            if let ReadText::Text(text, problem) = decode(bytes) {
+                if let Some(p) = problem {
+                    index.load_problems.insert(path.to_path_buf(), p);
+                }
+                index.overlays.insert(path.to_path_buf(), text);
+            }
+        }
+        index.revision = Some(revision);
+        index
+    }
+
+    /// Parse nothing that `ws` already parsed: its files' facts seed the facts cache (by
+    /// content hash), e.g. the work tree's for a baseline of mostly the same files.
+    pub fn seed_facts(&mut self, ws: &Workspace) {
+        for f in ws.files.iter() {
+            if f.hash != 0
+                && let Some(d) = dialect_of(&f.path)
+            {
+                self.facts_cache
+                    .entry((f.hash, d))
+                    .or_insert_with(|| f.facts.clone());
+            }
         }
     }
 
@@ -189,6 +232,9 @@ impl Index {
             self.discover_problems.extend(problems);
         }
         paths.extend(self.explicit_files.iter().cloned());
+        if let Some(rev) = &self.revision {
+            paths.retain(|p| rev.has_discovered(p));
+        }
         paths.sort_unstable();
         paths.dedup();
         crate::timing::mark("discovered");
@@ -829,6 +875,15 @@ impl Index {
             .map(|p| {
                 let read = match this.overlays.get(p).or_else(|| this.prefetched.get(p)) {
                     Some(t) => ReadText::Text(t.clone(), None),
+                    // (an untracked file is read from disk when imported: ignored build
+                    // output or an install, unlike the untracked sources discovery drops)
+                    None if this
+                        .revision
+                        .as_ref()
+                        .is_some_and(|r| r.lookup(p) == crate::revision::Lookup::Absent) =>
+                    {
+                        ReadText::Missing
+                    }
                     None => read_text(p),
                 };
                 let parsed = match &read {
