@@ -305,7 +305,10 @@ fn watchers_registered_and_progress_reported() {
             "**/*.{ts,tsx,mts,cts}",
             "**/tsconfig*.json",
             "**/package.json",
-            "**/alchemy-ls.toml"
+            "**/alchemy-ls.toml",
+            "**/.git/HEAD",
+            "**/.git/refs/**",
+            "**/.git/packed-refs"
         ]
     );
     s.shutdown();

@@ -2,7 +2,8 @@
 //! (one outside the workspace), reports files changed on disk and asks for every feature, it
 //! spawns no process (every clone is a thread, one execve: its own) and opens no file outside
 //! the workspace root, its configuration file and the system files the runtime reads (the
-//! dynamic loader's libraries, /proc/self, the CPU and cgroup limits).
+//! dynamic loader's libraries, /proc/self, the CPU and cgroup limits); the workspace is a git
+//! repository (the server reads its baseline), and nothing is opened for writing.
 //!
 //! strace comes from Debian's package (installed by `.ci/run`, which sets
 //! `ALCHEMY_LS_REQUIRE_STRACE=1`: a missing strace then fails the test instead of skipping it).
@@ -110,6 +111,30 @@ fn the_server_spawns_nothing_and_opens_only_workspace_files() {
     let root = std::fs::canonicalize(ws.path()).unwrap().join("ws");
     copy_dir(&examples_dir("broken"), &root);
     std::fs::write(root.join("alchemy-ls.toml"), "[rules]\n").unwrap();
+    // a git repository: the server reads its baseline (HEAD) from git's objects and index,
+    // writing nothing
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "-m",
+            "base",
+        ],
+    ] {
+        let ok = Command::new("git")
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "git {args:?}");
+    }
     let outside = tempfile::tempdir().unwrap();
     let outside = std::fs::canonicalize(outside.path()).unwrap();
     let outside_file = outside.join("elsewhere.ts");
@@ -192,6 +217,12 @@ fn the_server_spawns_nothing_and_opens_only_workspace_files() {
         calls.iter().any(|c| c.name == "openat"),
         "the trace holds the opens"
     );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.ok && c.path.as_deref().is_some_and(|p| p.ends_with("/.git/index"))),
+        "the baseline was read from git's index"
+    );
     let mut problems = BTreeSet::new();
     let execs: Vec<&Call> = calls.iter().filter(|c| c.name.starts_with("execve")).collect();
     if execs.len() != 1 {
@@ -207,6 +238,13 @@ fn the_server_spawns_nothing_and_opens_only_workspace_files() {
             }
             "open" | "openat" | "openat2" | "creat" if c.ok => {
                 let Some(path) = &c.path else { continue };
+                if c.name == "creat"
+                    || ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC"]
+                        .iter()
+                        .any(|f| c.line.contains(f))
+                {
+                    problems.insert(format!("opened for writing: {}", c.line));
+                }
                 let allowed = path.starts_with(root.to_string_lossy().as_ref())
                     || SYSTEM.iter().any(|p| path.starts_with(p));
                 if !allowed {

@@ -258,7 +258,8 @@ pub fn is_package_specifier(packages: &[String], specifier: &str) -> bool {
 
 /// Merge editor settings (LSP `initializationOptions` / `workspace/configuration` section
 /// `alchemy-ls`) over a file config:
-/// `{ "rules": { "<id>": "error"|"warning"|"info"|"off" }, "packages": [..], "ignore": [..] }`.
+/// `{ "rules": { "<id>": "error"|"warning"|"info"|"off" }, "packages": [..], "ignore": [..],
+/// "baseline": "origin/main" }`.
 ///
 /// Rule levels override the file's; `packages` and `ignore` extend the file's lists. `null`
 /// (or a missing key) leaves a setting alone; other top-level keys are ignored (clients put
@@ -295,6 +296,16 @@ pub fn apply_settings(base: &Config, settings: &serde_json::Value) -> Result<Con
         Some(other) => {
             return Err(format!(
                 "settings `rules`: expected an object, found {}",
+                json_type(other)
+            ));
+        }
+    }
+    match obj.get("baseline") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if !s.trim().is_empty() => config.baseline = Some(s.trim().to_string()),
+        Some(other) => {
+            return Err(format!(
+                "settings `baseline`: expected a git revision or \"off\", found {}",
                 json_type(other)
             ));
         }

@@ -276,6 +276,9 @@ fn describe(m: &Model, r: usize) -> String {
             if let Some(methods) = shape_methods(m, r) {
                 md.push_str(&format!("- methods: {}\n", methods.join(", ")));
             }
+            for line in alchemy_ls_core::analysis::impact::do_at_baseline(m, r).unwrap_or_default() {
+                md.push_str(&format!("- baseline: {line}\n"));
+            }
         }
     }
     md

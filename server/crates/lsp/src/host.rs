@@ -34,6 +34,9 @@ pub enum Change {
     Disk(PathBuf),
     /// New editor settings (the `alchemy-ls` section).
     Settings(Value),
+    /// A new baseline was read, or git's refs moved (see [`super::baseline`]): resolve the
+    /// baseline's revision and analyse again.
+    Baseline,
 }
 
 /// Something the user should see (config errors).
@@ -119,7 +122,7 @@ impl Host {
                 },
                 Change::RemoveOverlay(path) => index.remove_overlay(&path),
                 Change::Disk(path) => index.file_changed_on_disk(&path),
-                Change::Roots(_) | Change::Settings(_) | Change::Document { .. } => {}
+                Change::Roots(_) | Change::Settings(_) | Change::Document { .. } | Change::Baseline => {}
             }
         }
         messages
@@ -151,6 +154,11 @@ impl Host {
         }
         self.last_message = (!problems.is_empty()).then_some(text);
         Arc::new(merged)
+    }
+
+    /// The configuration in effect (file and settings merged), once indexed.
+    pub fn config_in_effect(&self) -> Option<Arc<Config>> {
+        self.index.as_ref().map(|i| i.config().clone())
     }
 
     pub fn snapshot(&self) -> Workspace {

@@ -30,6 +30,10 @@ pub const WATCHED_GLOBS: &[&str] = &[
     "**/tsconfig*.json",
     "**/package.json",
     "**/alchemy-ls.toml",
+    // git's refs: a commit, a checkout or a fetch moves the baseline's revision
+    "**/.git/HEAD",
+    "**/.git/refs/**",
+    "**/.git/packed-refs",
 ];
 
 pub struct Server {
@@ -290,7 +294,12 @@ impl LanguageServer for Server {
         let mut every_file = Vec::new();
         for c in &params.changes {
             let Some(path) = uri_path(&c.uri) else { continue };
-            if concerns_every_file(&path) {
+            if path.components().any(|c| c.as_os_str() == ".git") {
+                // git's refs moved: the baseline's revision is resolved again
+                if !every_file.iter().any(|c| matches!(c, Change::Baseline)) {
+                    every_file.push(Change::Baseline);
+                }
+            } else if concerns_every_file(&path) {
                 every_file.push(Change::Disk(path));
             } else {
                 self.state.queue_disk_file(path);
@@ -593,13 +602,26 @@ impl Server {
         if !self.state.test_hooks {
             return Err(Error::method_not_found());
         }
-        let wanted = self.state.generation();
-        let mut rx = self.state.published_tx.subscribe();
+        // settled: the last generation published and no baseline read under way (its end
+        // queues another generation)
+        let state = self.state.clone();
+        let settle = async move {
+            loop {
+                let wanted = state.generation();
+                let mut rx = state.published_tx.subscribe();
+                rx.wait_for(|g| *g >= wanted).await.ok()?;
+                drop(rx);
+                let mut reads = state.baseline_reads.subscribe();
+                reads.wait_for(|n| *n == 0).await.ok()?;
+                if state.generation() == wanted {
+                    return Some(());
+                }
+            }
+        };
         let settled = matches!(
-            tokio::time::timeout(std::time::Duration::from_secs(120), rx.wait_for(|g| *g >= wanted)).await,
-            Ok(Ok(_))
+            tokio::time::timeout(std::time::Duration::from_secs(120), settle).await,
+            Ok(Some(()))
         );
-        drop(rx);
         match settled {
             true => {
                 // Responses and notifications reach stdout through different channels: the

@@ -153,6 +153,10 @@ pub struct State {
     pub pulled: Mutex<HashMap<Uri, String>>,
     pub shutdown: AtomicBool,
     pub test_hooks: bool,
+    /// The deployed revision compared with (deploy-impact rules).
+    pub baseline: Mutex<super::baseline::Tracker>,
+    /// How many baseline reads are under way (their end queues a round).
+    pub baseline_reads: watch::Sender<usize>,
 }
 
 impl Default for State {
@@ -173,6 +177,8 @@ impl Default for State {
             pulled: Mutex::new(HashMap::new()),
             shutdown: AtomicBool::new(false),
             test_hooks: std::env::var("ALCHEMY_LS_TEST_HOOKS").is_ok_and(|v| v == "1"),
+            baseline: Mutex::default(),
+            baseline_reads: watch::channel(0).0,
         }
     }
 }

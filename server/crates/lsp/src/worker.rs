@@ -24,11 +24,13 @@ use tower_lsp_server::lsp_types::{
     WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
 };
 
+use super::baseline::{Decision, Job};
 use super::host::{Change, HostMessage, coalesce};
 use super::state::{Snapshot, State, lock};
 use super::to_proto;
 use alchemy_ls_core::analysis::components::Analyzer;
 use alchemy_ls_core::analysis::{Analysis, analyze_by_components};
+use alchemy_ls_project::baseline;
 
 /// A round starts as soon as a change arrives (no fixed debounce: it would be added to every
 /// edit's latency); changes that arrive while a round computes are merged into the next one.
@@ -65,6 +67,13 @@ pub async fn run(state: Arc<State>, client: Client) {
         let caps = state.caps();
         let paths = state.paths();
         let indexing = changes.iter().any(|c| matches!(c, Change::Roots(_)));
+        // a change that may have moved git's refs: resolve the baseline's revision again
+        let refs_may_move = changes.iter().any(|c| {
+            matches!(
+                c,
+                Change::Roots(_) | Change::Settings(_) | Change::Disk(_) | Change::Baseline
+            )
+        });
         let progress = (indexing && caps.work_done_progress).then(|| start_progress(client.clone()));
         let host = state.host.clone();
         let analyzer = analyzer.clone();
@@ -82,18 +91,26 @@ pub async fn run(state: Arc<State>, client: Client) {
                     text: "alchemy-ls: internal error while indexing (see the log)".into(),
                 }]
             });
-            let ws = Arc::new(catch_unwind(AssertUnwindSafe(|| h.snapshot())).unwrap_or_default());
+            let mut ws = catch_unwind(AssertUnwindSafe(|| h.snapshot())).unwrap_or_default();
+            let (root, config) = (h.roots().first().cloned(), h.config_in_effect());
             drop(h);
+            let decision = catch_unwind(AssertUnwindSafe(|| match &config {
+                Some(config) => lock(&docs_state.baseline).round(root.as_deref(), config, refs_may_move),
+                None => Decision::default(),
+            }))
+            .unwrap_or_default();
+            ws.baseline = decision.baseline.clone();
+            let ws = Arc::new(ws);
             let mut analyzer = lock(&analyzer);
             let analysis = catch_unwind(AssertUnwindSafe(|| analyze_by_components(&mut analyzer, &ws)));
             if analysis.is_err() {
                 // the cache may hold a half-updated state
                 *analyzer = Analyzer::default();
             }
-            (ws, analysis, messages)
+            (ws, analysis, messages, decision)
         })
         .await;
-        let (ws, analysis, messages) = match computed {
+        let (ws, analysis, messages, decision) = match computed {
             Ok(v) => v,
             Err(e) => {
                 client
@@ -124,6 +141,14 @@ pub async fn run(state: Arc<State>, client: Client) {
             paths,
         });
         state.snapshot_tx.send_replace(snap.clone());
+        if let Some(line) = decision.log {
+            client
+                .log_message(MessageType::INFO, format!("alchemy-ls: {line}"))
+                .await;
+        }
+        if let Some(job) = decision.job {
+            read_baseline(state.clone(), client.clone(), job, snap.ws.clone());
+        }
         if let Some(done) = progress {
             let _ = done.send(());
         }
@@ -149,6 +174,44 @@ pub async fn run(state: Arc<State>, client: Client) {
         publish(&state, &client, &snap, &mut published).await;
         state.published_tx.send_replace(generation);
     }
+}
+
+/// Read a baseline in the background (the work tree's facts shared), then queue a round that
+/// analyses with it.
+fn read_baseline(
+    state: Arc<State>,
+    client: Client,
+    job: Job,
+    head: Arc<alchemy_ls_project::workspace::Workspace>,
+) {
+    state.baseline_reads.send_modify(|n| *n += 1);
+    tokio::spawn(async move {
+        let j = job.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                baseline::from_git(
+                    &j.root,
+                    &j.name,
+                    j.config.clone(),
+                    &Default::default(),
+                    Some(&head),
+                )
+            }))
+            .unwrap_or_else(|_| Err("internal error while reading it (see the log)".to_string()))
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+        let (changed, log) = lock(&state.baseline).finish(&job, read);
+        if let Some(line) = log {
+            client
+                .log_message(MessageType::INFO, format!("alchemy-ls: {line}"))
+                .await;
+        }
+        if changed {
+            state.queue([Change::Baseline]);
+        }
+        state.baseline_reads.send_modify(|n| *n -= 1);
+    });
 }
 
 /// Turn the queued document contents into overlays: the last content of each document is

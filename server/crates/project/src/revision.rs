@@ -123,7 +123,13 @@ fn read_by_analysis(path: &Path) -> bool {
     )
 }
 
-/// Open the repository holding `root` and resolve `rev` to its commit's tree.
+/// Open a repository reading only its own configuration (no user or system git config, no
+/// environment): nothing outside the repository is read, and nothing is run.
+fn open(dir: &Path) -> gix::Result<gix::Repository> {
+    gix::open_opts(dir, gix::open::Options::isolated())
+}
+
+/// Resolve `rev` to its commit's tree.
 fn open_tree<'r>(repo: &'r gix::Repository, rev: &str) -> Result<(gix::Tree<'r>, String), String> {
     let id = repo.rev_parse_single(rev).map_err(|e| {
         let shallow = repo.is_shallow().unwrap_or(false);
@@ -151,7 +157,7 @@ fn open_tree<'r>(repo: &'r gix::Repository, rev: &str) -> Result<(gix::Tree<'r>,
 /// repository or when `rev` does not resolve.
 pub fn resolve_id(root: &Path, rev: &str) -> Option<String> {
     let (repo_dir, _) = repo_of(root)?;
-    let repo = gix::open(repo_dir).ok()?;
+    let repo = open(&repo_dir).ok()?;
     repo.rev_parse_single(rev).ok().map(|id| id.to_string())
 }
 
@@ -159,7 +165,7 @@ pub fn resolve_id(root: &Path, rev: &str) -> Option<String> {
 /// that exists; `None` on a detached HEAD or a branch without upstream.
 pub fn upstream_of_head(root: &Path) -> Option<String> {
     let (repo_dir, _) = repo_of(root)?;
-    let repo = gix::open(repo_dir).ok()?;
+    let repo = open(&repo_dir).ok()?;
     let head = repo.head_name().ok()??;
     let upstream = repo
         .branch_remote_tracking_ref_name(head.as_ref(), gix::remote::Direction::Fetch)?
@@ -189,7 +195,7 @@ pub fn read(root: &Path, rev: &str) -> Result<RevisionFiles, String> {
     })?;
     let repo_dir = repo_dir.canonicalize().unwrap_or(repo_dir);
     let mut repo =
-        gix::open(&repo_dir).map_err(|e| format!("{}: not a git repository ({e})", repo_dir.display()))?;
+        open(&repo_dir).map_err(|e| format!("{}: not a git repository ({e})", repo_dir.display()))?;
     // delta chains are resolved once per base object, not once per blob
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
     let (tree, id) = open_tree(&repo, rev)?;

@@ -182,6 +182,9 @@ fn settings_merge_over_the_file() {
     assert_eq!(merged.rule_level("duplicate-host"), Some(RuleLevel::Info));
     assert_eq!(merged.rule_level("unresolved-import"), Some(RuleLevel::Off));
     assert_eq!(merged.source, base.source);
+    assert_eq!(merged.baseline, None);
+    let with_base = apply_settings(&base, &json!({ "baseline": " origin/main " })).unwrap();
+    assert_eq!(with_base.baseline.as_deref(), Some("origin/main"));
     assert_eq!(apply_settings(&base, &json!(null)).unwrap(), base);
     assert_eq!(
         apply_settings(&base, &json!({ "rules": null, "packages": null })).unwrap(),
@@ -203,6 +206,7 @@ fn invalid_settings() {
         json!({ "packages": [""] }),
         json!({ "ignore": ["src/[z-a]"] }),
         json!({ "ignore": [null] }),
+        json!({ "baseline": 1 }),
     ];
     let out: Vec<String> = cases
         .iter()

@@ -373,6 +373,65 @@ pub fn findings<'m>(m: &'m Model, cache: &'m OnceLock<Vec<Finding>>) -> &'m [Fin
     })
 }
 
+/// Where the Durable Object `r` stands at the baseline, one line per namespace it has now
+/// (hover): the same namespace under the same Worker, another host, a new namespace. `None`
+/// without a baseline or when `r` is hosted nowhere now.
+pub fn do_at_baseline(m: &Model, r: usize) -> Option<Vec<String>> {
+    let base = m.ctx.ws.baseline.as_deref()?;
+    let now = Snapshot::of(m);
+    let mut out = Vec::new();
+    for (stack, st) in &now.stacks {
+        for (wid, w) in &st.workers {
+            for (ns, d) in w.dos.iter().filter(|(_, d)| d.res == r) {
+                let Some(bst) = base.snapshot.stacks.get(stack) else {
+                    out.push(format!(
+                        "stack `{stack}` is not deployed at `{}`: the next deploy creates the namespace",
+                        base.rev
+                    ));
+                    continue;
+                };
+                let hosts: Vec<(&String, &WorkerSnap, &DoSnap)> = bst
+                    .workers
+                    .iter()
+                    .filter_map(|(bid, bw)| bw.dos.get(ns).map(|bd| (bid, bw, bd)))
+                    .collect();
+                let line = match hosts.iter().find(|(bid, _, _)| *bid == wid) {
+                    Some((_, bw, bd)) => format!(
+                        "exists at `{}`: hosted by {} (`\"{wid}\"`) since {}:{}; its objects are kept",
+                        base.rev, bw.label, bd.host_loc.path, bd.host_loc.line
+                    ),
+                    None => match hosts.first() {
+                        Some((bid, bw, _)) => format!(
+                            "at `{}` hosted by {} (`\"{bid}\"`), now by {}: a move between Workers",
+                            base.rev, bw.label, w.label
+                        ),
+                        None => {
+                            let renamed = bst
+                                .workers
+                                .values()
+                                .flat_map(|bw| bw.dos.iter())
+                                .find(|(_, bd)| bd.decl == d.decl)
+                                .map(|(bns, _)| bns.clone());
+                            match renamed {
+                                Some(old) => format!(
+                                    "at `{}` its namespace was `{old}`; `{ns}` is a new, empty namespace",
+                                    base.rev
+                                ),
+                                None => format!(
+                                    "not deployed at `{}`: the next deploy creates the namespace",
+                                    base.rev
+                                ),
+                            }
+                        }
+                    },
+                };
+                out.push(line);
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// A related location in the baseline: `path:line @ rev`, attached to the same path in the
 /// current revision when it exists, else to the finding itself.
 fn base_note(
