@@ -1,6 +1,7 @@
 //! alchemy-ls benchmark kit: a deterministic generator of synthetic Alchemy monorepos and a
 //! runner that measures `alchemy-ls check` and `alchemy-ls serve` on them, asserting the
 //! planted diagnostics so that a fast wrong answer cannot pass.
+#![allow(clippy::print_stdout)] // a command-line tool: its report is its stdout
 
 pub mod check;
 pub mod locate;

@@ -1,5 +1,6 @@
 //! `alchemy-ls-bench gen-workspace --size ws2k|ws10k OUT_DIR` and
 //! `alchemy-ls-bench run --size ws2k|ws10k [--quick]`.
+#![allow(clippy::print_stdout)] // a command-line tool: its report is its stdout
 
 use std::path::PathBuf;
 use std::process::ExitCode;

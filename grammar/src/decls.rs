@@ -32,7 +32,7 @@ impl Lowerer<'_> {
                 span: span(stmt),
                 exported,
                 kind,
-            })
+            });
         };
         match decl.kind() {
             "lexical_declaration" | "variable_declaration" => {

@@ -13,7 +13,7 @@ impl Lowerer<'_> {
             out.push(Export {
                 span: span(stmt),
                 kind,
-            })
+            });
         };
         let local = |exported: &str, local: &str, type_only: bool| ExportKind::Local {
             exported: exported.to_string(),

@@ -30,7 +30,7 @@ impl Lowerer<'_> {
                     "namespace_import" => {
                         import.namespace = named_children(part)
                             .find(|n| n.kind() == "identifier")
-                            .map(|n| self.binding(n))
+                            .map(|n| self.binding(n));
                     }
                     "named_imports" => {
                         import.named_span = Some(span(part));

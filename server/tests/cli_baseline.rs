@@ -294,7 +294,7 @@ fn base_where_the_project_did_not_exist_is_silent() {
 #[test]
 fn base_with_syntax_errors_does_not_fail() {
     let (mut base, head) = revisions("do-renamed/trigger_name_string_changed.txt");
-    for (p, c) in base.iter_mut() {
+    for (p, c) in &mut base {
         if p == "src/counter.ts" {
             c.push_str("\nexport const broken = (;\n");
         }

@@ -7,6 +7,7 @@
 //!
 //! `alchemy-ls-oracle --help`; `cargo test -p alchemy-ls-oracle` runs it with a fixed seed
 //! and the budget of `ORACLE_BUDGET_SECS` (see docs/reliability.md).
+#![allow(clippy::print_stdout)] // a command-line tool: its report is its stdout
 
 pub mod client;
 pub mod corpus;

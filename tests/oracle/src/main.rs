@@ -8,6 +8,7 @@
 //! `--step` waits for the analysis after every action of the replayed script.
 //! Exit code 0: no difference; 1: a difference (or a server failure), reported with its
 //! minimised script (also written to `--out`); 2: a usage or setup error.
+#![allow(clippy::print_stdout)] // a command-line tool: its report is its stdout
 
 use std::path::PathBuf;
 use std::process::ExitCode;

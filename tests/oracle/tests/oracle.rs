@@ -58,7 +58,7 @@ fn the_server_agrees_with_check_after_random_edit_sessions() {
     corpora.extend(corpus::rule_fixtures());
     assert!(corpora.len() > 20, "{} workspaces", corpora.len());
     let summary = alchemy_ls_oracle::run(&bin, &corpora, seed, budget, 30, Duration::from_secs(120), |m| {
-        eprintln!("oracle: {m}")
+        eprintln!("oracle: {m}");
     });
     eprintln!(
         "oracle: seed {seed}, {} sessions, {} actions, {} comparisons, {} diagnostics compared",

@@ -61,7 +61,7 @@ fn from_completions(
             continue;
         };
         let imported = edits.is_empty();
-        let same_sym = matches!(&hr.sym, Some(Sym::Decl { .. }) | Some(Sym::DefaultExpr { .. }));
+        let same_sym = matches!(&hr.sym, Some(Sym::Decl { .. } | Sym::DefaultExpr { .. }));
         let _ = same_sym;
         items.push(CompletionItem {
             label: name.clone(),

@@ -30,7 +30,7 @@ fn pos(ws: &Workspace, root: &Path, file: FileId, off: u32) -> String {
 fn run(query: &str, text: &str) -> String {
     let mut files = parse_fixture(text);
     let mut cursor: Option<(String, u32)> = None;
-    for (path, content) in files.iter_mut() {
+    for (path, content) in &mut files {
         if let Some(i) = content.find("$0") {
             content.replace_range(i..i + 2, "");
             cursor = Some((path.clone(), i as u32));

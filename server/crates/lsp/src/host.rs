@@ -88,7 +88,7 @@ impl Host {
                 },
                 Change::RemoveOverlay(path) => self.overlays.retain(|(p, _)| p != path),
                 Change::Disk(path) if path.file_name().is_some_and(|n| n == CONFIG_FILE) => {
-                    reconfigure = true
+                    reconfigure = true;
                 }
                 _ => {}
             }

@@ -371,7 +371,7 @@ impl<'a> Model<'a> {
             for ev in &scope.events {
                 match &ev.kind {
                     EvKind::Yield { target } if self.res(*target).kind == ResourceKind::Worker => {
-                        work.push(*target)
+                        work.push(*target);
                     }
                     EvKind::Provide { set, .. } => work.extend(
                         set.items
@@ -397,7 +397,7 @@ impl<'a> Model<'a> {
                             EvKind::ServiceBind { target, .. }
                                 if self.res(*target).kind == ResourceKind::Worker =>
                             {
-                                work.push(*target)
+                                work.push(*target);
                             }
                             _ => {}
                         }

@@ -417,7 +417,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 match ctx.const_init(file, l, env) {
                     Some((f2, init, true)) => self.layer_outputs(f2, init, env, set, effects, depth + 1),
                     Some((f2, init, false)) => {
-                        self.layer_outputs(f2, init, &Env::default(), set, effects, depth + 1)
+                        self.layer_outputs(f2, init, &Env::default(), set, effects, depth + 1);
                     }
                     None => set.unknown = true,
                 }

@@ -231,7 +231,7 @@ fn binding_names(m: &Model, out: &mut Vec<Diagnostic>) {
                         ..
                     } if m.res(*x).form.is_bindable_do() => add_res(&mut names, *x),
                     EvKind::Yield { target } if m.res(*target).form.is_bindable_do() => {
-                        add_res(&mut names, *target)
+                        add_res(&mut names, *target);
                     }
                     EvKind::ServiceBind { target, .. } => add_res(&mut names, *target),
                     _ => {}
