@@ -208,25 +208,4 @@ pub fn single_file_root(file: &Path) -> Option<PathBuf> {
         .or_else(|| Some(dir.to_path_buf()))
 }
 
-/// Canonicalise a path that may not exist (an unsaved document): canonicalise the longest
-/// existing ancestor and append the rest.
-pub fn canonical(path: &Path) -> PathBuf {
-    if let Ok(p) = std::fs::canonicalize(path) {
-        return p;
-    }
-    let mut tail = Vec::new();
-    let mut cur = path;
-    while let Some(parent) = cur.parent() {
-        if let Some(name) = cur.file_name() {
-            tail.push(name.to_os_string());
-        }
-        if let Ok(mut p) = std::fs::canonicalize(parent) {
-            for t in tail.iter().rev() {
-                p.push(t);
-            }
-            return p;
-        }
-        cur = parent;
-    }
-    path.to_path_buf()
-}
+pub use alchemy_ls_project::paths::canonical;

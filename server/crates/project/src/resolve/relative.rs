@@ -138,10 +138,7 @@ impl Resolver {
     }
 }
 
-/// Resolve symlinks; the path itself if that fails.
-pub(super) fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
+pub(super) use crate::paths::canonical;
 
 /// Lexically normalise `.` and `..` components (no file system access).
 pub(super) fn normalize(path: &Path) -> PathBuf {

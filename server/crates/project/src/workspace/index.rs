@@ -1194,18 +1194,7 @@ fn dead_file(id: FileId, path: PathBuf) -> Arc<SourceFile> {
     })
 }
 
-/// The canonical form of `path`; for a path that does not exist, its parent is canonicalised.
-pub(super) fn canonical(path: &Path) -> PathBuf {
-    if let Ok(c) = std::fs::canonicalize(path) {
-        return c;
-    }
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) => {
-            std::fs::canonicalize(parent).map_or_else(|_| path.to_path_buf(), |p| p.join(name))
-        }
-        _ => path.to_path_buf(),
-    }
-}
+pub(super) use crate::paths::canonical;
 
 /// `/a/b.ts` → `/a/b` (a directory a specifier might have resolved into before).
 fn strip_source_ext(path: &Path) -> PathBuf {
