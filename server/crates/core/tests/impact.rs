@@ -10,7 +10,7 @@
 #[path = "../../../tests/common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use alchemy_ls_core::analysis::{Diagnostic, analyze, analyze_by_components};
@@ -155,40 +155,31 @@ fn run_case(rule: &str, case: &Path) {
     });
 }
 
-#[test]
-fn impact_fixtures() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/impact");
-    let mut rules: Vec<PathBuf> = std::fs::read_dir(&dir)
+/// Every rule directory needs a triggering and a clean case.
+fn needs_both(rule_dir: &Path) {
+    let stems: Vec<String> = std::fs::read_dir(rule_dir)
         .unwrap()
-        .map(|e| e.unwrap().path())
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
-    rules.sort();
-    let mut count = 0;
-    for rule_dir in rules {
-        let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
-        assert!(
-            alchemy_ls_core::catalog::rule(&rule).is_some(),
-            "fixtures/impact/{rule}: no such rule"
-        );
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(&rule_dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        cases.sort();
-        let (mut trig, mut clean) = (0, 0);
-        for case in cases {
-            if case.file_stem().unwrap().to_string_lossy().starts_with("clean") {
-                clean += 1;
-            } else {
-                trig += 1;
-            }
-            run_case(&rule, &case);
-            count += 1;
-        }
-        assert!(
-            trig > 0 && clean > 0,
-            "{rule}: needs a triggering and a clean case"
-        );
-    }
-    assert!(count >= 14);
+    assert!(
+        stems.iter().any(|s| s.starts_with("clean")) && stems.iter().any(|s| !s.starts_with("clean")),
+        "{}: needs a triggering and a clean case",
+        rule_dir.display()
+    );
+}
+
+fn impact_case(case: &Path) -> datatest_stable::Result<()> {
+    let rule_dir = case.parent().unwrap();
+    let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        alchemy_ls_core::catalog::rule(&rule).is_some(),
+        "fixtures/impact/{rule}: no such rule"
+    );
+    needs_both(rule_dir);
+    run_case(&rule, case);
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = impact_case, root = "../../tests/fixtures/impact", pattern = r"\.txt$" },
 }

@@ -148,46 +148,37 @@ fn run_case(rule: &str, case: &Path) {
     });
 }
 
-#[test]
-fn rule_fixtures() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rules_core");
-    let mut count = 0;
-    let mut rules: Vec<PathBuf> = std::fs::read_dir(&dir)
+/// Every rule directory needs a triggering and a clean case.
+fn needs_both(rule_dir: &Path) {
+    let stems: Vec<String> = std::fs::read_dir(rule_dir)
         .unwrap()
-        .map(|e| e.unwrap().path())
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
-    rules.sort();
-    for rule_dir in rules {
-        let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(&rule_dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        cases.sort();
-        let mut trig = 0;
-        let mut clean = 0;
-        for case in cases {
-            let stem = case.file_stem().unwrap().to_string_lossy().to_string();
-            if stem.starts_with("clean") {
-                clean += 1;
-            } else {
-                trig += 1;
-            }
-            run_case(&rule, &case);
-            count += 1;
-        }
-        assert!(
-            trig > 0 && clean > 0,
-            "{rule}: needs a triggering and a clean case"
-        );
-    }
-    assert!(count > 0);
+    assert!(
+        stems.iter().any(|s| s.starts_with("clean")) && stems.iter().any(|s| !s.starts_with("clean")),
+        "{}: needs a triggering and a clean case",
+        rule_dir.display()
+    );
 }
 
-#[test]
-fn worked_example_is_clean_and_variants_give_one_diagnostic() {
+fn rule_case(case: &Path) -> datatest_stable::Result<()> {
+    let rule_dir = case.parent().unwrap();
+    let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
+    needs_both(rule_dir);
+    run_case(&rule, case);
+    Ok(())
+}
+
+/// The worked example of the domain model (examples/cross-worker) is clean.
+fn worked_example_is_clean(_: &Path) -> datatest_stable::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../examples/cross-worker");
     let ws = load_ws(&std::fs::canonicalize(&root).unwrap());
     let an = analyze(&ws);
     assert!(an.diagnostics.is_empty(), "{:?}", an.diagnostics);
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = rule_case, root = "../../tests/fixtures/rules_core", pattern = r"\.txt$" },
+    { test = worked_example_is_clean, root = "../../../examples/cross-worker", pattern = r"^alchemy\.run\.ts$" },
 }

@@ -16,7 +16,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use alchemy_ls_core::analysis::{Diagnostic, Fix, analyze};
@@ -201,37 +201,35 @@ fn run_case(rule: &str, case: &Path) -> String {
     rendered
 }
 
-#[test]
-fn rule_fixtures() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rules");
-    let only = std::env::var("RULES_LOCAL_ONLY").ok();
-    for rule in RULES {
-        if only.as_deref().is_some_and(|o| o != *rule) {
-            continue;
-        }
-        let rule_dir = dir.join(rule);
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(&rule_dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", rule_dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        cases.sort();
-        let (mut trig, mut clean) = (0, 0);
-        for case in cases {
-            let stem = case.file_stem().unwrap().to_string_lossy().to_string();
-            if stem.starts_with("clean") {
-                clean += 1;
-            } else {
-                trig += 1;
-            }
-            let rendered = run_case(rule, &case);
-            insta::with_settings!({ snapshot_suffix => format!("{rule}__{stem}"), prepend_module_to_snapshot => false }, {
-                insta::assert_snapshot!("rules_local", rendered);
-            });
-        }
-        assert!(
-            trig > 0 && clean > 0,
-            "{rule}: needs a triggering and a clean case"
-        );
-    }
+/// Every rule directory needs a triggering and a clean case.
+fn needs_both(rule_dir: &Path) {
+    let stems: Vec<String> = std::fs::read_dir(rule_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        stems.iter().any(|s| s.starts_with("clean")) && stems.iter().any(|s| !s.starts_with("clean")),
+        "{}: needs a triggering and a clean case",
+        rule_dir.display()
+    );
+}
+
+fn rule_case(case: &Path) -> datatest_stable::Result<()> {
+    let rule_dir = case.parent().unwrap();
+    let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
+    let rule = *RULES
+        .iter()
+        .find(|r| **r == rule)
+        .unwrap_or_else(|| panic!("fixtures/rules/{rule}: not a local rule (add it to RULES)"));
+    needs_both(rule_dir);
+    let stem = case.file_stem().unwrap().to_string_lossy().to_string();
+    let rendered = run_case(rule, case);
+    insta::with_settings!({ snapshot_suffix => format!("{rule}__{stem}"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("rules_local", rendered);
+    });
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = rule_case, root = "../../tests/fixtures/rules", pattern = r"\.txt$" },
 }
