@@ -164,7 +164,14 @@ fn check_spans(text: &str, facts: &FileFacts) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    // Shrinking is bounded: a failure is reported (with its seed saved) within a minute
+    // instead of shrinking for as long as the machine lets it.
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        max_shrink_iters: 2_000,
+        max_shrink_time: 60_000,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn incremental_edits_give_the_facts_of_a_fresh_parse(
