@@ -132,6 +132,7 @@ fixture_tests!(
     tsconfig_extends_array,
     tsconfig_base_url,
     tsconfig_references,
+    tsconfig_config_dir,
     workspaces_bun,
     workspaces_object_form,
     workspaces_pnpm,

@@ -155,11 +155,12 @@ impl Resolver {
         specifier: &str,
     ) -> Result<Option<PathBuf>, String> {
         let mut failed = None;
+        let base_url = config.base_url.as_deref().map(|b| config.expand(b));
         if let Some((paths_dir, entries)) = &config.paths {
-            let base = config.base_url.as_deref().unwrap_or(paths_dir);
+            let base = base_url.as_deref().unwrap_or(paths_dir);
             if let Some((key, subs)) = match_paths(entries, specifier) {
                 for sub in &subs {
-                    if let Some(found) = self.probe_path(&normalize(&base.join(sub))) {
+                    if let Some(found) = self.probe_path(&normalize(&config.expand(&base.join(sub)))) {
                         return Ok(Some(found));
                     }
                 }
@@ -169,7 +170,7 @@ impl Resolver {
                 ));
             }
         }
-        if let Some(base) = &config.base_url
+        if let Some(base) = &base_url
             && let Some(found) = self.probe_path(&normalize(&base.join(specifier)))
         {
             return Ok(Some(found));
@@ -178,7 +179,39 @@ impl Resolver {
     }
 }
 
+/// TypeScript's `${configDir}` template (TS 5.5): in `paths`, `baseUrl`, `include`, `files` and
+/// `exclude`, the directory of the config in use (the one a project is compiled with), even
+/// when an extended config defines the value.
+const CONFIG_DIR: &str = "${configDir}";
+
 impl TsConfig {
+    /// `path` with a `${configDir}` component (joined to a defining config's directory, or
+    /// alone) replaced by this config's directory.
+    fn expand(&self, path: &Path) -> PathBuf {
+        let mut comps = path.components();
+        let found = comps.by_ref().position(|c| c.as_os_str() == CONFIG_DIR);
+        match found {
+            Some(_) => normalize(&self.dir.join(comps.as_path())),
+            None => path.to_path_buf(),
+        }
+    }
+
+    /// `(dir, patterns)` with the `${configDir}` patterns made absolute.
+    fn expand_all(&self, (dir, items): &(PathBuf, Vec<String>)) -> (PathBuf, Vec<String>) {
+        let items = items
+            .iter()
+            .map(|i| match i.strip_prefix(CONFIG_DIR) {
+                Some(rest) => self
+                    .dir
+                    .join(rest.trim_start_matches('/'))
+                    .to_string_lossy()
+                    .into_owned(),
+                None => i.clone(),
+            })
+            .collect();
+        (dir.clone(), items)
+    }
+
     /// Overwrite the fields `other` sets.
     fn overlay(&mut self, other: TsConfig) {
         if other.base_url.is_some() {
@@ -231,7 +264,14 @@ fn own_fields(json: &Json, dir: &Path) -> TsConfig {
         dir: dir.to_path_buf(),
         base_url: options
             .and_then(|o| o.str_of("baseUrl"))
-            .map(|b| normalize(&dir.join(b))),
+            // (a `${configDir}` base is expanded where it is used, with the config in use)
+            .map(|b| {
+                if b.starts_with(CONFIG_DIR) {
+                    PathBuf::from(b)
+                } else {
+                    normalize(&dir.join(b))
+                }
+            }),
         paths,
         references: Vec::new(),
         include: strings(json.get("include")),
@@ -288,13 +328,14 @@ fn match_paths(entries: &[(String, Vec<String>)], specifier: &str) -> Option<(St
 
 /// Whether the config's `files`/`include` (minus `exclude`) cover `file` (canonical).
 fn covers(config: &TsConfig, file: &Path) -> bool {
-    if let Some((dir, files)) = &config.files
+    let files = config.files.as_ref().map(|f| config.expand_all(f));
+    if let Some((dir, files)) = &files
         && files.iter().any(|f| canonical(&dir.join(f)) == file)
     {
         return true;
     }
     let include = match (&config.include, &config.files) {
-        (Some(include), _) => include.clone(),
+        (Some(include), _) => config.expand_all(include),
         (None, Some(_)) => return false,
         (None, None) => (config.dir.clone(), vec!["**/*".to_string()]),
     };
@@ -303,6 +344,8 @@ fn covers(config: &TsConfig, file: &Path) -> bool {
     }
     !config
         .exclude
+        .as_ref()
+        .map(|e| config.expand_all(e))
         .as_ref()
         .and_then(glob_set)
         .is_some_and(|set| set.is_match(file))

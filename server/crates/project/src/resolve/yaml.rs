@@ -28,7 +28,11 @@ fn convert(y: Yaml) -> Json {
         Yaml::Integer(i) => Json::Str(i.to_string()),
         Yaml::Boolean(b) => Json::Bool(b),
         Yaml::Array(items) => Json::Arr(items.into_iter().map(convert).collect()),
-        Yaml::Hash(map) => Json::Obj(map.into_iter().map(|(k, v)| (scalar_key(&k), convert(v))).collect()),
+        Yaml::Hash(map) => Json::Obj(
+            map.into_iter()
+                .map(|(k, v)| (scalar_key(&k), convert(v)))
+                .collect(),
+        ),
         Yaml::Null | Yaml::Alias(_) | Yaml::BadValue => Json::Null,
     }
 }
@@ -74,9 +78,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v.get("packages").unwrap().as_array().unwrap().len(), 2);
-        assert_eq!(v.get("catalog").unwrap().str_of("alchemy"), Some("^2.0.0-beta.79"));
+        assert_eq!(
+            v.get("catalog").unwrap().str_of("alchemy"),
+            Some("^2.0.0-beta.79")
+        );
         // a number stays the version it is
-        assert_eq!(v.get("catalogs").unwrap().get("copy").unwrap().str_of("alchemy"), Some("2.0"));
+        assert_eq!(
+            v.get("catalogs").unwrap().get("copy").unwrap().str_of("alchemy"),
+            Some("2.0")
+        );
         assert_eq!(v.get("note").unwrap().as_str(), Some("two\nlines\n"));
     }
 
