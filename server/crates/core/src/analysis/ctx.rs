@@ -724,10 +724,10 @@ impl<'a> Ctx<'a> {
         let info = self.res.get(r);
         let mut out = Vec::new();
         match info.form {
-            Form::D2
-            | Form::D3
-            | Form::R2
-            | Form::R4
+            Form::DoInlineClass
+            | Form::DoInlineValue
+            | Form::RpcDoInlineClass
+            | Form::RpcDoInlineValue
             | Form::WorkerInline
             | Form::WorkerValue
             | Form::WorkflowClass

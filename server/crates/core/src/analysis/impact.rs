@@ -978,7 +978,7 @@ fn transfer_fix(m: &Model, nd: &DoSnap, old: &str) -> Option<Fix> {
     let q = ctx.facts(f).quote;
     let lit = format!("{q}{old}{q}");
     let edit = match info.args.get(1) {
-        Some(a) if matches!(info.form, Form::D1 | Form::D4) => {
+        Some(a) if matches!(info.form, Form::DoModular | Form::DoDescriptor) => {
             let obj = ctx.object_literal(f, *a)?;
             match ctx.prop(f, obj, "transferredFrom") {
                 Some(p) => match ctx.kind(f, p.value)? {
@@ -1027,7 +1027,7 @@ fn transfer_fix(m: &Model, nd: &DoSnap, old: &str) -> Option<Fix> {
                 }
             }
         }
-        None if info.form == Form::D1 => {
+        None if info.form == Form::DoModular => {
             let name = *info.args.first()?;
             let sp = ctx.span(f, name);
             TextEdit {

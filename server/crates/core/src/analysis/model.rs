@@ -316,7 +316,7 @@ impl<'a> Model<'a> {
                         set.items
                             .iter()
                             .copied()
-                            .filter(|r| matches!(self.res(*r).form, Form::D1 | Form::R1))
+                            .filter(|r| matches!(self.res(*r).form, Form::DoModular | Form::RpcDoModular))
                             .collect(),
                         true,
                     ),
@@ -539,7 +539,7 @@ impl<'a> Model<'a> {
             for ev in &scope.events {
                 match &ev.kind {
                     EvKind::From { x, arg, .. } if okind == ResourceKind::Worker => {
-                        if !matches!(self.res(*x).form, Form::D1 | Form::R1) {
+                        if !matches!(self.res(*x).form, Form::DoModular | Form::RpcDoModular) {
                             continue;
                         }
                         match arg {
@@ -611,7 +611,7 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        // D4 descriptors with a scriptName bind to that script
+        // DO descriptors with a scriptName bind to that script
         for (w, file, span, d, script) in self.env_descriptors() {
             match script {
                 Some(ScriptName::Lit(s)) => {
@@ -800,7 +800,9 @@ impl<'a> Model<'a> {
             .into_iter()
             .filter(|e| e.0 == w)
             .filter_map(|(_, _, _, vspan, v, key)| match v {
-                EnvValue::Res(d) if matches!(self.res(d).form, Form::D4 | Form::R3) => Some((d, vspan, key)),
+                EnvValue::Res(d) if matches!(self.res(d).form, Form::DoDescriptor | Form::RpcDoValue) => {
+                    Some((d, vspan, key))
+                }
                 _ => None,
             })
             .collect();
@@ -820,7 +822,7 @@ impl<'a> Model<'a> {
             let Some(name) = info.logical_id.clone() else {
                 continue;
             };
-            if matches!(info.form, Form::D4 | Form::R3) {
+            if matches!(info.form, Form::DoDescriptor | Form::RpcDoValue) {
                 let class_name = info
                     .args
                     .get(1)
@@ -867,14 +869,17 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// `env` entries whose value is a DO/Workflow descriptor (D4, R3, Workflow descriptor),
+    /// `env` entries whose value is a DO/Workflow descriptor (DoDescriptor, RpcDoValue, WorkflowDescriptor),
     /// inline or held in a const: (worker, file, descriptor span, resource, scriptName).
     pub fn env_descriptors(&self) -> Vec<(usize, FileId, Span, usize, Option<ScriptName>)> {
         self.env_entries()
             .into_iter()
             .filter_map(|(w, f, _, value_span, v)| match v {
                 EnvValue::Res(d)
-                    if matches!(self.res(d).form, Form::D4 | Form::R3 | Form::WorkflowDescriptor) =>
+                    if matches!(
+                        self.res(d).form,
+                        Form::DoDescriptor | Form::RpcDoValue | Form::WorkflowDescriptor
+                    ) =>
                 {
                     Some((w, f, value_span, d))
                 }

@@ -15,18 +15,23 @@ use crate::workspace::{FileId, Workspace};
 /// The syntactic form of a resource (§3 tables).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Form {
-    /// D1 modular DO class (`.make`/`.from`).
-    D1,
-    /// D2 inline DO class.
-    D2,
-    /// D3 inline DO value.
-    D3,
-    /// D4 DO descriptor (env value).
-    D4,
-    R1,
-    R2,
-    R3,
-    R4,
+    /// Modular DO class: `class X extends DurableObject<X, Shape>()("X") {}` with a separate
+    /// `X.make(impl)` (bound elsewhere with `X.from(Host)`).
+    DoModular,
+    /// Inline DO class: the implementation is the class factory's second argument.
+    DoInlineClass,
+    /// Inline DO value: `const X = DurableObject("X", impl)`.
+    DoInlineValue,
+    /// DO descriptor: `DurableObject("X", { className, … })` as an `env` value (no impl).
+    DoDescriptor,
+    /// Modular RPC DO class (`RpcDurableObject<X, Shape>()("X")` + `.make`).
+    RpcDoModular,
+    /// Inline RPC DO class (implementation as the third argument).
+    RpcDoInlineClass,
+    /// RPC DO value without implementation.
+    RpcDoValue,
+    /// Inline RPC DO value (implementation as the third argument).
+    RpcDoInlineValue,
     /// Modular Worker class (W1/W1′/W2; G1 with props, G2/G3 without).
     WorkerModular,
     /// External Worker class (≥ beta.66): `Worker<Self>()(id, props)` with no `.make` anywhere;
@@ -68,8 +73,8 @@ impl Form {
     pub fn is_modular(self) -> bool {
         matches!(
             self,
-            Form::D1
-                | Form::R1
+            Form::DoModular
+                | Form::RpcDoModular
                 | Form::WorkerModular
                 | Form::RpcWorkerModular
                 | Form::ContainerClass
@@ -80,12 +85,17 @@ impl Form {
         matches!(self, Form::WorkerModular | Form::RpcWorkerModular)
     }
     pub fn is_bindable_do(self) -> bool {
-        matches!(self, Form::D1 | Form::R1)
+        matches!(self, Form::DoModular | Form::RpcDoModular)
     }
     pub fn is_inline_hostable(self) -> bool {
         matches!(
             self,
-            Form::D2 | Form::D3 | Form::R2 | Form::R4 | Form::WorkflowClass | Form::WorkflowValue
+            Form::DoInlineClass
+                | Form::DoInlineValue
+                | Form::RpcDoInlineClass
+                | Form::RpcDoInlineValue
+                | Form::WorkflowClass
+                | Form::WorkflowValue
         )
     }
 }
@@ -514,14 +524,14 @@ fn class_form(facts: &FileFacts, api: Api, args: &[ExprId]) -> Option<(ResourceK
     use ResourceKind as K;
     Some(match api {
         Api::DurableObject { .. } => match args.get(1) {
-            Some(a) if is_effect_arg(facts, *a) => (K::DurableObject, Form::D2),
-            _ => (K::DurableObject, Form::D1),
+            Some(a) if is_effect_arg(facts, *a) => (K::DurableObject, Form::DoInlineClass),
+            _ => (K::DurableObject, Form::DoModular),
         },
         Api::RpcDurableObject { .. } => {
             if args.len() >= 3 {
-                (K::RpcDurableObject, Form::R2)
+                (K::RpcDurableObject, Form::RpcDoInlineClass)
             } else {
-                (K::RpcDurableObject, Form::R1)
+                (K::RpcDurableObject, Form::RpcDoModular)
             }
         }
         Api::Worker => {
@@ -552,14 +562,14 @@ fn value_form(facts: &FileFacts, api: Api, args: &[ExprId]) -> Option<(ResourceK
     args.first()?;
     Some(match api {
         Api::DurableObject { .. } => match args.get(1) {
-            Some(a) if is_effect_arg(facts, *a) => (K::DurableObject, Form::D3),
-            _ => (K::DurableObject, Form::D4),
+            Some(a) if is_effect_arg(facts, *a) => (K::DurableObject, Form::DoInlineValue),
+            _ => (K::DurableObject, Form::DoDescriptor),
         },
         Api::RpcDurableObject { .. } => {
             if args.len() >= 3 {
-                (K::RpcDurableObject, Form::R4)
+                (K::RpcDurableObject, Form::RpcDoInlineValue)
             } else {
-                (K::RpcDurableObject, Form::R3)
+                (K::RpcDurableObject, Form::RpcDoValue)
             }
         }
         Api::Worker => {

@@ -282,7 +282,7 @@ impl<'c, 'a> Walker<'c, 'a> {
         self.layer_outputs(file, l, env, &mut set, &mut effects, 0);
         // hosting DOs → walk their outer init
         for &r in &set.items {
-            if matches!(self.ctx.res.get(r).form, Form::D1 | Form::R1) {
+            if matches!(self.ctx.res.get(r).form, Form::DoModular | Form::RpcDoModular) {
                 self.host_transitively(r);
             }
         }

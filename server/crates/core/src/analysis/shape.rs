@@ -1,8 +1,8 @@
 //! The method names of a Durable Object's Shape: what `unknown-rpc-method` checks calls
 //! against and what completion after `stub.` offers (one computation for both).
 //!
-//! D1: the Shape type argument (a type literal, or an interface/alias resolved completely,
-//! `extends` and intersections included); D2/D3: the object literal the inner (per-instance)
+//! Modular DO classes: the Shape type argument (a type literal, or an interface/alias resolved completely,
+//! `extends` and intersections included); inline DOs: the object literal the inner (per-instance)
 //! effect returns; RPC DOs: the procedure names of the `RpcGroup` in `schema`. `None` when the
 //! Shape is not understood.
 
@@ -22,8 +22,8 @@ pub fn shape_of(m: &Model, x: usize) -> Option<Vec<String>> {
     let ctx = &m.ctx;
     let info = m.res(x);
     let mut names = match info.form {
-        Form::D1 => type_keys(m, info.file, info.type_args.as_ref()?.args.get(1)?, 0)?,
-        Form::D2 | Form::D3 => {
+        Form::DoModular => type_keys(m, info.file, info.type_args.as_ref()?.args.get(1)?, 0)?,
+        Form::DoInlineClass | Form::DoInlineValue => {
             let imp = *info.args.get(1)?;
             let mut keys = Vec::new();
             for (f, inner) in effect_returns(ctx, info.file, imp, 0)? {
@@ -33,7 +33,7 @@ pub fn shape_of(m: &Model, x: usize) -> Option<Vec<String>> {
             }
             keys
         }
-        Form::R1 | Form::R2 | Form::R4 => {
+        Form::RpcDoModular | Form::RpcDoInlineClass | Form::RpcDoInlineValue => {
             let props = ctx.object_literal(info.file, *info.args.get(1)?)?;
             let schema = ctx.prop(info.file, props, "schema")?;
             group_names(ctx, info.file, schema.value, 0)?

@@ -167,7 +167,7 @@ fn diagnose(m: &Model, w: usize, d: &Deps, node: &TypeNode) -> Option<Diag> {
     // an inline DO whose per-instance effect returns `{}`: its instance type is `{}`
     for &(x, span) in &d.members {
         let xr = m.res(x);
-        if matches!(xr.form, Form::D2 | Form::D3) && shape_of(m, x).is_some_and(|s| s.is_empty()) {
+        if matches!(xr.form, Form::DoInlineClass | Form::DoInlineValue) && shape_of(m, x).is_some_and(|s| s.is_empty()) {
             let xn = &xr.name;
             let msg = format!(
                 "{xn}'s implementation returns {{}}, so its instance type is {{}} and Deps lets every {example} type-check, even for classes {wn} does not host; give {xn} methods or remove it from Deps."

@@ -80,7 +80,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             d.push(out);
         }
     }
-    // D4 descriptors with `scriptName: "lit"`
+    // DO descriptors with `scriptName: "lit"`
     for (_w, _file, _span, dres, script) in m.env_descriptors() {
         let Some(crate::analysis::model::ScriptName::Lit(s)) = script else {
             continue;

@@ -164,7 +164,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
     for info in &ctx.res.list {
         let (what, suffix) = match info.form {
-            Form::D1 | Form::D2 | Form::D3 | Form::R1 | Form::R2 | Form::R4 => ("Durable Object", "Object"),
+            Form::DoModular | Form::DoInlineClass | Form::DoInlineValue | Form::RpcDoModular | Form::RpcDoInlineClass | Form::RpcDoInlineValue => ("Durable Object", "Object"),
             Form::WorkflowClass | Form::WorkflowValue => ("Workflow", "Workflow"),
             _ => continue,
         };

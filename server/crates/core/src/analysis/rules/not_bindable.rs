@@ -256,7 +256,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     }
     // (8) R3 with scriptName
     for r in &ctx.res.list {
-        if r.form != Form::R3 {
+        if r.form != Form::RpcDoValue {
             continue;
         }
         if let Some(&props) = r.args.get(1)

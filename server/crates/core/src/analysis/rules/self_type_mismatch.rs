@@ -73,7 +73,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         let n = ta.args.len();
         match info.form {
             // (2) D1 needs Self and Shape
-            Form::D1 if n == 1 => {
+            Form::DoModular if n == 1 => {
                 let msg = format!(
                     "{cls} has no Shape type argument, but a modular Durable Object needs both: {factory}<{cls}, Shape>. Add its methods as the second type argument, e.g. {factory}<{cls}, {{ increment: () => Effect.Effect<number> }}>."
                 );

@@ -190,7 +190,7 @@ fn namespace_of(ctx: &Ctx, file: FileId, init: ExprId, env: &Env) -> Option<usiz
     let form = ctx.res.get(x).form;
     matches!(
         form,
-        Form::D1 | Form::D2 | Form::D3 | Form::R1 | Form::R2 | Form::R4
+        Form::DoModular | Form::DoInlineClass | Form::DoInlineValue | Form::RpcDoModular | Form::RpcDoInlineClass | Form::RpcDoInlineValue
     )
     .then_some(x)
 }
