@@ -304,3 +304,101 @@ fn base_with_syntax_errors_does_not_fail() {
     assert!(code == 0 || code == 1, "{err}");
     assert!(rules_of(&out).contains(&"do-renamed".to_string()), "{out}\n{err}");
 }
+
+/// A workspace package the base has and the work tree deleted: the baseline still resolves
+/// into it (the package list comes from the revision, not from the disk), so the Durable
+/// Object it defined, hosted at the base, is reported as deleted.
+#[test]
+fn a_package_deleted_since_the_base_is_still_read_at_the_base() {
+    let file = |p: &str, c: &str| (p.to_string(), c.to_string());
+    let shared = vec![
+        file(
+            "package.json",
+            r#"{ "name": "mono", "private": true, "workspaces": ["packages/*", "apps/*"], "dependencies": { "alchemy": "2.0.0-beta.79" } }"#,
+        ),
+        file(
+            "apps/api/package.json",
+            r#"{ "name": "@mono/api", "dependencies": { "alchemy": "2.0.0-beta.79", "@mono/objects": "workspace:*" } }"#,
+        ),
+        file(
+            "alchemy.run.ts",
+            r#"import * as Alchemy from "alchemy";
+import * as Cloudflare from "alchemy/Cloudflare";
+import * as Effect from "effect/Effect";
+import ApiLive, { Api } from "./apps/api/src/api.ts";
+
+export default Alchemy.Stack(
+  "App",
+  { state: Cloudflare.state(), providers: Cloudflare.providers() },
+  Effect.gen(function* () {
+    yield* Api;
+  }).pipe(Effect.provide(ApiLive)),
+);
+"#,
+        ),
+    ];
+    let mut base = shared.clone();
+    base.push(file(
+        "packages/objects/package.json",
+        r#"{ "name": "@mono/objects", "exports": { ".": "./src/index.ts" }, "dependencies": { "alchemy": "2.0.0-beta.79" } }"#,
+    ));
+    base.push(file(
+        "packages/objects/src/index.ts",
+        r#"import * as Cloudflare from "alchemy/Cloudflare";
+import * as Effect from "effect/Effect";
+
+export class Counter extends Cloudflare.DurableObject<Counter, { get: () => Effect.Effect<number> }>()(
+  "Counter",
+) {}
+
+export const CounterLive = Counter.make(
+  Effect.gen(function* () {
+    return Effect.gen(function* () {
+      return { get: () => Effect.succeed(1) };
+    });
+  }),
+);
+"#,
+    ));
+    base.push(file(
+        "apps/api/src/api.ts",
+        r#"import * as Cloudflare from "alchemy/Cloudflare";
+import * as Effect from "effect/Effect";
+import { Counter, CounterLive } from "@mono/objects";
+
+export class Api extends Cloudflare.Worker<Api, {}, Counter>()("Api") {}
+
+export default Api.make(
+  { main: import.meta.filename },
+  Effect.gen(function* () {
+    yield* Counter;
+    return {};
+  }).pipe(Effect.provide(CounterLive)),
+);
+"#,
+    ));
+    let mut head = shared;
+    head.push(file(
+        "apps/api/src/api.ts",
+        r#"import * as Cloudflare from "alchemy/Cloudflare";
+import * as Effect from "effect/Effect";
+
+export class Api extends Cloudflare.Worker<Api>()("Api") {}
+
+export default Api.make(
+  { main: import.meta.filename },
+  Effect.gen(function* () {
+    return {};
+  }),
+);
+"#,
+    ));
+    for commit in [true, false] {
+        let (_keep, project) = repo_with(&base, &head, "", commit);
+        // (git tracks no directories: the emptied one goes too)
+        std::fs::remove_dir_all(project.join("packages")).unwrap();
+        let rev = if commit { "HEAD~1" } else { "HEAD" };
+        let (_, out, err) = check(&project, &["--baseline", rev, "--format", "json"]);
+        assert_eq!(rules_of(&out), ["do-deleted"], "commit={commit}\n{out}\n{err}");
+    }
+}

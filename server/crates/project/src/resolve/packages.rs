@@ -102,7 +102,24 @@ impl Resolver {
             // Bun also reads top-level `catalog`/`catalogs`.
             read_catalogs(&mut ws, pkg);
         }
-        for dir in expand_workspace_globs(root, &patterns) {
+        let mut dirs = expand_workspace_globs(root, &patterns);
+        if let Some(rev) = self.revision() {
+            // A baseline: packages the revision has and the work tree no longer does (the
+            // walk sees the disk; packages the revision lacks read as absent below).
+            for (path, _) in rev.changed_files() {
+                if path.file_name().is_some_and(|n| n == "package.json")
+                    && let Some(dir) = path.parent()
+                    && dir
+                        .strip_prefix(root)
+                        .is_ok_and(|rel| matches_workspace_globs(rel, &patterns))
+                    && !dirs.iter().any(|d| d == dir)
+                {
+                    dirs.push(dir.to_path_buf());
+                }
+            }
+            dirs.sort();
+        }
+        for dir in dirs {
             if let Some(name) = self
                 .cache
                 .package_json(&dir)
@@ -216,17 +233,7 @@ fn read_catalogs(ws: &mut Workspace, holder: &Json) {
 
 /// Directories under `root` matched by the workspace globs (`!` negates), in sorted order.
 fn expand_workspace_globs(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
-    let clean = |p: &str| p.trim_start_matches("./").trim_end_matches('/').to_string();
-    let positive: Vec<String> = patterns
-        .iter()
-        .filter(|p| !p.starts_with('!'))
-        .map(|p| clean(p))
-        .collect();
-    let negative: Vec<String> = patterns
-        .iter()
-        .filter_map(|p| p.strip_prefix('!'))
-        .map(clean)
-        .collect();
+    let (positive, negative) = split_patterns(patterns);
     let (Some(pos), Some(neg)) = (glob_set(&positive), glob_set(&negative)) else {
         return Vec::new();
     };
@@ -234,6 +241,34 @@ fn expand_workspace_globs(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     walk(root, "", 0, &segments, &pos, &neg, &mut out);
     out
+}
+
+/// The including and the excluding (`!`) patterns, without `./` and trailing slashes.
+fn split_patterns(patterns: &[String]) -> (Vec<String>, Vec<String>) {
+    let clean = |p: &str| p.trim_start_matches("./").trim_end_matches('/').to_string();
+    let positive = patterns
+        .iter()
+        .filter(|p| !p.starts_with('!'))
+        .map(|p| clean(p))
+        .collect();
+    let negative = patterns
+        .iter()
+        .filter_map(|p| p.strip_prefix('!'))
+        .map(clean)
+        .collect();
+    (positive, negative)
+}
+
+/// Whether the directory `rel` (relative to the workspace root) is a workspace package by
+/// the `workspaces` / `pnpm-workspace.yaml` patterns.
+fn matches_workspace_globs(rel: &Path, patterns: &[String]) -> bool {
+    let (positive, negative) = split_patterns(patterns);
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    if rel.is_empty() || rel.split('/').any(|c| c == "node_modules") {
+        return false;
+    }
+    glob_set(&positive).is_some_and(|g| g.is_match(&rel))
+        && !glob_set(&negative).is_some_and(|g| g.is_match(&rel))
 }
 
 fn walk(
