@@ -6,28 +6,13 @@ mod common;
 mod lsp_support;
 
 use common::fixture::parse_fixture;
+use common::git::git;
 use lsp_support::{Init, TestServer, apply_edits, file_uri};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Files of one revision: (path, content).
 type Files = Vec<(String, String)>;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.email=t@example.com", "-c", "user.name=test"])
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git is installed");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The base and head files of an impact fixture.
 fn revisions(case: &str) -> (Files, Files) {

@@ -113,28 +113,7 @@ fn the_server_spawns_nothing_and_opens_only_workspace_files() {
     std::fs::write(root.join("alchemy-ls.toml"), "[rules]\n").unwrap();
     // a git repository: the server reads its baseline (HEAD) from git's objects and index,
     // writing nothing
-    for args in [
-        &["init", "-q"][..],
-        &["add", "-A"],
-        &[
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "user.name=t",
-            "commit",
-            "-q",
-            "-m",
-            "base",
-        ],
-    ] {
-        let ok = Command::new("git")
-            .args(["-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(&root)
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(ok, "git {args:?}");
-    }
+    common::git::commit_all(&root, "base");
     let outside = tempfile::tempdir().unwrap();
     let outside = std::fs::canonicalize(outside.path()).unwrap();
     let outside_file = outside.join("elsewhere.ts");

@@ -91,3 +91,16 @@ pub fn offset_of(text: &str, line: u32, column: u32) -> usize {
     }
     text.len()
 }
+
+/// A rule's fixture directory needs a triggering and a clean (`clean*`) case.
+pub fn needs_both(rule_dir: &Path) {
+    let stems: Vec<String> = std::fs::read_dir(rule_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        stems.iter().any(|s| s.starts_with("clean")) && stems.iter().any(|s| !s.starts_with("clean")),
+        "{}: needs a triggering and a clean case",
+        rule_dir.display()
+    );
+}

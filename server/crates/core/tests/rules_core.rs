@@ -148,23 +148,10 @@ fn run_case(rule: &str, case: &Path) {
     });
 }
 
-/// Every rule directory needs a triggering and a clean case.
-fn needs_both(rule_dir: &Path) {
-    let stems: Vec<String> = std::fs::read_dir(rule_dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect();
-    assert!(
-        stems.iter().any(|s| s.starts_with("clean")) && stems.iter().any(|s| !s.starts_with("clean")),
-        "{}: needs a triggering and a clean case",
-        rule_dir.display()
-    );
-}
-
 fn rule_case(case: &Path) -> datatest_stable::Result<()> {
     let rule_dir = case.parent().unwrap();
     let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
-    needs_both(rule_dir);
+    common::fixture::needs_both(rule_dir);
     run_case(&rule, case);
     Ok(())
 }

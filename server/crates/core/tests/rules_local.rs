@@ -201,19 +201,6 @@ fn run_case(rule: &str, case: &Path) -> String {
     rendered
 }
 
-/// Every rule directory needs a triggering and a clean case.
-fn needs_both(rule_dir: &Path) {
-    let stems: Vec<String> = std::fs::read_dir(rule_dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect();
-    assert!(
-        stems.iter().any(|s| s.starts_with("clean")) && stems.iter().any(|s| !s.starts_with("clean")),
-        "{}: needs a triggering and a clean case",
-        rule_dir.display()
-    );
-}
-
 fn rule_case(case: &Path) -> datatest_stable::Result<()> {
     let rule_dir = case.parent().unwrap();
     let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
@@ -221,7 +208,7 @@ fn rule_case(case: &Path) -> datatest_stable::Result<()> {
         .iter()
         .find(|r| **r == rule)
         .unwrap_or_else(|| panic!("fixtures/rules/{rule}: not a local rule (add it to RULES)"));
-    needs_both(rule_dir);
+    common::fixture::needs_both(rule_dir);
     let stem = case.file_stem().unwrap().to_string_lossy().to_string();
     let rendered = run_case(rule, case);
     insta::with_settings!({ snapshot_suffix => format!("{rule}__{stem}"), prepend_module_to_snapshot => false }, {
