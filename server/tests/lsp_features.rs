@@ -7,7 +7,7 @@ mod lsp_support;
 use std::time::Duration;
 
 use common::fixture::Fixture;
-use lsp_support::{Init, TUTORIAL, TestServer, apply_edits, file_uri};
+use lsp_support::{Init, TUTORIAL, TestServer, apply_edits, cursor, file_uri, span};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -51,8 +51,9 @@ impl Session {
         (uri, text)
     }
 
-    fn pos(&self, uri: &str, line: u32, character: u32) -> Value {
-        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
+    /// Position params at the `$0` of `pattern` in the document `uri` whose text is `text`.
+    fn at(&self, uri: &str, text: &str, pattern: &str) -> Value {
+        json!({ "textDocument": { "uri": uri }, "position": cursor(text, pattern) })
     }
 }
 
@@ -66,7 +67,7 @@ fn codes(diags: &[Value]) -> Vec<String> {
 #[test]
 fn variant_1_diagnostic_is_published_with_code_link_and_related() {
     let mut t = Session::new();
-    let (uri, _) = t.open("src/workerB.ts", Some(VARIANT_1));
+    let (uri, text) = t.open("src/workerB.ts", Some(VARIANT_1));
     let diags = t.s.wait_for_diagnostics(&uri, |d| !d.is_empty(), WAIT);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     let d = &diags[0];
@@ -78,16 +79,13 @@ fn variant_1_diagnostic_is_published_with_code_link_and_related() {
         Some(url) => assert_eq!(d["codeDescription"]["href"], url.as_str()),
         None => assert!(d.get("codeDescription").is_none_or(|c| c.is_null()), "{d}"),
     }
-    // 10:42–10:49 (1-based) = the `WorkerB` argument
-    assert_eq!(
-        d["range"],
-        json!({ "start": { "line": 9, "character": 41 }, "end": { "line": 9, "character": 48 } })
-    );
+    // the `WorkerB` argument
+    assert_eq!(d["range"], span(&text, "Counter.from($0WorkerB$0)"));
     let related = d["relatedInformation"].as_array().expect("related information");
     assert_eq!(related[0]["location"]["uri"], t.uri("src/workerA.ts"));
     assert_eq!(
         related[0]["location"]["range"]["start"],
-        json!({ "line": 4, "character": 13 })
+        cursor(&t.disk("src/workerA.ts"), "export class $0WorkerA extends")
     );
     // published with the document version
     let n =
@@ -171,14 +169,23 @@ fn quick_fix_applied_makes_the_diagnostic_disappear() {
 #[test]
 fn removing_counter_from_worker_a_deps_updates_open_worker_b_in_one_edit() {
     let mut t = Session::new();
-    let (a, _) = t.open("src/workerA.ts", None);
-    let (b, _) = t.open("src/workerB.ts", None);
+    let (a, a_text) = t.open("src/workerA.ts", None);
+    let (b, b_text) = t.open("src/workerB.ts", None);
     // both analysed and clean
-    let r = t.s.request("textDocument/hover", t.pos(&b, 9, 30));
+    let r =
+        t.s.request("textDocument/hover", t.at(&b, &b_text, "yield* Co$0unter.from"));
     assert!(r.is_ok());
     assert!(t.s.last_diagnostics(&b).is_none_or(|d| d.is_empty()));
-    // variant 2: `Cloudflare.Worker<WorkerA, {}, Counter>` → `Cloudflare.Worker<WorkerA, {}>` (line 5)
-    t.s.change(&a, 2, [4, 58, 4, 67], "");
+    // variant 2: `Cloudflare.Worker<WorkerA, {}, Counter>` → `Cloudflare.Worker<WorkerA, {}>`
+    let deps = span(&a_text, "<WorkerA, {}$0, Counter$0>");
+    let range = |p: &str| -> [u32; 2] {
+        [
+            deps[p]["line"].as_u64().unwrap() as u32,
+            deps[p]["character"].as_u64().unwrap() as u32,
+        ]
+    };
+    let ([l0, c0], [l1, c1]) = (range("start"), range("end"));
+    t.s.change(&a, 2, [l0, c0, l1, c1], "");
     let diags = t.s.wait_for_diagnostics(&b, |d| !d.is_empty(), WAIT);
     assert_eq!(codes(&diags), ["from-non-host"]);
     assert!(
@@ -189,7 +196,7 @@ fn removing_counter_from_worker_a_deps_updates_open_worker_b_in_one_edit() {
         "{diags:#?}"
     );
     // undo: the error in workerB disappears
-    t.s.change(&a, 3, [4, 58, 4, 58], ", Counter");
+    t.s.change(&a, 3, [l0, c0, l0, c0], ", Counter");
     t.s.wait_for_diagnostics(&b, |d| d.is_empty(), WAIT);
     t.s.shutdown();
 }
@@ -197,24 +204,25 @@ fn removing_counter_from_worker_a_deps_updates_open_worker_b_in_one_edit() {
 #[test]
 fn go_to_host_from_the_class_and_from_the_from_call() {
     let mut t = Session::new();
-    let (object, _) = t.open("src/object.ts", None);
-    let (b, _) = t.open("src/workerB.ts", None);
+    let (object, object_text) = t.open("src/object.ts", None);
+    let (b, b_text) = t.open("src/workerB.ts", None);
     let worker_a = t.uri("src/workerA.ts");
-    // on `Counter` (object.ts 5:14)
-    let hosts = t.s.request("alchemy/hosts", t.pos(&object, 4, 15)).unwrap();
+    let worker_a_class = cursor(&t.disk("src/workerA.ts"), "export class $0WorkerA extends");
+    // on the `Counter` class
+    let on_counter = t.at(&object, &object_text, "export class Co$0unter extends");
+    let hosts = t.s.request("alchemy/hosts", on_counter.clone()).unwrap();
     assert_eq!(hosts.as_array().unwrap().len(), 1, "{hosts:#}");
     assert_eq!(hosts[0]["uri"], worker_a.as_str());
-    assert_eq!(hosts[0]["range"]["start"], json!({ "line": 4, "character": 13 }));
-    let imp =
-        t.s.request("textDocument/implementation", t.pos(&object, 4, 15))
-            .unwrap();
+    assert_eq!(hosts[0]["range"]["start"], worker_a_class);
+    let imp = t.s.request("textDocument/implementation", on_counter).unwrap();
     assert_eq!(imp, hosts);
     // on `WorkerA` in `Counter.from(WorkerA)` → WorkerA; definition too
-    let hosts = t.s.request("alchemy/hosts", t.pos(&b, 9, 44)).unwrap();
+    let on_from = t.at(&b, &b_text, "Counter.from(Wor$0kerA)");
+    let hosts = t.s.request("alchemy/hosts", on_from.clone()).unwrap();
     assert_eq!(hosts[0]["uri"], worker_a.as_str());
-    let def = t.s.request("textDocument/definition", t.pos(&b, 9, 44)).unwrap();
+    let def = t.s.request("textDocument/definition", on_from).unwrap();
     assert_eq!(def[0]["uri"], worker_a.as_str());
-    assert_eq!(def[0]["range"]["start"], json!({ "line": 4, "character": 13 }));
+    assert_eq!(def[0]["range"]["start"], worker_a_class);
     t.s.shutdown();
 }
 
@@ -227,11 +235,13 @@ fn completion_in_from_offers_only_real_hosts() {
         "import * as Cloudflare from \"alchemy/Cloudflare\";\n\nexport class WorkerC extends Cloudflare.Worker<WorkerC>()(\"WorkerC\", { main: import.meta.filename }) {}\n",
     )
     .unwrap();
-    let (b, _) = t.open(
+    let (b, b_text) = t.open(
         "src/workerB.ts",
         Some(("Counter.from(WorkerA)", "Counter.from()")),
     );
-    let r = t.s.request("textDocument/completion", t.pos(&b, 9, 41)).unwrap();
+    let r =
+        t.s.request("textDocument/completion", t.at(&b, &b_text, "Counter.from($0)"))
+            .unwrap();
     let labels: Vec<&str> = r
         .as_array()
         .unwrap()
@@ -256,14 +266,15 @@ fn completion_in_from_offers_only_real_hosts() {
 #[test]
 fn hover_answers_and_follows_the_feature_toggle() {
     let mut t = Session::new();
-    let (b, _) = t.open("src/workerB.ts", None);
-    let r = t.s.request("textDocument/hover", t.pos(&b, 9, 30)).unwrap();
+    let (b, b_text) = t.open("src/workerB.ts", None);
+    let on_counter = t.at(&b, &b_text, "yield* Co$0unter.from");
+    let r = t.s.request("textDocument/hover", on_counter.clone()).unwrap();
     assert_eq!(r["contents"]["kind"], "markdown", "{r:#}");
     t.s.notify(
         "workspace/didChangeConfiguration",
         json!({ "settings": { "alchemy-ls": { "features": { "hover": false } } } }),
     );
-    let r = t.s.request("textDocument/hover", t.pos(&b, 9, 30)).unwrap();
+    let r = t.s.request("textDocument/hover", on_counter).unwrap();
     assert_eq!(r, Value::Null);
     t.s.shutdown();
 }

@@ -624,3 +624,46 @@ export default Alchemy.Stack(
   }).pipe(Effect.provide(WorkerALive)),
 );
 "#;
+
+/// The protocol position (UTF-16) at byte `offset` of `text`.
+pub fn position_at(text: &str, offset: usize) -> Value {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = before[line_start..].chars().map(char::len_utf16).sum();
+    json!({ "line": line, "character": character })
+}
+
+/// Where the `$0` markers of `pattern` fall in `text`, which holds `pattern` without them
+/// exactly once: `Counter.from($0WorkerA)` is the position before `WorkerA`;
+/// `Counter.from($0WorkerA$0)` the range of `WorkerA`.
+fn markers(text: &str, pattern: &str) -> Vec<usize> {
+    let plain = pattern.replace("$0", "");
+    let mut found = text.match_indices(&plain);
+    let (at, _) = found
+        .next()
+        .unwrap_or_else(|| panic!("{plain:?} is not in the text"));
+    assert!(found.next().is_none(), "{plain:?} occurs more than once");
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    let mut shift = 0;
+    while let Some(i) = rest.find("$0") {
+        shift += i;
+        out.push(at + shift);
+        rest = &rest[i + 2..];
+    }
+    assert!(!out.is_empty(), "{pattern:?} has no $0");
+    out
+}
+
+/// The position of the `$0` in `pattern` (see [`markers`]).
+pub fn cursor(text: &str, pattern: &str) -> Value {
+    position_at(text, markers(text, pattern)[0])
+}
+
+/// The range between the two `$0`s of `pattern` (see [`markers`]).
+pub fn span(text: &str, pattern: &str) -> Value {
+    let m = markers(text, pattern);
+    assert_eq!(m.len(), 2, "{pattern:?} needs two $0");
+    json!({ "start": position_at(text, m[0]), "end": position_at(text, m[1]) })
+}
