@@ -23,6 +23,28 @@ pub struct CheckRun {
     pub warnings: usize,
     /// `path: rule` of every diagnostic, for mismatch reports.
     pub listing: Vec<String>,
+    /// The phase marks the binary printed (`ALCHEMY_LS_TIMINGS`): label → ms since start.
+    pub marks: Vec<(String, f64)>,
+}
+
+impl CheckRun {
+    /// Milliseconds between two phase marks (the last of each label), if both were printed.
+    pub fn between(&self, from: &str, to: &str) -> Option<f64> {
+        let at = |l: &str| self.marks.iter().rev().find(|(m, _)| m == l).map(|(_, t)| *t);
+        Some(at(to)? - at(from)?)
+    }
+}
+
+/// `alchemy-ls timing:   123.4 ms label` lines.
+fn parse_marks(stderr: &str) -> Vec<(String, f64)> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("alchemy-ls timing:")?.trim_start();
+            let (ms, label) = rest.split_once(" ms ")?;
+            Some((label.trim().to_string(), ms.trim().parse().ok()?))
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -48,26 +70,33 @@ struct Summary {
 
 /// Runs `bin check dir --format json`, waiting with `wait4` to read the child's own rusage.
 pub fn run_check(bin: &Path, dir: &Path) -> Result<CheckRun, String> {
+    run_check_with(bin, dir, &[])
+}
+
+/// [`run_check`] with more arguments (e.g. `--cache-dir D`); the phase marks are collected
+/// (`ALCHEMY_LS_TIMINGS=1`).
+pub fn run_check_with(bin: &Path, dir: &Path, extra: &[&std::ffi::OsStr]) -> Result<CheckRun, String> {
     let out_path = std::env::temp_dir().join(format!("alchemy-ls-bench-check-{}.json", std::process::id()));
+    let err_path = out_path.with_extension("stderr");
     let out_file = std::fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+    // A file, not a pipe: the child must never block on a full pipe while we wait for it.
+    let err_file = std::fs::File::create(&err_path).map_err(|e| format!("{}: {e}", err_path.display()))?;
     let start = Instant::now();
     let child = Command::new(bin)
         .arg("check")
         .arg(dir)
         .args(["--format", "json"])
+        .args(extra)
+        .env("ALCHEMY_LS_TIMINGS", "1")
         .stdin(Stdio::null())
         .stdout(out_file)
-        .stderr(Stdio::piped())
+        .stderr(err_file)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
     let (status, rusage) = wait4(child.id() as libc::pid_t)?;
     let wall = start.elapsed();
-    // The child has exited: collect stderr (small) without blocking on a live pipe.
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut stderr);
-    }
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&err_path);
     let text = std::fs::read_to_string(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
     let _ = std::fs::remove_file(&out_path);
     let exit_code = if libc::WIFEXITED(status) {
@@ -78,8 +107,18 @@ pub fn run_check(bin: &Path, dir: &Path) -> Result<CheckRun, String> {
     if exit_code != 0 && exit_code != 1 {
         return Err(format!("check exited with {exit_code}: {stderr}"));
     }
+    let mut run = parse_report(&text, exit_code).map_err(|e| format!("{e}: {stderr}"))?;
+    run.wall = wall;
+    run.peak_rss_kib = rusage.ru_maxrss.max(0) as u64;
+    run.cpu = timeval(rusage.ru_utime) + timeval(rusage.ru_stime);
+    run.marks = parse_marks(&stderr);
+    Ok(run)
+}
+
+/// The counts of a `check --format json` report (times and RSS left at zero).
+fn parse_report(text: &str, exit_code: i32) -> Result<CheckRun, String> {
     let parsed: Output =
-        serde_json::from_str(&text).map_err(|e| format!("check printed invalid JSON ({e}): {stderr}"))?;
+        serde_json::from_str(text).map_err(|e| format!("check printed invalid JSON ({e})"))?;
     let mut counts = BTreeMap::new();
     let mut listing = Vec::new();
     for d in &parsed.diagnostics {
@@ -87,16 +126,62 @@ pub fn run_check(bin: &Path, dir: &Path) -> Result<CheckRun, String> {
         listing.push(format!("{}:{}:{} {}", d.path, d.line, d.column, d.rule));
     }
     Ok(CheckRun {
-        wall,
-        peak_rss_kib: rusage.ru_maxrss.max(0) as u64,
-        cpu: timeval(rusage.ru_utime) + timeval(rusage.ru_stime),
+        wall: Duration::ZERO,
+        peak_rss_kib: 0,
+        cpu: Duration::ZERO,
         exit_code,
         counts,
         files: parsed.summary.files,
         errors: parsed.summary.errors,
         warnings: parsed.summary.warnings,
         listing,
+        marks: Vec::new(),
     })
+}
+
+/// `alchemy-ls check DIR --format json EXTRA…` run in this process (the same `cli::run` the
+/// binary's `main` calls): for tests, which must not build the binary themselves. Only the
+/// counts are meaningful (no rusage, no timings).
+pub fn check_in_process(dir: &Path, extra: &[&std::ffi::OsStr]) -> Result<CheckRun, String> {
+    let mut args: Vec<std::ffi::OsString> = vec!["alchemy-ls".into(), "check".into(), dir.into()];
+    args.extend(["--format".into(), "json".into()]);
+    args.extend(extra.iter().map(|a| a.to_os_string()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = alchemy_ls::cli::run(
+        args,
+        &mut alchemy_ls::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            color: false,
+            color_err: false,
+        },
+    );
+    let stderr = String::from_utf8_lossy(&err);
+    if code != 0 && code != 1 {
+        return Err(format!("check exited with {code}: {stderr}"));
+    }
+    parse_report(&String::from_utf8_lossy(&out), code).map_err(|e| format!("{e}: {stderr}"))
+}
+
+/// Whether `bin check` takes `--cache-dir` (a binary with the facts cache).
+pub fn supports_cache_dir(bin: &Path) -> bool {
+    Command::new(bin)
+        .args(["check", "--help"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("--cache-dir"))
+}
+
+/// Runs `cmd` (output discarded) and returns its wall time and peak RSS in KiB.
+pub fn run_timed(cmd: &mut Command) -> Result<(Duration, u64), String> {
+    let start = Instant::now();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let (_, rusage) = wait4(child.id() as libc::pid_t)?;
+    Ok((start.elapsed(), rusage.ru_maxrss.max(0) as u64))
 }
 
 fn timeval(t: libc::timeval) -> Duration {
@@ -142,6 +227,17 @@ pub fn compare(expected: &BTreeMap<String, usize>, actual: &BTreeMap<String, usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phase_marks_are_read_from_stderr() {
+        let marks = parse_marks(
+            "alchemy-ls timing:     12.5 ms loaded\nnoise\nalchemy-ls timing:    20.0 ms analysed\n",
+        );
+        assert_eq!(
+            marks,
+            vec![("loaded".to_string(), 12.5), ("analysed".to_string(), 20.0)]
+        );
+    }
 
     #[test]
     fn compare_reports_missing_and_extra_rules() {

@@ -1,5 +1,5 @@
-//! `alchemy-ls-bench gen-workspace --size ws2k|ws10k OUT_DIR` and
-//! `alchemy-ls-bench run --size ws2k|ws10k [--quick]`.
+//! `alchemy-ls-bench gen-workspace --size SIZE OUT_DIR` and
+//! `alchemy-ls-bench run --size SIZE [--quick]` (sizes: `synth::SIZES`).
 #![allow(clippy::print_stdout)] // a command-line tool: its report is its stdout
 
 use std::path::PathBuf;
@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Write a synthetic workspace (deterministic) and its bench-manifest.json.
     GenWorkspace {
-        /// mini, ws2k or ws10k.
+        /// mini, ws2k, ws10k, ws50k, findings50k or findings-mini.
         #[arg(long, default_value = "ws2k")]
         size: String,
         /// Output directory (created; replaced if it holds an older generated workspace).
@@ -30,7 +30,7 @@ enum Command {
     },
     /// Generate (cached under <target>/bench-workspaces) and measure check and serve.
     Run {
-        /// mini, ws2k or ws10k.
+        /// mini, ws2k, ws10k, ws50k, findings50k or findings-mini.
         #[arg(long, default_value = "ws2k")]
         size: String,
         /// Fewer repetitions and samples.
@@ -48,10 +48,13 @@ enum Command {
         /// Also write the figures as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also time this oxlint binary on the same workspace (side by side).
+        #[arg(long)]
+        oxlint: Option<PathBuf>,
     },
     /// In-process timings of each phase of check and of one editor change (diagnosis aid).
     Profile {
-        /// mini, ws2k or ws10k.
+        /// mini, ws2k, ws10k, ws50k, findings50k or findings-mini.
         #[arg(long, default_value = "ws2k")]
         size: String,
         /// Use this workspace directory instead of the cache.
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
             dir,
             no_lsp,
             json,
+            oxlint,
         } => size(&s).and_then(|spec| {
             run::run(&run::Options {
                 spec,
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
                 dir,
                 no_lsp,
                 json,
+                oxlint,
             })
         }),
         Command::Profile { size: s, dir, edits } => profile(&s, dir, edits),

@@ -19,6 +19,8 @@ pub struct Options {
     pub dir: Option<PathBuf>,
     pub no_lsp: bool,
     pub json: Option<PathBuf>,
+    /// An `oxlint` binary to time on the same workspace, in the same session.
+    pub oxlint: Option<PathBuf>,
 }
 
 /// A target from the issue: (measure, limit, unit); `None` when it does not apply to a size.
@@ -52,15 +54,39 @@ pub fn run(opts: &Options) -> Result<(), String> {
         None => crate::locate::build_binary("release")?,
     };
 
-    // check: one warm-up (page cache), then cold processes.
+    // check: one warm-up (page cache), then cold processes: each starts without a facts
+    // cache (its directory removed first) when the binary has one; then warm ones (the
+    // second run on an unchanged workspace: the cache the previous run left).
     let runs = if opts.quick { 3 } else { 7 };
-    let _ = check::run_check(&bin, &dir)?;
+    let cache_dir = crate::locate::target_dir()
+        .join("bench-cache")
+        .join(&manifest.size);
+    let cached = check::supports_cache_dir(&bin);
+    let cache_args: Vec<&std::ffi::OsStr> = if cached {
+        vec!["--cache-dir".as_ref(), cache_dir.as_os_str()]
+    } else {
+        Vec::new()
+    };
+    let cold = |_: usize| -> Result<CheckRun, String> {
+        if cached && cache_dir.exists() {
+            std::fs::remove_dir_all(&cache_dir).map_err(|e| format!("{}: {e}", cache_dir.display()))?;
+        }
+        check::run_check_with(&bin, &dir, &cache_args)
+    };
+    let _ = cold(0)?;
     let mut checks: Vec<CheckRun> = Vec::new();
-    for _ in 0..runs {
-        checks.push(check::run_check(&bin, &dir)?);
+    for i in 0..runs {
+        checks.push(cold(i)?);
+    }
+    let mut warms: Vec<CheckRun> = Vec::new();
+    if cached {
+        for _ in 0..runs {
+            warms.push(check::run_check_with(&bin, &dir, &cache_args)?);
+        }
+        let _ = std::fs::remove_dir_all(&cache_dir);
     }
     let mut failures = Vec::new();
-    for (i, c) in checks.iter().enumerate() {
+    for (i, c) in checks.iter().chain(&warms).enumerate() {
         if let Err(e) = check::compare(&manifest.expected, &c.counts) {
             failures.push(format!("check run {i}: {e}"));
             if i == 0 {
@@ -76,7 +102,19 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let check_rss = checks.iter().map(|c| c.peak_rss_kib).max().unwrap_or(0);
     let cpus: Vec<Duration> = checks.iter().map(|c| c.cpu).collect();
     let check_cpu = percentile(&cpus, 50.0);
+    let warm_walls: Vec<Duration> = warms.iter().map(|c| c.wall).collect();
+    // The analysis' share of each cold run (phase marks `loaded` → `analysed`).
+    let shares: Vec<Duration> = checks
+        .iter()
+        .filter_map(|c| c.between("loaded", "analysed"))
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .collect();
+    let analysis_p50 = (!shares.is_empty()).then(|| percentile(&shares, 50.0));
     let load_before = crate::machine::load_average();
+    let oxlint = match &opts.oxlint {
+        Some(ox) => Some(time_oxlint(ox, &dir, runs)?),
+        None => None,
+    };
 
     let serve = if opts.no_lsp {
         None
@@ -96,6 +134,9 @@ pub fn run(opts: &Options) -> Result<(), String> {
         cpu: check_cpu,
         rss_kib: check_rss,
         load: load_before,
+        warm_p50: (!warm_walls.is_empty()).then(|| percentile(&warm_walls, 50.0)),
+        analysis_p50,
+        oxlint: oxlint.clone(),
     };
     let report = render(&manifest, &bin, &check, &checks[0], serve.as_ref(), opts);
     println!("{report}");
@@ -114,7 +155,15 @@ pub fn run(opts: &Options) -> Result<(), String> {
                 "cpu_p50_ms": ms(check_cpu),
                 "load_average_1m": load_before,
                 "counts": checks[0].counts,
+                "warm_runs": warm_walls.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+                "warm_p50_ms": (!warm_walls.is_empty()).then(|| ms(percentile(&warm_walls, 50.0))),
+                "analysis_ms": shares.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
             },
+            "oxlint": oxlint.as_ref().map(|o| json!({
+                "runs": o.walls.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+                "p50_ms": ms(percentile(&o.walls, 50.0)),
+                "peak_rss_kib": o.rss_kib,
+            })),
             "serve": serve.as_ref().map(|s| json!({
                 "first_diagnostics_ms": ms(s.first_diagnostics),
                 "settled_ms": ms(s.settled),
@@ -144,6 +193,30 @@ struct CheckFigures {
     cpu: Duration,
     rss_kib: u64,
     load: f64,
+    warm_p50: Option<Duration>,
+    /// Median of the cold runs' analysis phase.
+    analysis_p50: Option<Duration>,
+    oxlint: Option<Oxlint>,
+}
+
+/// `oxlint DIR` timed like `check` (one warm-up, then `runs` processes).
+#[derive(Clone, Debug)]
+struct Oxlint {
+    walls: Vec<Duration>,
+    rss_kib: u64,
+}
+
+fn time_oxlint(bin: &Path, dir: &Path, runs: usize) -> Result<Oxlint, String> {
+    let mut walls = Vec::new();
+    let mut rss_kib = 0;
+    for i in 0..=runs {
+        let (wall, rss) = check::run_timed(std::process::Command::new(bin).arg(dir))?;
+        if i > 0 {
+            walls.push(wall);
+            rss_kib = rss_kib.max(rss);
+        }
+    }
+    Ok(Oxlint { walls, rss_kib })
 }
 
 fn render(
@@ -193,6 +266,31 @@ fn render(
         c.rss_kib as f64 / 1024.0,
         c.load
     );
+    if let Some(w) = c.warm_p50 {
+        let _ = writeln!(
+            s,
+            "check warm (second run, facts cache, nothing changed): p50 {:.0} ms",
+            ms(w)
+        );
+    }
+    if let Some(a) = c.analysis_p50 {
+        let _ = writeln!(
+            s,
+            "check analysis phase (loaded → analysed): p50 {:.0} ms, {:.1} % of the cold p50",
+            ms(a),
+            100.0 * a.as_secs_f64() / c.p50.as_secs_f64().max(1e-9)
+        );
+    }
+    if let Some(o) = &c.oxlint {
+        let p = percentile(&o.walls, 50.0);
+        let _ = writeln!(
+            s,
+            "oxlint on the same workspace: p50 {:.0} ms, peak RSS {:.1} MB: check is {:.2}× faster",
+            ms(p),
+            o.rss_kib as f64 / 1024.0,
+            p.as_secs_f64() / c.p50.as_secs_f64().max(1e-9)
+        );
+    }
     let mut targets = vec![];
     let big = m.size == "ws10k";
     if m.size == "ws2k" {
@@ -207,14 +305,46 @@ fn render(
         targets.push(Target {
             what: "check ws10k cold wall",
             value: ms(c.p50),
-            limit: 500.0,
+            limit: 330.0,
             unit: "ms",
         });
+        if let Some(w) = c.warm_p50 {
+            targets.push(Target {
+                what: "check ws10k warm wall",
+                value: ms(w),
+                limit: 120.0,
+                unit: "ms",
+            });
+        }
         targets.push(Target {
             what: "check ws10k peak RSS",
             value: c.rss_kib as f64 / 1024.0,
             limit: 150.0,
             unit: "MB",
+        });
+    }
+    if m.size == "ws50k" {
+        targets.push(Target {
+            what: "check ws50k cold wall",
+            value: ms(c.p50),
+            limit: 1600.0,
+            unit: "ms",
+        });
+        targets.push(Target {
+            what: "check ws50k peak RSS",
+            value: c.rss_kib as f64 / 1024.0,
+            limit: 200.0,
+            unit: "MB",
+        });
+    }
+    if m.size == "findings50k"
+        && let Some(a) = c.analysis_p50
+    {
+        targets.push(Target {
+            what: "analysis share of check",
+            value: 100.0 * a.as_secs_f64() / c.p50.as_secs_f64().max(1e-9),
+            limit: 10.0,
+            unit: "%",
         });
     }
     if let Some(sv) = serve {
@@ -242,6 +372,26 @@ fn render(
             ms(percentile(&sv.completions, 50.0)),
             ms(percentile(&sv.completions, 99.0))
         );
+        if m.size == "ws50k" {
+            targets.push(Target {
+                what: "edit → diagnostics p50",
+                value: ms(e50),
+                limit: 10.0,
+                unit: "ms",
+            });
+            targets.push(Target {
+                what: "edit → diagnostics p99",
+                value: ms(e99),
+                limit: 30.0,
+                unit: "ms",
+            });
+            targets.push(Target {
+                what: "server RSS after indexing",
+                value: sv.rss_kib as f64 / 1024.0,
+                limit: 300.0,
+                unit: "MB",
+            });
+        }
         if big {
             targets.push(Target {
                 what: "edit → diagnostics p50",
@@ -275,13 +425,13 @@ fn render(
     for t in targets {
         let _ = writeln!(
             s,
-            "target {:<28} {:>9.2} {} (< {} {}) {}",
+            "target {:<28} {:>9.2} {} (≤ {} {}) {}",
             t.what,
             t.value,
             t.unit,
             t.limit,
             t.unit,
-            if t.value < t.limit { "MET" } else { "MISSED" }
+            if t.value <= t.limit { "MET" } else { "MISSED" }
         );
     }
     s

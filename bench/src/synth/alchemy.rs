@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io;
 
 use super::Out;
-use super::plan::{AppPlan, DoPlan, Generation, Via, WorkerForm, WorkerPlan};
+use super::plan::{AppPlan, DoPlan, Generation, Via, WorkerForm, WorkerPlan, app_dir};
 
 pub const TSCONFIG_BASE: &str = r#"{
   "compilerOptions": {
@@ -130,7 +130,7 @@ fn init_body(p: &AppPlan, w: &WorkerPlan, indent: &str) -> String {
     if let Some(b) = &w.binds {
         let o = &p.dos[b.do_index];
         let arg = match &b.via {
-            Via::Worker(h) => p.workers[*h].name.clone(),
+            Via::Worker(_) => b.host_name.clone(),
             Via::Literal(s) => format!("\"{s}\""),
         };
         let _ = writeln!(
@@ -196,17 +196,26 @@ fn worker_source(p: &AppPlan, j: usize) -> String {
         let _ = writeln!(s, "import {{ {0} }} from \"../objects/{0}.ts\";", p.dos[d].name);
     }
     if let Some(b) = &w.binds {
+        // A DO and host of another app (the same layout) are imported from there.
+        let (objects, workers) = match b.app {
+            Some(a) => (
+                format!("../../../{}/src/objects", app_dir(a).trim_start_matches("apps/")),
+                format!("../../../{}/src/workers", app_dir(a).trim_start_matches("apps/")),
+            ),
+            None => ("../objects".to_string(), ".".to_string()),
+        };
         let _ = writeln!(
             s,
-            "import {{ {0} }} from \"../objects/{0}.ts\";",
+            "import {{ {0} }} from \"{objects}/{0}.ts\";",
             p.dos[b.do_index].name
         );
         if let Via::Worker(h) = b.via {
             let hw = &p.workers[h];
+            // (the same form in every app: the layout is the app's index-free plan)
             if hw.form.is_modular() {
-                let _ = writeln!(s, "import {{ {0} }} from \"./{0}.ts\";", hw.name);
+                let _ = writeln!(s, "import {{ {0} }} from \"{workers}/{0}.ts\";", b.host_name);
             } else {
-                let _ = writeln!(s, "import {0} from \"./{0}.ts\";", hw.name);
+                let _ = writeln!(s, "import {0} from \"{workers}/{0}.ts\";", b.host_name);
             }
         }
     }

@@ -85,6 +85,10 @@ pub enum Via {
 #[derive(Debug, Clone)]
 pub struct Binding {
     pub do_index: usize,
+    /// The app whose DO and host are bound, when not the Worker's own (cross-stack shapes).
+    pub app: Option<usize>,
+    /// The class name of the host (`Via::Worker`), which is in `app` when set.
+    pub host_name: String,
     pub via: Via,
     /// The method called on the stub in the fetch handler.
     pub method: String,
@@ -114,6 +118,9 @@ pub enum Plant {
     FromStringLiteral { worker: usize },
     /// A stub method that is not in the Shape: one `unknown-rpc-method`.
     UnknownRpcMethod { worker: usize },
+    /// Workers of this stack bind, with `.from(H)`, a host H that another stack deploys: the
+    /// stack deploys a second H without its Live, one `worker-live-not-provided` per H.
+    SecondCopy { host: usize },
 }
 
 impl Plant {
@@ -124,6 +131,7 @@ impl Plant {
             Plant::DuplicateHost { .. } => "duplicate-host",
             Plant::FromStringLiteral { .. } => "from-string-literal",
             Plant::UnknownRpcMethod { .. } => "unknown-rpc-method",
+            Plant::SecondCopy { .. } => "worker-live-not-provided",
         }
     }
 
@@ -146,6 +154,25 @@ pub struct AppPlan {
     pub plants: Vec<Plant>,
 }
 
+/// The two methods of DO `d` of app `index` (the same in every plan of that app).
+fn methods(index: usize, d: usize) -> (&'static str, &'static str) {
+    METHODS[(index + d) % METHODS.len()]
+}
+
+/// The class name (and logical id) of Worker `j` of app `index`. Cross-stack shapes: each
+/// stack also deploys the next app's hosts, so the ids carry the app's index to stay distinct.
+fn worker_name(spec: &Spec, index: usize, j: usize) -> String {
+    if spec.cross_stack {
+        format!("{}A{index:03}", name_at(WORKER_NAMES, j))
+    } else {
+        name_at(WORKER_NAMES, j)
+    }
+}
+
+pub fn app_dir(index: usize) -> String {
+    format!("apps/app-{index:03}")
+}
+
 fn name_at(list: &[&str], i: usize) -> String {
     let base = list[i % list.len()];
     match i / list.len() {
@@ -156,14 +183,14 @@ fn name_at(list: &[&str], i: usize) -> String {
 
 impl AppPlan {
     pub fn new(spec: &Spec, index: usize) -> AppPlan {
-        let generation = if index % 4 == 3 {
+        let generation = if index % 4 == 3 && !spec.cross_stack {
             Generation::G2
         } else {
             Generation::G1
         };
         let mut workers: Vec<WorkerPlan> = (0..spec.workers_per_app)
             .map(|j| WorkerPlan {
-                name: name_at(WORKER_NAMES, j),
+                name: worker_name(spec, index, j),
                 form: match j % 5 {
                     0 | 3 => WorkerForm::Modular,
                     1 => WorkerForm::Inline,
@@ -188,7 +215,7 @@ impl AppPlan {
         for d in 0..spec.dos_per_app {
             let is_modular = d < n_modular;
             let k = if is_modular { d } else { d - n_modular };
-            let (a, b) = METHODS[(index + d) % METHODS.len()];
+            let (a, b) = methods(index, d);
             let host = if is_modular {
                 modular[k % modular.len()]
             } else {
@@ -213,27 +240,55 @@ impl AppPlan {
                 workers[host].hosts_inline.push(d);
             }
         }
-        // Every Worker binds one modular DO hosted elsewhere, if there is one.
+        // Every Worker binds one modular DO hosted elsewhere, if there is one: in its own app,
+        // or (cross-stack shapes) the same DO of the next app, from that app's host, whose
+        // stack deploys it.
+        let next = (index + 1) % spec.apps;
         for (j, w) in workers.iter_mut().enumerate() {
             if n_modular == 0 {
                 break;
             }
             let d = j % n_modular;
             if dos[d].host != j {
+                let app = (spec.cross_stack && next != index).then_some(next);
                 w.binds = Some(Binding {
                     do_index: d,
+                    app,
+                    host_name: worker_name(spec, app.unwrap_or(index), dos[d].host),
                     via: Via::Worker(dos[d].host),
-                    method: dos[d].methods.1.clone(),
+                    method: if spec.cross_stack {
+                        methods(next, d).1.to_string()
+                    } else {
+                        dos[d].methods.1.clone()
+                    },
                 });
             }
         }
 
         let mut plants = Vec::new();
+        if spec.cross_stack && next != index {
+            let mut hosts: Vec<usize> = workers
+                .iter()
+                .filter_map(|w| w.binds.as_ref().map(|b| dos[b.do_index].host))
+                .collect();
+            hosts.sort_unstable();
+            hosts.dedup();
+            plants.extend(hosts.into_iter().map(|host| Plant::SecondCopy { host }));
+            return AppPlan {
+                index,
+                dir: app_dir(index),
+                generation,
+                workers,
+                dos,
+                plants,
+            };
+        }
         let n = workers.len();
         // from-non-host: Worker 2 (value form) binds from Worker 1 (inline, publishes nothing).
         if index % 4 == 1 && n > 2 && workers[2].binds.is_some() {
             if let Some(b) = &mut workers[2].binds {
                 b.via = Via::Worker(1);
+                b.host_name = worker_name(spec, index, 1);
             }
             plants.push(Plant::FromNonHost { worker: 2 });
         }
@@ -259,7 +314,7 @@ impl AppPlan {
             && let Some(b) = &mut workers[6].binds
             && let Via::Worker(h) = b.via
         {
-            b.via = Via::Literal(name_at(WORKER_NAMES, h));
+            b.via = Via::Literal(worker_name(spec, index, h));
             plants.push(Plant::FromStringLiteral { worker: 6 });
         }
         // unknown-rpc-method: Worker 1 calls a method its DO's Shape lacks.
@@ -273,7 +328,7 @@ impl AppPlan {
 
         AppPlan {
             index,
-            dir: format!("apps/app-{index:03}"),
+            dir: app_dir(index),
             generation,
             workers,
             dos,
@@ -298,8 +353,14 @@ impl AppPlan {
         self.plants.contains(&Plant::LiveNotProvided { worker: j })
     }
 
-    /// For a clean app: the first modular DO, its host and a Worker binding it from the host.
-    pub fn lsp_target(&self) -> LspTarget {
+    /// The first modular DO bound from its host by a Worker of this app, that host and the
+    /// binding Worker (the host may live in another app, `plans[app]`); `None` when this app
+    /// carries a planted mistake other than [`Plant::SecondCopy`] (whose findings are in the
+    /// stack file, not in Workers).
+    pub fn lsp_target(&self, plans: &[AppPlan]) -> Option<LspTarget> {
+        if self.plants.iter().any(|p| !matches!(p, Plant::SecondCopy { .. })) {
+            return None;
+        }
         let (consumer, binding) = self
             .workers
             .iter()
@@ -311,16 +372,17 @@ impl AppPlan {
                     },
                 ) => Some((j, b.clone())),
                 _ => None,
-            })
-            .expect("a consumer");
-        let d = &self.dos[binding.do_index];
-        LspTarget {
-            host_file: self.worker_file(d.host),
+            })?;
+        let Via::Worker(h) = binding.via else { return None };
+        let host_app = plans.get(binding.app.unwrap_or(self.index))?;
+        let d = &host_app.dos[binding.do_index];
+        Some(LspTarget {
+            host_file: host_app.worker_file(h),
             consumer_file: self.worker_file(consumer),
             do_class: d.name.clone(),
-            host_class: self.workers[d.host].name.clone(),
+            host_class: host_app.workers[h].name.clone(),
             host_method: d.methods.0.clone(),
-        }
+        })
     }
 }
 
@@ -350,6 +412,7 @@ mod tests {
                         | Plant::DuplicateHost { worker, .. }
                         | Plant::FromStringLiteral { worker }
                         | Plant::UnknownRpcMethod { worker } => Some(*worker),
+                        Plant::SecondCopy { .. } => None,
                     })
                     .collect();
                 let n = workers.len();
@@ -361,8 +424,58 @@ mod tests {
     }
 
     #[test]
+    fn cross_stack_shapes_bind_the_next_app_and_count_one_finding_per_host() {
+        for s in crate::synth::SIZES.iter().filter(|s| s.cross_stack) {
+            for i in 0..s.apps {
+                let p = AppPlan::new(s, i);
+                let next = (i + 1) % s.apps;
+                let mut hosts = Vec::new();
+                for w in &p.workers {
+                    if let Some(b) = &w.binds {
+                        assert_eq!(b.app, Some(next), "{} app {i}", s.name);
+                        assert_eq!(b.method, AppPlan::new(s, next).dos[b.do_index].methods.1);
+                        hosts.push(p.dos[b.do_index].host);
+                    }
+                }
+                hosts.sort_unstable();
+                hosts.dedup();
+                assert!(!hosts.is_empty());
+                assert_eq!(p.plants.len(), hosts.len(), "{} app {i}", s.name);
+                assert!(p.plants.iter().all(|pl| matches!(pl, Plant::SecondCopy { .. })));
+                assert_eq!(p.generation, Generation::G1);
+            }
+        }
+        assert_eq!(
+            (0..10)
+                .map(|i| AppPlan::new(&spec("findings50k").unwrap(), i).plants.len())
+                .sum::<usize>(),
+            3_000
+        );
+    }
+
+    #[test]
+    fn ws50k_stacks_hold_1000_workers_binding_dos_of_their_own_stack() {
+        let s = spec("ws50k").unwrap();
+        let plans: Vec<AppPlan> = (0..s.apps).map(|i| AppPlan::new(&s, i)).collect();
+        assert_eq!(plans.len(), 10);
+        for p in &plans {
+            assert_eq!(p.workers.len(), 1_000);
+            assert_eq!(p.dos.len(), 300);
+            let bound = p
+                .workers
+                .iter()
+                .filter_map(|w| w.binds.as_ref())
+                .collect::<Vec<_>>();
+            assert!(bound.len() > 900, "{}", bound.len());
+            assert!(bound.iter().all(|b| b.app.is_none()));
+        }
+        // from-non-host 3, worker-live-not-provided 2, duplicate-host 4 (8 findings), from-string-literal 1, unknown-rpc-method 1
+        assert_eq!(plans.iter().map(|p| p.plants.len()).sum::<usize>(), 11);
+    }
+
+    #[test]
     fn every_rule_is_planted_in_every_size() {
-        for s in crate::synth::SIZES {
+        for s in crate::synth::SIZES.iter().filter(|s| !s.cross_stack) {
             let mut rules: Vec<&str> = (0..s.apps)
                 .flat_map(|i| AppPlan::new(s, i).plants)
                 .map(|p| p.rule())
