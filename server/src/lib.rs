@@ -8,6 +8,6 @@
 pub use alchemy_ls_core::{analysis, builtins, catalog, line_index, version};
 pub use alchemy_ls_ide as ide;
 pub use alchemy_ls_lsp as lsp;
-pub use alchemy_ls_project::{baseline, config, resolve, timing, workspace};
+pub use alchemy_ls_project::{baseline, config, facts_cache, resolve, timing, workspace};
 
 pub mod cli;

@@ -97,6 +97,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub step_summary: Option<PathBuf>,
 
+    /// Do not read or write the facts cache (parse every file).
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+
+    /// Keep the facts cache in DIR (default: $ALCHEMY_LS_CACHE_DIR, else
+    /// node_modules/.cache/alchemy-ls under the first PATH when node_modules exists there,
+    /// else the user cache directory).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
     /// Apply the safe fixes, write the files, then report what remains.
     #[arg(long, conflicts_with = "fix_dry_run")]
     pub fix: bool,

@@ -28,7 +28,8 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
 /// [`load::load`] with the configuration `check`'s options imply, and the baseline of
 /// `--baseline REV` / `--baseline-dir DIR` / `baseline = "REV"` in alchemy-ls.toml.
 pub fn load_for_check(args: &CheckArgs, io: &mut Io) -> Result<load::Loaded, i32> {
-    let mut loaded = load::load_with(&args.input, io, |c| adjust_config(args, c))?;
+    let cache = load::cache_dir(args.no_cache, args.cache_dir.as_deref(), &args.input);
+    let mut loaded = load::load_with(&args.input, io, |c| adjust_config(args, c), cache)?;
     let opts = crate::workspace::LoadOptions {
         no_ignore: args.input.no_ignore,
     };

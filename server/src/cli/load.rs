@@ -7,10 +7,13 @@ use std::sync::Arc;
 use super::args::InputArgs;
 use super::{EXIT_ERROR, Io};
 use crate::config::{self, Config};
+use crate::facts_cache::{self, FactsCache};
 use crate::workspace::{Index, LoadOptions, Workspace};
 
 pub struct Loaded {
     pub ws: Workspace,
+    /// The facts cache being written (joined when `Loaded` is dropped).
+    pub _cache_write: CacheWrite,
     /// The index the snapshot came from (`check --fix` edits through its overlays).
     pub index: Index,
     /// The directory report paths are relative to.
@@ -18,11 +21,47 @@ pub struct Loaded {
 }
 
 pub fn load(input: &InputArgs, io: &mut Io) -> Result<Loaded, i32> {
-    load_with(input, io, |_| {})
+    load_with(input, io, |_| {}, None)
 }
 
-/// [`load`], with the configuration adjusted by command-line options before loading.
-pub fn load_with(input: &InputArgs, io: &mut Io, adjust: impl FnOnce(&mut Config)) -> Result<Loaded, i32> {
+/// The on-disk facts cache `check` uses: `None` with `--no-cache`, else `--cache-dir`,
+/// `$ALCHEMY_LS_CACHE_DIR` or [`facts_cache::default_dir`] of the first PATH.
+pub fn cache_dir(no_cache: bool, dir: Option<&std::path::Path>, input: &InputArgs) -> Option<PathBuf> {
+    if no_cache {
+        return None;
+    }
+    if let Some(d) = dir {
+        return Some(d.to_path_buf());
+    }
+    if let Some(d) = std::env::var_os("ALCHEMY_LS_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    let first = input.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    facts_cache::default_dir(&first)
+}
+
+/// A facts cache write running on a helper thread, while the analysis runs; waited for on
+/// drop (the process must not exit in the middle of it).
+#[derive(Default)]
+pub struct CacheWrite(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for CacheWrite {
+    fn drop(&mut self) {
+        if let Some(h) = self.0.take() {
+            let _ = h.join();
+            crate::timing::mark("facts cache written");
+        }
+    }
+}
+
+/// [`load`], with the configuration adjusted by command-line options before loading, and
+/// the facts of unchanged files read from the cache in `cache` (which is then updated).
+pub fn load_with(
+    input: &InputArgs,
+    io: &mut Io,
+    adjust: impl FnOnce(&mut Config),
+    cache: Option<PathBuf>,
+) -> Result<Loaded, i32> {
     for p in &input.paths {
         if !p.exists() {
             let _ = writeln!(io.err, "alchemy-ls: {}: no such file or directory", p.display());
@@ -49,8 +88,25 @@ pub fn load_with(input: &InputArgs, io: &mut Io, adjust: impl FnOnce(&mut Config
     // As `workspace::load`: compile the TypeScript queries while discovery runs.
     std::thread::spawn(|| alchemy_grammar::warm_up_dialect(alchemy_grammar::Dialect::TypeScript));
     let mut index = Index::new(input.paths.clone(), Arc::new(config), opts);
+    let mut cache = cache.map(|dir| FactsCache::new(dir, &input.paths));
+    if let Some(c) = &mut cache {
+        index.seed_facts_entries(c.read());
+        crate::timing::mark("facts cache read");
+    }
     index.scan();
     let ws = index.snapshot();
+    let cache_write = CacheWrite(cache.map(|c| {
+        let ws = ws.clone();
+        std::thread::spawn(move || {
+            // A cache that cannot be written (read-only, full disk) only costs the next run
+            // its speed.
+            if let Err(e) = c.write(&ws)
+                && std::env::var_os("ALCHEMY_LS_TIMINGS").is_some()
+            {
+                eprintln!("alchemy-ls: facts cache {}: {e}", c.dir().display());
+            }
+        })
+    }));
     let base = super::paths::base_dir(&first);
     for (path, message) in &ws.problems {
         let _ = writeln!(
@@ -59,5 +115,10 @@ pub fn load_with(input: &InputArgs, io: &mut Io, adjust: impl FnOnce(&mut Config
             super::paths::relative(&base, path)
         );
     }
-    Ok(Loaded { ws, index, base })
+    Ok(Loaded {
+        ws,
+        _cache_write: cache_write,
+        index,
+        base,
+    })
 }

@@ -4,6 +4,7 @@
 
 pub mod baseline;
 pub mod config;
+pub mod facts_cache;
 pub mod paths;
 pub mod resolve;
 pub mod revision;

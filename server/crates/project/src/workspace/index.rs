@@ -207,6 +207,12 @@ impl Index {
         index
     }
 
+    /// Facts known from elsewhere (the on-disk cache of `check`), by content hash and dialect:
+    /// a file whose content has one of these hashes is not parsed.
+    pub fn seed_facts_entries(&mut self, entries: impl IntoIterator<Item = ((u64, Dialect), Arc<FileFacts>)>) {
+        self.facts_cache.extend(entries);
+    }
+
     /// Parse nothing that `ws` already parsed: its files' facts seed the facts cache (by
     /// content hash), e.g. the work tree's for a baseline of mostly the same files.
     pub fn seed_facts(&mut self, ws: &Workspace) {
