@@ -122,6 +122,11 @@ impl FactsCache {
         &self.dir
     }
 
+    /// The pack file.
+    pub fn pack_path(&self) -> &Path {
+        &self.pack
+    }
+
     /// The pack's entries; an unreadable or foreign pack gives none, a bad entry is skipped.
     pub fn read(&mut self) -> Vec<(Key, Arc<FileFacts>)> {
         let Ok(bytes) = std::fs::read(&self.pack) else {
@@ -158,6 +163,11 @@ impl FactsCache {
         if seen == self.held {
             return Ok(false);
         }
+        self.write_entries(&mut entries)
+    }
+
+    /// Write `entries` as the pack (atomically; not when over [`MAX_PACK_BYTES`]).
+    pub fn write_entries(&self, entries: &mut [(Key, &FileFacts)]) -> std::io::Result<bool> {
         entries.sort_unstable_by_key(|((h, d), _)| (*h, dialect_byte(*d)));
         let bodies: Vec<Vec<u8>> = entries
             .par_iter()
@@ -276,9 +286,7 @@ fn prune(dir: &Path, keep: &Path) {
             if e.path() != keep {
                 packs.push((modified, e.path()));
             }
-        } else if name.starts_with(".tmp")
-            && now.duration_since(modified).is_ok_and(|d| d.as_secs() > 3600)
-        {
+        } else if name.starts_with(".tmp") && now.duration_since(modified).is_ok_and(|d| d.as_secs() > 3600) {
             let _ = std::fs::remove_file(e.path());
         }
     }

@@ -209,7 +209,10 @@ impl Index {
 
     /// Facts known from elsewhere (the on-disk cache of `check`), by content hash and dialect:
     /// a file whose content has one of these hashes is not parsed.
-    pub fn seed_facts_entries(&mut self, entries: impl IntoIterator<Item = ((u64, Dialect), Arc<FileFacts>)>) {
+    pub fn seed_facts_entries(
+        &mut self,
+        entries: impl IntoIterator<Item = ((u64, Dialect), Arc<FileFacts>)>,
+    ) {
         self.facts_cache.extend(entries);
     }
 
