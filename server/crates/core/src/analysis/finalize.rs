@@ -76,10 +76,22 @@ fn under_roots(ws: &Workspace, file: FileId) -> bool {
 
 /// The order of [`finalize`]: path, position, rule, message.
 pub fn sort(ws: &Workspace, diags: &mut [Diagnostic]) {
+    // By the files' ranks in path order (computed once per snapshot), not by comparing paths
+    // per comparison; the paths only break a tie of two files without a rank.
     diags.sort_by(|a, b| {
-        let pa = &ws.file(a.location.file).path;
-        let pb = &ws.file(b.location.file).path;
-        (pa, a.location.span.start, a.rule, &a.message).cmp(&(pb, b.location.span.start, b.rule, &b.message))
+        let (fa, fb) = (a.location.file, b.location.file);
+        ws.path_rank(fa)
+            .cmp(&ws.path_rank(fb))
+            .then_with(|| {
+                if fa == fb {
+                    std::cmp::Ordering::Equal
+                } else {
+                    ws.file(fa).path.cmp(&ws.file(fb).path)
+                }
+            })
+            .then_with(|| {
+                (a.location.span.start, a.rule, &a.message).cmp(&(b.location.span.start, b.rule, &b.message))
+            })
     });
 }
 

@@ -1,6 +1,6 @@
 //! `worker-live-not-provided`: a stack deploys a modular Worker without providing its Live.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{Diag, RuleMeta};
 use super::from_non_host::join_or;
@@ -56,7 +56,23 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         .filter(|s| m.res(*s).kind == ResourceKind::Stack)
         .collect();
     stacks.sort();
-    for s in stacks {
+    // Linear in the stacks' events and in the findings: where each stack yields each Worker,
+    // and which Worker each one hosts, are indexed once (not searched per finding).
+    let sites: HashMap<usize, Sites> = stacks.iter().map(|&s| (s, Sites::new(m, s))).collect();
+    let mut hosted_by: HashMap<usize, Vec<String>> = HashMap::new();
+    for (x, hs) in &m.hosts {
+        let mut seen = HashSet::new();
+        for h in hs {
+            if seen.insert(h.worker) {
+                hosted_by.entry(h.worker).or_default().push(m.res(*x).name.clone());
+            }
+        }
+    }
+    for v in hosted_by.values_mut() {
+        v.sort();
+    }
+    let yields = |s: usize, w: usize| sites.get(&s).is_some_and(|x| x.yields.contains_key(&w));
+    for s in stacks.iter().copied() {
         if has_unknown_provide(m, s) {
             continue;
         }
@@ -74,19 +90,19 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             if !wr.form.is_modular_worker() || provided.contains(&w) {
                 continue;
             }
-            let Some((file, span)) = site(m, s, w) else {
+            let Some((file, span)) = sites[&s].site(w) else {
                 continue;
             };
             let wn = &wr.name;
             let sn = stack_name(m, s);
             // Reached only through a consumer's `.from(W)`/`bindWorker(W)` while another stack
             // deploys W itself: providing WLive here would deploy a second W.
-            if !yields(m, s, w)
+            if !yields(s, w)
                 && let Some(other) = m
                     .stacks_of(w)
                     .iter()
                     .copied()
-                    .find(|&o| o != s && yields(m, o, w))
+                    .find(|&o| o != s && yields(o, w))
             {
                 let on = stack_name(m, other);
                 let binders = consumers_in_stack(m, w, s);
@@ -106,21 +122,15 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                         format!("{} binds {} from {wn}", m.res(*c).name, m.res(*x).name),
                     );
                 }
-                let (of, osp) = yield_site(m, other, w).unwrap_or((wr.file, wr.span));
+                let (of, osp) = sites
+                    .get(&other)
+                    .and_then(|x| x.yields.get(&w).copied())
+                    .unwrap_or((wr.file, wr.span));
                 d = d.related(of, osp, format!("stack {on} deploys {wn} here"));
                 d.push(out);
                 continue;
             }
-            let hosted: Vec<String> = {
-                let mut v: Vec<String> = m
-                    .hosts
-                    .iter()
-                    .filter(|(_, hs)| hs.iter().any(|h| h.worker == w))
-                    .map(|(x, _)| m.res(*x).name.clone())
-                    .collect();
-                v.sort();
-                v
-            };
+            let hosted: &[String] = hosted_by.get(&w).map(Vec::as_slice).unwrap_or(&[]);
             let consumers = consumers_in_stack(m, w, s);
             let makes = ctx.makes.get(&w).cloned().unwrap_or_default();
             let stack_file = m.res(s).file;
@@ -207,45 +217,49 @@ fn live_desc(m: &Model, w: usize, _local: &str) -> String {
     }
 }
 
-/// Where to report: the stack's `yield* W`, else the `yield*` of a deployed Worker that binds W.
-fn site(m: &Model, s: usize, w: usize) -> Option<(FileId, Span)> {
-    let scope = &m.scopes[&s];
-    for ev in &scope.events {
-        if let EvKind::Yield { target } = &ev.kind
-            && *target == w
-        {
-            return Some((ev.file, ev.span));
-        }
-    }
-    for ev in &scope.events {
-        if let EvKind::Yield { target } = &ev.kind
-            && let Some(ts) = m.scopes.get(target)
-            && ts.events.iter().any(|e| match &e.kind {
-                EvKind::From {
-                    arg: FromArg::Res(h), ..
-                } => *h == w,
-                EvKind::ServiceBind { target: t, .. } => *t == w,
-                _ => false,
-            })
-        {
-            return Some((ev.file, ev.span));
-        }
-    }
-    // provided but never yielded (then it is provided: not reached) or deployed indirectly
-    None
+/// Where stack `s` yields each Worker, for the report site: the stack's own `yield* W`, else
+/// the `yield*` of a deployed Worker that binds W (the first in the stack's order).
+struct Sites {
+    /// W → the stack's first `yield* W`.
+    yields: HashMap<usize, (FileId, Span)>,
+    /// W → the first `yield* C` of the stack whose Worker C binds W (`.from(W)` or a service
+    /// binding).
+    bound: HashMap<usize, (FileId, Span)>,
 }
 
-/// Whether stack `s` yields W itself.
-fn yields(m: &Model, s: usize, w: usize) -> bool {
-    yield_site(m, s, w).is_some()
-}
+impl Sites {
+    fn new(m: &Model, s: usize) -> Sites {
+        let mut yields = HashMap::new();
+        let mut bound = HashMap::new();
+        let Some(scope) = m.scopes.get(&s) else {
+            return Sites { yields, bound };
+        };
+        for ev in &scope.events {
+            let EvKind::Yield { target } = &ev.kind else {
+                continue;
+            };
+            yields.entry(*target).or_insert((ev.file, ev.span));
+            let Some(ts) = m.scopes.get(target) else {
+                continue;
+            };
+            for e in &ts.events {
+                let h = match &e.kind {
+                    EvKind::From {
+                        arg: FromArg::Res(h), ..
+                    } => *h,
+                    EvKind::ServiceBind { target: t, .. } => *t,
+                    _ => continue,
+                };
+                bound.entry(h).or_insert((ev.file, ev.span));
+            }
+        }
+        Sites { yields, bound }
+    }
 
-/// Stack `s`'s own `yield* W`.
-fn yield_site(m: &Model, s: usize, w: usize) -> Option<(FileId, Span)> {
-    m.scopes.get(&s)?.events.iter().find_map(|ev| match &ev.kind {
-        EvKind::Yield { target } if *target == w => Some((ev.file, ev.span)),
-        _ => None,
-    })
+    /// Where to report W (`None`: provided but never yielded, or deployed indirectly).
+    fn site(&self, w: usize) -> Option<(FileId, Span)> {
+        self.yields.get(&w).or_else(|| self.bound.get(&w)).copied()
+    }
 }
 
 /// [`consumers`] that stack `s` deploys (messages name only the stack's own Workers).
