@@ -139,7 +139,7 @@ fn a_cache_is_read_when_valid_and_a_damaged_one_is_a_miss_that_is_rewritten() {
         plain.1
     );
     assert_eq!(check(&fx.root, &["--cache-dir", dir]), plain);
-    let mut pc = FactsCache::new(cache.path().to_path_buf(), &[fx.root.clone()]);
+    let mut pc = FactsCache::new(cache.path().to_path_buf(), std::slice::from_ref(&fx.root));
     let entries = pc.read();
     assert_eq!(entries.len(), 3, "the three Alchemy files");
     let good = std::fs::read(pc.pack_path()).expect("pack written");
@@ -172,7 +172,7 @@ fn a_cache_is_read_when_valid_and_a_damaged_one_is_a_miss_that_is_rewritten() {
     for (what, bytes) in damages {
         std::fs::write(pc.pack_path(), &bytes).expect("damage the pack");
         assert_eq!(check(&fx.root, &["--cache-dir", dir]), plain, "{what}");
-        let mut again = FactsCache::new(cache.path().to_path_buf(), &[fx.root.clone()]);
+        let mut again = FactsCache::new(cache.path().to_path_buf(), std::slice::from_ref(&fx.root));
         assert_eq!(again.read().len(), 3, "{what}: the pack was not rewritten");
     }
     // A directory where the pack should be: the run works, nothing is cached.

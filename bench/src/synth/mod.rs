@@ -70,7 +70,7 @@ pub const SIZES: &[Spec] = &[
         workers_per_app: 1_000,
         dos_per_app: 300,
         other_files: 37_000,
-        seed: 0x7773_3530_6b,
+        seed: 0x0077_7335_306b,
         cross_stack: false,
     },
     // Many findings: stacks of 1,000 Workers and 600 DOs whose Workers bind their DO from the
