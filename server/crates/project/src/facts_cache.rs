@@ -106,7 +106,7 @@ impl FactsCache {
     pub fn new(dir: PathBuf, roots: &[PathBuf]) -> FactsCache {
         let mut key = Vec::new();
         for r in roots {
-            let c = r.canonicalize().unwrap_or_else(|_| r.clone());
+            let c = crate::paths::canonical(r);
             key.extend_from_slice(c.to_string_lossy().as_bytes());
             key.push(0);
         }
