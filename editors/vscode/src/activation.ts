@@ -3,20 +3,11 @@
 // `alchemy` (or a configured extra package). Elsewhere the extension stays silent.
 import * as vscode from "vscode";
 import { alchemyPackages } from "./config";
+import { importPattern } from "./patterns";
 
 const EXCLUDE = "{**/node_modules/**,**/.git/**,**/dist/**,**/target/**}";
 const SCAN_LIMIT = 200;
 const HEAD_BYTES = 8192;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** A regular expression matching an import of one of `packages` (or a subpath of it). */
-export function importPattern(packages: string[]): RegExp {
-  const names = packages.map(escapeRegExp).join("|");
-  return new RegExp(`(?:from|import|require\\()\\s*["'](?:${names})(?:/[^"']*)?["']`);
-}
 
 export function isTypeScript(doc: vscode.TextDocument): boolean {
   return doc.languageId === "typescript" || doc.languageId === "typescriptreact";

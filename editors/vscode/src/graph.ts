@@ -73,7 +73,7 @@ export function graphHtml(webview: vscode.Webview, mermaidUri: vscode.Uri, sourc
 <div id="graph" data-state="pending"></div>
 <div id="error"></div>
 <details><summary>Mermaid source</summary><pre class="source" id="source">${escapeHtml(source)}</pre></details>
-<script nonce="${n}" src="${mermaidUri}"></script>
+<script nonce="${n}" src="${mermaidUri.toString()}"></script>
 <script nonce="${n}">
   (async () => {
     const graph = document.getElementById("graph");
@@ -107,7 +107,7 @@ export async function showGraph(context: vscode.ExtensionContext, binary: string
   try {
     source = await run(binary, ["graph", folder.uri.fsPath, "--format", "mermaid"], folder.uri.fsPath);
   } catch (err) {
-    void vscode.window.showErrorMessage(`Alchemy: alchemy-ls graph failed: ${err instanceof Error ? err.message : err}`);
+    void vscode.window.showErrorMessage(`Alchemy: alchemy-ls graph failed: ${err instanceof Error ? err.message : String(err)}`);
     return;
   }
   const dist = vscode.Uri.joinPath(context.extensionUri, "dist");

@@ -48,7 +48,7 @@ export async function goToHost(client: LanguageClient | undefined): Promise<void
   try {
     result = await client.sendRequest(HOSTS_REQUEST, params);
   } catch (err) {
-    void vscode.window.showErrorMessage(`Alchemy: Go to Host failed: ${err instanceof Error ? err.message : err}`);
+    void vscode.window.showErrorMessage(`Alchemy: Go to Host failed: ${err instanceof Error ? err.message : String(err)}`);
     return;
   }
   const locations = (result ?? []).map((l) => client.protocol2CodeConverter.asLocation(l));

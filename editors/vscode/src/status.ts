@@ -1,14 +1,14 @@
 // The status bar item: server state at a glance; a click shows the output.
 import * as vscode from "vscode";
 
-export type ServerState = "starting" | "running" | "stopped" | "missing" | "failed";
+export type ServerState = "starting" | "running" | "stopped" | "missing" | "crashed";
 
 const ICONS: Record<ServerState, string> = {
   starting: "$(sync~spin)",
   running: "$(beaker)",
   stopped: "$(circle-slash)",
   missing: "$(warning)",
-  failed: "$(error)",
+  crashed: "$(error)",
 };
 
 export class Status implements vscode.Disposable {
@@ -25,7 +25,7 @@ export class Status implements vscode.Disposable {
     this.item.text = `${ICONS[state]} Alchemy`;
     this.item.tooltip = new vscode.MarkdownString(`**alchemy-ls**: ${state}\n\n${detail}\n\nClick to show the output.`);
     this.item.backgroundColor =
-      state === "missing" || state === "failed" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+      state === "missing" || state === "crashed" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
     this.item.show();
     void vscode.commands.executeCommand("setContext", "alchemy-ls.running", state === "running");
   }
