@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the .vsix: the release alchemy-ls binary (bundled under server/), the extension bundle
-# and mermaid (dist/), then `vsce package` for this platform.
+# and mermaid (dist/), the repository's LICENSE, then `vsce package --target <platform>` (a
+# platform-specific package, as the VS Code Marketplace and Open VSX take them: publish it with
+# `vsce publish --packagePath` / `ovsx publish --packagePath`). Relative links and images of the
+# README point into the repository named in package.json (which follows Cargo.toml).
 #
 #   editors/vscode/scripts/package.sh [--no-server] [--out FILE]
 #
@@ -39,6 +42,7 @@ if [ "$bundle_server" = 1 ]; then
   if command -v strip >/dev/null; then strip server/alchemy-ls; fi
 fi
 
+cp "$repo/LICENSE" LICENSE
 npx tsc --noEmit -p . >&2
 node esbuild.mjs >&2
 
@@ -50,11 +54,14 @@ case "$(uname -s)-$(uname -m)" in
   *) target="" ;;
 esac
 version="$(node -p 'require("./package.json").version')"
+# https://host/owner/repo.git → https://host/owner/repo/{blob,raw}/main/editors/vscode
+web="$(node -p 'require("./package.json").repository.url.replace(/\.git$/, "")')"
+links=(--baseContentUrl "$web/blob/main/editors/vscode" --baseImagesUrl "$web/raw/main/editors/vscode")
 if [ "$bundle_server" = 1 ] && [ -n "$target" ]; then
   out="${out:-$here/alchemy-ls-$target-$version.vsix}"
-  npx vsce package --target "$target" --skip-license --allow-missing-repository --out "$out" >&2
+  npx vsce package --target "$target" "${links[@]}" --out "$out" >&2
 else
   out="${out:-$here/alchemy-ls-$version.vsix}"
-  npx vsce package --skip-license --allow-missing-repository --out "$out" >&2
+  npx vsce package "${links[@]}" --out "$out" >&2
 fi
 echo "$out"
