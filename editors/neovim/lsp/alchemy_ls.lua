@@ -3,12 +3,19 @@
 -- Override anything with vim.lsp.config('alchemy_ls', { ... }), e.g.
 --   vim.lsp.config('alchemy_ls', { settings = { ['alchemy-ls'] = { rules = { ['duplicate-host'] = 'off' } } } })
 -- or use require('alchemy-ls').setup({ ... }), which works on 0.10 as well.
+-- `on_attach` is left to you: the plugin's own per-buffer setup (code lenses) runs from an
+-- LspAttach autocommand (plugin/alchemy-ls.lua).
 
 ---@type vim.lsp.Config
 return {
   cmd = { 'alchemy-ls', 'serve' },
   filetypes = { 'typescript', 'typescriptreact' },
-  root_markers = { 'alchemy.run.ts', 'alchemy-ls.toml', 'package.json', '.git' },
+  -- Only in Alchemy projects (an alchemy.run.ts or alchemy-ls.toml at or above the file, a file
+  -- importing alchemy, or a package.json depending on it); the root is the nearest of
+  -- alchemy.run.ts, alchemy-ls.toml, package.json, .git. See require('alchemy-ls').alchemy_root.
+  root_dir = function(bufnr, on_dir)
+    require('alchemy-ls').root_dir(bufnr, on_dir)
+  end,
   -- The server asks for section `alchemy-ls` (workspace/configuration) and also reads
   -- init_options: { rules = {...}, packages = {...}, ignore = {...}, features = {...} }.
   settings = { ['alchemy-ls'] = vim.empty_dict() },
@@ -19,8 +26,5 @@ return {
     if section and (params.initializationOptions == nil or vim.tbl_isempty(params.initializationOptions)) then
       params.initializationOptions = section
     end
-  end,
-  on_attach = function(client, bufnr)
-    require('alchemy-ls').on_attach(client, bufnr)
   end,
 }

@@ -37,6 +37,6 @@ for mode in enable setup legacy; do
   cp -r "$repo/examples/broken" "$work/ws"
   PATH="$work/bin:$PATH" ALCHEMY_REPO="$repo" ALCHEMY_WS="$work/ws" ALCHEMY_NVIM_MODE="$mode" \
     XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" \
-    timeout 300 "$nvim" --headless -u NONE -i NONE -l "$repo/tests/editors/neovim/test.lua" || status=1
+    timeout 300 "$nvim" --headless -u NONE -i NONE -c "luafile $repo/tests/editors/neovim/test.lua" </dev/null || status=1
 done
 exit "$status"

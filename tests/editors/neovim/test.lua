@@ -1,7 +1,9 @@
 -- Headless end-to-end test of editors/neovim against a real alchemy-ls.
---   ALCHEMY_REPO=<repo> ALCHEMY_WS=<copy of examples/broken> nvim --headless -u NONE -i NONE -l test.lua
+--   ALCHEMY_REPO=<repo> ALCHEMY_WS=<copy of examples/broken> nvim --headless -u NONE -i NONE -c 'luafile test.lua'
 -- `alchemy-ls` must be on PATH (the plugin's default cmd is { 'alchemy-ls', 'serve' }).
 -- Prints one line per check and 'N passed, N failed'; exits non-zero on any failure.
+-- The checks run in a coroutine under Neovim's main loop (not `nvim -l`), so that keys given
+-- to nvim_input are typed as a user types them (insert-mode completion needs that).
 
 local repo = assert(os.getenv('ALCHEMY_REPO'), 'ALCHEMY_REPO not set')
 local ws = assert(os.getenv('ALCHEMY_WS'), 'ALCHEMY_WS not set')
@@ -21,8 +23,29 @@ say('neovim e2e mode: ' .. mode)
 vim.opt.rtp:prepend(repo .. '/editors/neovim')
 vim.cmd('filetype on')
 vim.cmd('runtime! plugin/alchemy-ls.lua')
--- Each mode passes a rule severity override that must reach the server.
+-- The completion docs/editors.md recommends: vim.lsp.completion (it applies additionalTextEdits).
+vim.api.nvim_create_autocmd('LspAttach', {
+  callback = function(ev)
+    local c = vim.lsp.get_client_by_id(ev.data.client_id)
+    if c and c.name == 'alchemy_ls' and vim.lsp.completion then
+      vim.lsp.completion.enable(true, c.id, ev.buf, { autotrigger = true })
+    end
+  end,
+})
+vim.opt.completeopt = { 'menuone', 'noselect', 'popup' }
+-- The test edits buffers and ends with os.exit: no swap files left for the next mode.
+vim.o.swapfile = false
+-- The user's own on_attach, which the plugin must keep: buffers it ran for.
+local user_attached = {}
+local function user_on_attach(client, bufnr)
+  if client.name == 'alchemy_ls' then
+    user_attached[bufnr] = true
+  end
+end
+-- Each mode passes a rule severity override that must reach the server, and an on_attach.
 if mode == 'enable' then
+  -- An on_attach for every server: the plugin's config must not replace it.
+  vim.lsp.config('*', { on_attach = user_on_attach })
   vim.lsp.config('alchemy_ls', {
     settings = { ['alchemy-ls'] = { rules = { ['duplicate-host'] = 'info' } } },
   })
@@ -32,7 +55,7 @@ elseif mode == 'setup' or mode == 'legacy' then
   if mode == 'legacy' then
     vim.lsp.enable = nil
   end
-  require('alchemy-ls').setup({ settings = { rules = { ['duplicate-host'] = 'info' } } })
+  require('alchemy-ls').setup({ settings = { rules = { ['duplicate-host'] = 'info' } }, on_attach = user_on_attach })
   vim.lsp.enable = enable
 else
   error('unknown ALCHEMY_NVIM_MODE ' .. mode)
@@ -52,6 +75,35 @@ end
 
 local function wait(ms, cond, what)
   if not vim.wait(ms, cond, 50) then
+    error('timed out waiting for ' .. what, 2)
+  end
+end
+
+--- Resumes the test coroutine; an error that escapes the checks ends the test.
+local function resume(co, ...)
+  local ok, err = coroutine.resume(co, ...)
+  if not ok then
+    say('FAIL the test script: ' .. tostring(err))
+    os.exit(1)
+  end
+end
+
+--- Types `keys` (nvim_input) and lets the main loop run them until `cond()` holds.
+local function type_until(keys, ms, cond, what)
+  vim.api.nvim_input(keys)
+  local co = coroutine.running()
+  local deadline = vim.uv.now() + ms
+  local function poll()
+    if cond() then
+      resume(co, true)
+    elseif vim.uv.now() > deadline then
+      resume(co, false)
+    else
+      vim.defer_fn(poll, 30)
+    end
+  end
+  vim.defer_fn(poll, 30)
+  if not coroutine.yield() then
     error('timed out waiting for ' .. what, 2)
   end
 end
@@ -89,10 +141,19 @@ local function bufname_ends(suffix)
   return name:sub(-#suffix) == suffix
 end
 
+--- Opens a workspace file; once alchemy-ls has attached to the first one, waits for it to attach
+--- to this one too (with a root_dir function Neovim 0.11 attaches on the next tick, also when
+--- `:edit` reloads a buffer).
 local function open(rel)
   vim.cmd.edit(vim.fn.fnameescape(ws .. '/' .. rel))
+  if #vim.lsp.get_clients({ name = 'alchemy_ls' }) > 0 then
+    wait(TIMEOUT, function()
+      return vim.lsp.get_clients({ bufnr = 0, name = 'alchemy_ls' })[1] ~= nil
+    end, 'alchemy_ls to attach to ' .. rel)
+  end
 end
 
+local function main()
 open('src/workerB.ts')
 local b_buf = vim.api.nvim_get_current_buf()
 
@@ -173,6 +234,52 @@ check('completion inside Counter.from( lists only valid hosts', function()
   assert(vim.deep_equal(labels, { 'WorkerA' }), 'labels: ' .. vim.inspect(labels))
 end)
 
+check('vim.lsp.completion inserts the host and its import (additionalTextEdits)', function()
+  vim.api.nvim_set_current_buf(b_buf)
+  local before = vim.api.nvim_buf_get_lines(b_buf, 0, -1, false)
+  assert(not table.concat(before, '\n'):find('import { WorkerA }', 1, true), 'WorkerA is already imported')
+  local row, col = cursor_on('Counter.from(Api)', #'Counter.from')
+  -- `Counter.from|;`, then type `(` as a user does: the server's trigger character.
+  vim.api.nvim_buf_set_text(b_buf, row - 1, col, row - 1, col + #'(Api)', { '' })
+  vim.api.nvim_win_set_cursor(0, { row, col })
+  local ok, err = pcall(function()
+    type_until('i(', TIMEOUT, function()
+      return #vim.fn.complete_info({ 'items' }).items > 0
+    end, 'the completion menu after `Counter.from(`')
+    local words = vim.tbl_map(function(i)
+      return i.word
+    end, vim.fn.complete_info({ 'items' }).items)
+    assert(vim.deep_equal(words, { 'WorkerA' }), 'offered: ' .. vim.inspect(words))
+    type_until('<C-n><C-y>', TIMEOUT, function()
+      return vim.tbl_contains(vim.api.nvim_buf_get_lines(b_buf, 0, -1, false), 'import { WorkerA } from "./workerA.ts";')
+    end, 'the import of WorkerA (buffer: ' .. table.concat(vim.api.nvim_buf_get_lines(b_buf, 0, 8, false), ' | ') .. ')')
+    local line = vim.api.nvim_buf_get_lines(b_buf, row, row + 1, false)[1]
+    assert(line:find('Counter.from(WorkerA', 1, true), 'completed line: ' .. line)
+  end)
+  type_until('<Esc>', TIMEOUT, function()
+    return vim.api.nvim_get_mode().mode == 'n'
+  end, 'normal mode')
+  vim.api.nvim_buf_set_lines(b_buf, 0, -1, false, before)
+  assert(ok, err)
+end)
+
+check("the user's on_attach runs, and so does the plugin's (code lenses)", function()
+  assert(user_attached[b_buf], 'the user on_attach did not run for workerB.ts')
+  open('src/counter.ts')
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait(TIMEOUT, function()
+    return user_attached[bufnr] == true
+  end, 'the user on_attach for counter.ts')
+  local titles
+  wait(TIMEOUT, function()
+    titles = vim.tbl_map(function(l)
+      return l.command and l.command.title or ''
+    end, vim.lsp.codelens.get(bufnr))
+    return #titles > 0
+  end, 'code lenses in counter.ts (the plugin refreshes them on attach)')
+  assert(table.concat(titles, ' | '):find('hosted by WorkerA', 1, true), 'lenses: ' .. vim.inspect(titles))
+end)
+
 check(':AlchemyGoToHost jumps to the only host of Counter', function()
   open('src/counter.ts')
   cursor_on('class Counter', #'class ')
@@ -205,8 +312,79 @@ check(':AlchemyGoToHost offers every host of Room', function()
     'hosts offered: ' .. vim.inspect(offered))
 end)
 
+--- A directory of TypeScript files outside the workspace: { [relative path] = content }.
+local function project(files)
+  local dir = vim.fn.tempname()
+  for rel, content in pairs(files) do
+    local file = dir .. '/' .. rel
+    vim.fn.mkdir(vim.fs.dirname(file), 'p')
+    vim.fn.writefile(vim.split(content, '\n'), file)
+  end
+  return dir
+end
+
+local function attached_here()
+  return vim.lsp.get_clients({ bufnr = 0, name = 'alchemy_ls' })[1]
+end
+
+check('stays out of TypeScript projects that are not Alchemy', function()
+  local dir = project({
+    ['package.json'] = '{ "name": "plain", "dependencies": { "zod": "^3" } }',
+    ['src/index.ts'] = 'import { readFileSync } from "node:fs";\nexport const x = readFileSync;',
+  })
+  vim.cmd.edit(vim.fn.fnameescape(dir .. '/src/index.ts'))
+  assert(vim.bo.filetype == 'typescript', 'filetype is ' .. vim.bo.filetype)
+  vim.wait(1500)
+  assert(attached_here() == nil, 'alchemy_ls attached to a plain TypeScript file')
+end)
+
+check('attaches in a project without alchemy.run.ts: a file importing alchemy, and its package', function()
+  local dir = project({
+    ['package.json'] = '{ "name": "lib", "devDependencies": { "alchemy": "2.0.0-beta.79" } }',
+    ['src/worker.ts'] = 'import * as Cloudflare from "alchemy/Cloudflare";\nexport const W = Cloudflare;',
+    ['src/util.ts'] = 'export const one = 1;',
+  })
+  vim.cmd.edit(vim.fn.fnameescape(dir .. '/src/worker.ts'))
+  wait(TIMEOUT, function()
+    return attached_here() ~= nil
+  end, 'alchemy_ls in src/worker.ts')
+  assert(vim.fs.normalize(attached_here().config.root_dir) == vim.fs.normalize(dir), 'root ' .. attached_here().config.root_dir)
+  -- A file that imports nothing from alchemy, in a package that depends on it.
+  vim.cmd.edit(vim.fn.fnameescape(dir .. '/src/util.ts'))
+  wait(TIMEOUT, function()
+    return attached_here() ~= nil
+  end, 'alchemy_ls in src/util.ts')
+end)
+
+check(':AlchemyRestart replaces the server and the diagnostics come back', function()
+  vim.cmd.edit(vim.fn.fnameescape(ws .. '/src/workerB.ts'))
+  local bufnr = vim.api.nvim_get_current_buf()
+  local old = attached_here()
+  assert(old, 'alchemy_ls is not attached to workerB.ts')
+  local old_id = old.id
+  vim.cmd('AlchemyRestart')
+  wait(TIMEOUT, function()
+    local c = attached_here()
+    return vim.lsp.get_client_by_id(old_id) == nil and c ~= nil and c.id ~= old_id and c.initialized
+  end, 'a new alchemy_ls client in workerB.ts')
+  assert(vim.fs.normalize(attached_here().config.root_dir) == vim.fs.normalize(ws), 'root changed')
+  wait(TIMEOUT, function()
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      if d.code == 'from-non-host' then
+        return true
+      end
+    end
+    return false
+  end, 'from-non-host from the new server')
+end)
+
 say(string.format('%d passed, %d failed', passed, failed))
 for _, c in ipairs(vim.lsp.get_clients()) do
   c:stop(true)
 end
 os.exit(failed == 0 and passed > 0 and 0 or 1)
+end
+
+vim.schedule(function()
+  resume(coroutine.create(main))
+end)

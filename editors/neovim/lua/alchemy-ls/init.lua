@@ -1,9 +1,13 @@
--- alchemy-ls for Neovim: setup() for 0.10 and 0.11+, Go to Host, and the code lens command.
+-- alchemy-ls for Neovim: setup() for 0.10 and 0.11+, Go to Host, restart, the code lens
+-- command, and the check that starts the server only in Alchemy projects.
 local M = {}
 
 M.name = 'alchemy_ls'
 M.filetypes = { 'typescript', 'typescriptreact' }
 M.root_markers = { 'alchemy.run.ts', 'alchemy-ls.toml', 'package.json', '.git' }
+--- Packages whose import makes a file Alchemy (the server's defaults); `packages` in the
+--- settings adds to them.
+M.default_packages = { 'alchemy', '@oddlynew/alchemy' }
 
 local has_011 = vim.fn.has('nvim-0.11') == 1
 
@@ -32,6 +36,129 @@ function M.normalize_settings(s)
   return out
 end
 
+local function get_clients(filter)
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  return get(filter)
+end
+
+--- Extra packages from the settings: those given to setup(), else those of vim.lsp.config.
+local function extra_packages()
+  if M.settings_packages then
+    return M.settings_packages
+  end
+  local ok, config = pcall(function()
+    return vim.lsp.config and vim.lsp.config[M.name]
+  end)
+  local section = ok and config and config.settings and config.settings['alchemy-ls']
+  return section and section.packages or {}
+end
+
+local function is_alchemy_module(module, packages)
+  for _, pkg in ipairs(packages) do
+    if module == pkg or module:sub(1, #pkg + 1) == pkg .. '/' then
+      return true
+    end
+  end
+  return false
+end
+
+--- Whether the first lines of `lines` import one of `packages` (or a subpath of it).
+---@param lines string[]
+---@param packages string[]
+function M.imports_alchemy(lines, packages)
+  for i = 1, math.min(#lines, 200) do
+    local line = lines[i]
+    for _, pattern in ipairs({ 'from%s*["\']([^"\']+)["\']', '^%s*import%s*["\']([^"\']+)["\']', 'require%(%s*["\']([^"\']+)["\']' }) do
+      local module = line:match(pattern)
+      if module and is_alchemy_module(module, packages) then
+        return true
+      end
+    end
+  end
+  return false
+end
+
+--- Whether `dir/package.json` depends on one of `packages`.
+local function package_json_depends(dir, packages)
+  local file = dir and vim.fs.joinpath(dir, 'package.json')
+  if not file or vim.fn.filereadable(file) ~= 1 then
+    return false
+  end
+  local ok, pkg = pcall(vim.json.decode, table.concat(vim.fn.readfile(file), '\n'))
+  if not ok or type(pkg) ~= 'table' then
+    return false
+  end
+  for _, field in ipairs({ 'dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies' }) do
+    local deps = pkg[field]
+    if type(deps) == 'table' then
+      for _, name in ipairs(packages) do
+        if deps[name] ~= nil then
+          return true
+        end
+      end
+    end
+  end
+  return false
+end
+
+--- The root directory to start alchemy-ls in for `bufnr`, or nil when the buffer is not part
+--- of an Alchemy project. Like the VS Code extension, alchemy-ls stays out of other TypeScript
+--- projects. A buffer belongs to an Alchemy project when an `alchemy.run.ts` or
+--- `alchemy-ls.toml` is at or above it, when it imports `alchemy` (or a package of the
+--- `packages` setting), when the nearest `package.json` depends on one of them, or when
+--- alchemy-ls already runs for its root. The root is the nearest of `root_markers`, in order.
+---@param bufnr integer
+---@param markers? string[]
+---@return string|nil
+function M.alchemy_root(bufnr, markers)
+  if vim.bo[bufnr].buftype ~= '' then
+    return nil
+  end
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == '' then
+    return nil
+  end
+  local dir = vim.fs.dirname(name)
+  local function root_of(list)
+    if vim.fs.root then
+      return vim.fs.root(bufnr, list)
+    end
+    for _, marker in ipairs(list) do
+      local found = vim.fs.find(marker, { path = dir, upward = true })[1]
+      if found then
+        return vim.fs.dirname(found)
+      end
+    end
+    return nil
+  end
+  local root = root_of(markers or M.root_markers) or dir
+  if root_of({ 'alchemy.run.ts', 'alchemy-ls.toml' }) then
+    return root
+  end
+  local packages = vim.list_extend(vim.deepcopy(M.default_packages), extra_packages())
+  if M.imports_alchemy(vim.api.nvim_buf_get_lines(bufnr, 0, 200, false), packages) then
+    return root
+  end
+  if package_json_depends(root_of({ 'package.json' }), packages) then
+    return root
+  end
+  for _, client in ipairs(get_clients({ name = M.name })) do
+    if client.config.root_dir and vim.fs.normalize(client.config.root_dir) == vim.fs.normalize(root) then
+      return root
+    end
+  end
+  return nil
+end
+
+--- The `root_dir` function of the client configuration (Neovim 0.11+): attaches only to
+--- buffers of Alchemy projects.
+function M.root_dir(bufnr, on_dir)
+  local root = M.alchemy_root(bufnr)
+  if root then
+    on_dir(root)
+  end
+end
+
 local function request(client, method, params, handler, bufnr)
   if has_011 then
     return client:request(method, params, handler, bufnr)
@@ -40,8 +167,7 @@ local function request(client, method, params, handler, bufnr)
 end
 
 local function client_for(bufnr)
-  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
-  return get({ bufnr = bufnr, name = M.name })[1]
+  return get_clients({ bufnr = bufnr, name = M.name })[1]
 end
 
 local function jump(location, encoding)
@@ -113,7 +239,11 @@ end
 
 vim.lsp.commands['alchemy-ls.showLocations'] = show_locations
 
-function M.on_attach(client, bufnr)
+--- What the plugin does in a buffer alchemy-ls attached to. Run from an `LspAttach` autocommand
+--- (plugin/alchemy-ls.lua), so that the client's `on_attach` stays the user's: whatever the user
+--- sets with vim.lsp.config('alchemy_ls' or '*', { on_attach = ... }) or setup({ on_attach = ... })
+--- runs, and so does this.
+function M.attach(client, bufnr)
   -- Code lenses (hosts / consumers counts), refreshed as the buffer changes.
   if client.server_capabilities.codeLensProvider and vim.lsp.codelens then
     local group = vim.api.nvim_create_augroup('alchemy-ls-codelens-' .. bufnr, { clear = true })
@@ -126,9 +256,83 @@ function M.on_attach(client, bufnr)
     })
     pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
   end
-  if M.user_on_attach then
-    M.user_on_attach(client, bufnr)
+end
+
+--- Registers the `LspAttach` autocommand that runs M.attach for alchemy-ls clients (idempotent).
+function M.register_attach()
+  local group = vim.api.nvim_create_augroup('alchemy-ls-attach', { clear = true })
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = group,
+    callback = function(ev)
+      local client = vim.lsp.get_client_by_id(ev.data.client_id)
+      if client and client.name == M.name then
+        M.attach(client, ev.buf)
+      end
+    end,
+  })
+end
+
+local function call(client, method, ...)
+  if has_011 then
+    return client[method](client, ...)
   end
+  return client[method](...)
+end
+
+--- Restarts alchemy-ls: stops every alchemy-ls client and starts each again, with the same
+--- configuration, in the buffers it was attached to. `on_done(clients)` runs once the new
+--- clients are initialized (or after the timeout, with what started).
+---@param opts? { on_done?: fun(clients: table), timeout_ms?: integer }
+function M.restart(opts)
+  opts = opts or {}
+  local old = get_clients({ name = M.name })
+  if #old == 0 then
+    -- Nothing to restart: start for the current buffer if it belongs to an Alchemy project.
+    vim.notify('alchemy-ls is not running; starting it for this buffer', vim.log.levels.INFO)
+    vim.cmd('doautocmd <nomodeline> FileType')
+    return
+  end
+  local restarts = {}
+  for _, client in ipairs(old) do
+    table.insert(restarts, { id = client.id, client = client, config = client.config, buffers = vim.tbl_keys(client.attached_buffers) })
+    call(client, 'stop')
+  end
+  local deadline = vim.uv.now() + (opts.timeout_ms or 5000)
+  local timer = assert(vim.uv.new_timer())
+  timer:start(50, 50, vim.schedule_wrap(function()
+    local waiting = false
+    for _, r in ipairs(restarts) do
+      -- Gone from the client list (not merely closing), so that vim.lsp.start does not reuse it.
+      if vim.lsp.get_client_by_id(r.id) ~= nil then
+        waiting = true
+        if vim.uv.now() > deadline then
+          call(r.client, 'stop', true)
+        end
+      end
+    end
+    if waiting or timer:is_closing() then
+      return
+    end
+    timer:stop()
+    timer:close()
+    local new = {}
+    for _, r in ipairs(restarts) do
+      local id
+      for _, bufnr in ipairs(r.buffers) do
+        if vim.api.nvim_buf_is_valid(bufnr) then
+          id = vim.lsp.start(r.config, { bufnr = bufnr }) or id
+        end
+      end
+      local c = id and vim.lsp.get_client_by_id(id)
+      if c then
+        table.insert(new, c)
+      end
+    end
+    vim.notify(string.format('alchemy-ls restarted (%d client%s)', #new, #new == 1 and '' or 's'), vim.log.levels.INFO)
+    if opts.on_done then
+      opts.on_done(new)
+    end
+  end))
 end
 
 --- The client configuration (shared by the 0.10 and 0.11 paths).
@@ -136,25 +340,24 @@ end
 function M.config(opts)
   opts = opts or {}
   local settings = M.normalize_settings(opts.settings)
-  M.user_on_attach = opts.on_attach
+  M.settings_packages = settings.packages
+  local markers = opts.root_markers or M.root_markers
   return {
     cmd = opts.cmd or { 'alchemy-ls', 'serve' },
     filetypes = opts.filetypes or M.filetypes,
-    root_markers = opts.root_markers or M.root_markers,
+    root_markers = markers,
+    root_dir = function(bufnr, on_dir)
+      local root = M.alchemy_root(bufnr, markers)
+      if root then
+        on_dir(root)
+      end
+    end,
     settings = { ['alchemy-ls'] = settings },
     init_options = settings,
     capabilities = opts.capabilities,
-    on_attach = M.on_attach,
+    -- The user's, untouched: the plugin's own part runs from LspAttach (M.attach).
+    on_attach = opts.on_attach,
   }
-end
-
-local function find_root(bufnr, markers)
-  if vim.fs.root then
-    return vim.fs.root(bufnr, markers)
-  end
-  local name = vim.api.nvim_buf_get_name(bufnr)
-  local found = vim.fs.find(markers, { path = vim.fs.dirname(name), upward = true })[1]
-  return found and vim.fs.dirname(found) or nil
 end
 
 --- Start alchemy-ls for TypeScript buffers. On 0.11+ this is vim.lsp.config + vim.lsp.enable;
@@ -162,17 +365,17 @@ end
 ---@param opts? table see M.config
 function M.setup(opts)
   local config = M.config(opts)
+  M.register_attach()
   if has_011 and vim.lsp.config and vim.lsp.enable then
     vim.lsp.config(M.name, config)
     vim.lsp.enable(M.name)
     return
   end
   local function start(bufnr)
-    if vim.bo[bufnr].buftype ~= '' then
+    local root = M.alchemy_root(bufnr, config.root_markers)
+    if not root then
       return
     end
-    local root = find_root(bufnr, config.root_markers)
-      or vim.fs.dirname(vim.api.nvim_buf_get_name(bufnr))
     vim.lsp.start({
       name = M.name,
       cmd = config.cmd,
