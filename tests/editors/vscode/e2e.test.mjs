@@ -6,7 +6,18 @@
 // The steps share one code-server and one page and run in order.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -22,7 +33,7 @@ const artifacts = resolve(process.env.ALCHEMY_ARTIFACTS ?? join(repo, "tests/art
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const T = Number(process.env.ALCHEMY_E2E_TIMEOUT_MS ?? 60_000);
 
-let work, ws, server, serverLog = "", browser, context, page, baseUrl;
+let work, ws, server, serverLog = "", browser, context, page, baseUrl, extensionsDir;
 let shot = 0;
 
 async function screenshot(name) {
@@ -155,6 +166,7 @@ before(async () => {
   writeFileSync(join(ws, ".vscode", "settings.json"), JSON.stringify({ "alchemy-ls.rules": { "duplicate-host": "info" } }));
   const userData = join(work, "user-data");
   const extensions = join(work, "extensions");
+  extensionsDir = extensions;
   mkdirSync(join(userData, "User"), { recursive: true });
   writeFileSync(
     join(userData, "User", "settings.json"),
@@ -357,6 +369,22 @@ step("Go to Host offers every host in a quick pick", async () => {
   assert.match(texts, /src\/workerB\.ts:\d+/);
 });
 
+step("Go to Host by its keybinding (Ctrl+Alt+H)", async () => {
+  await openFile("src/counter.ts");
+  const { line, col } = locate("src/counter.ts", "class Counter", "class ".length);
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(line, col);
+  await page.keyboard.press("Control+Alt+H");
+  await page.waitForFunction(
+    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "workerA.ts",
+    null,
+    { timeout: T },
+  );
+  const want = locate("src/workerA.ts", "export class WorkerA").line;
+  await waitCursorLine(want).catch(() => {});
+  assert.equal(await cursorLine(), want);
+});
+
 step("code lens opens the locations peek", async () => {
   await openFile("src/counter.ts");
   const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "hosted by WorkerA" }).first();
@@ -425,4 +453,143 @@ step("missing server: a notification with a fix", async () => {
   await toast.waitFor({ timeout: T });
   assert.match((await toast.textContent()) ?? "", /Open Settings/);
   await page.locator(".statusbar-item", { hasText: "Alchemy" }).locator(".codicon-warning").first().waitFor({ timeout: T });
+});
+
+// --- the server binary: packaging, lookup, version check, crashes ---
+
+step("packaged for linux-x64 with icon, license and links (Open VSX-ready)", async () => {
+  const read = spawnSync(
+    "python3",
+    ["-c", "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('extension.vsixmanifest').decode())", vsix],
+    { encoding: "utf8" },
+  );
+  assert.equal(read.status, 0, read.stderr);
+  const manifest = read.stdout;
+  assert.match(manifest, /TargetPlatform="linux-x64"/);
+  assert.match(manifest, /<License>extension\/LICENSE\.txt<\/License>/);
+  assert.match(manifest, /<Icon>extension\/images\/icon\.png<\/Icon>/);
+  assert.match(manifest, /Links\.Repository" Value="https:\/\/[^"]+"/);
+  assert.match(manifest, /Links\.Support" Value="https:\/\/[^"]+\/issues"/);
+  assert.match(manifest, /Content\.Changelog/);
+});
+
+/** The alchemy-ls the installed extension bundles (the real server, for the stand-ins below). */
+function bundledServer() {
+  const dir = readdirSync(extensionsDir).find((d) => d.startsWith("alchemy-ls.alchemy-ls-"));
+  assert.ok(dir, `the extension is not in ${extensionsDir}`);
+  const bin = join(extensionsDir, dir, "server", "alchemy-ls");
+  assert.ok(existsSync(bin), `no bundled server at ${bin}`);
+  return bin;
+}
+
+function script(file, body) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** A copy of examples/broken with `settings` in .vscode/settings.json. */
+function workspaceCopy(name, settings = {}) {
+  const dir = join(work, name);
+  cpSync(join(repo, "examples/broken"), dir, { recursive: true });
+  mkdirSync(join(dir, ".vscode"), { recursive: true });
+  writeFileSync(join(dir, ".vscode", "settings.json"), JSON.stringify(settings));
+  return dir;
+}
+
+const toasts = (text) => page.locator(".notification-toast", { hasText: text });
+const alchemyStatus = () => page.locator(".statusbar-item", { hasText: "Alchemy" }).first();
+
+async function waitStatusIcon(codicon) {
+  await alchemyStatus().locator(`.codicon-${codicon}`).waitFor({ timeout: T });
+}
+
+step("prefers the project's node_modules/.bin/alchemy-ls (npm layout, no Node needed)", async () => {
+  const dir = workspaceCopy("project-bin");
+  const nm = join(dir, "node_modules");
+  // The npm package as npm installs it: .bin link → the launcher, platform package hoisted.
+  mkdirSync(join(nm, "alchemy-ls", "bin"), { recursive: true });
+  cpSync(join(repo, "npm/alchemy-ls/bin/alchemy-ls"), join(nm, "alchemy-ls/bin/alchemy-ls"));
+  cpSync(join(repo, "npm/alchemy-ls/platforms.json"), join(nm, "alchemy-ls/platforms.json"));
+  mkdirSync(join(nm, ".bin"));
+  symlinkSync("../alchemy-ls/bin/alchemy-ls", join(nm, ".bin/alchemy-ls"));
+  const marker = join(work, "project-bin-ran");
+  script(
+    join(nm, "@alchemy-ls/cli-linux-x64/bin/alchemy-ls"),
+    `[ "$1" = serve ] && echo "$@" >> '${marker}'\nexec '${bundledServer()}' "$@"`,
+  );
+  await openWindow(dir);
+  await openFile("src/workerB.ts");
+  await waitStatusIcon("beaker");
+  assert.equal(readFileSync(marker, "utf8").trim(), "serve", "the project's binary did not serve");
+  await alchemyStatus().hover();
+  await page.locator(".monaco-hover, .workbench-hover", { hasText: "the project's node_modules" }).first().waitFor({ timeout: T });
+  await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: T });
+});
+
+step("a server.path that is not alchemy-ls: one message, Open Settings", async () => {
+  const fake = script(join(work, "not-alchemy-ls"), 'echo "Something else 3.1"');
+  await openWindow(workspaceCopy("wrong-path", { "alchemy-ls.server.path": fake }));
+  const toast = toasts("alchemy-ls.server.path").first();
+  await toast.waitFor({ timeout: T });
+  const text = (await toast.textContent()) ?? "";
+  assert.match(text, /it is not alchemy-ls: `--version` exited 0 and printed "Something else 3\.1"/);
+  await page.waitForTimeout(3000);
+  assert.equal(await toasts("Alchemy").count(), 1, "more than one Alchemy notification");
+  await waitStatusIcon("warning");
+  await screenshot("wrong-server-path");
+  await toast.locator(".monaco-button", { hasText: "Open Settings" }).click();
+  const search = page.locator(".settings-editor .suggest-input-container .view-lines");
+  await search.waitFor({ timeout: T });
+  await page.waitForFunction(
+    () => document.querySelector(".settings-editor .suggest-input-container .view-lines")?.textContent?.includes("alchemy-ls.server.path"),
+    null,
+    { timeout: T },
+  );
+  await page.locator(".settings-editor .setting-item-contents", { hasText: "Server: Path" }).first().waitFor({ timeout: T });
+});
+
+step("an older server: one warning, and it still serves", async () => {
+  const real = bundledServer();
+  const old = script(
+    join(work, "old-alchemy-ls"),
+    `[ "$1" = --version ] && { echo "alchemy-ls 0.0.1"; exit 0; }\nexec '${real}' "$@"`,
+  );
+  await openWindow(workspaceCopy("old-server", { "alchemy-ls.server.path": old }));
+  await openFile("src/workerB.ts");
+  const toast = toasts("alchemy-ls 0.0.1").first();
+  await toast.waitFor({ timeout: T });
+  assert.match((await toast.textContent()) ?? "", /does not match the extension \(0\.1\.0\)/);
+  await waitStatusIcon("beaker");
+  await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: T });
+  assert.equal(await toasts("Alchemy").count(), 1, "more than one Alchemy notification");
+});
+
+step("a crashing server: quiet restarts, then one message with Restart", async () => {
+  const real = bundledServer();
+  const count = join(work, "crash-count");
+  writeFileSync(count, "");
+  // Crashes on its first 4 starts (the extension restarts it 3 times), then serves.
+  const crashing = script(
+    join(work, "crashing-alchemy-ls"),
+    [
+      `[ "$1" = --version ] && exec '${real}' --version`,
+      `echo x >> '${count}'`,
+      `[ "$(wc -l < '${count}')" -le 4 ] && { echo "simulated crash" >&2; exit 101; }`,
+      `exec '${real}' "$@"`,
+    ].join("\n"),
+  );
+  await openWindow(workspaceCopy("crashing", { "alchemy-ls.server.path": crashing }));
+  const toast = toasts("crashed").first();
+  await toast.waitFor({ timeout: T });
+  assert.match((await toast.textContent()) ?? "", /crashed 4 times in the last 3 minutes/);
+  assert.equal(readFileSync(count, "utf8").trim().split("\n").length, 4, "not restarted exactly 3 times");
+  await waitStatusIcon("error");
+  assert.equal(await toasts("Alchemy").count(), 1, "more than one Alchemy notification");
+  await screenshot("server-crashed");
+  await toast.locator(".monaco-button", { hasText: "Restart" }).click();
+  await waitStatusIcon("beaker");
+  await openFile("src/workerB.ts");
+  await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: T });
 });
