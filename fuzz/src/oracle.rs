@@ -395,7 +395,12 @@ fn check_protocol(ws: &Workspace, an: &Analysis, data: &[u8]) {
                     check_range(&conv(e.file), e.span, r, d.rule);
                 }
             }
-            let _ = to_proto::code_actions(&snap, d.location.file, d.location.span);
+            let actions =
+                alchemy_ls::ide::code_actions(&ws, an, d.location.file, d.location.span, true, true);
+            for a in &actions {
+                check_edits(&ws, &a.edits, "code action");
+            }
+            let _ = to_proto::code_actions(&snap, &actions);
         }
         let _ = to_proto::diagnostics_by_file(&snap);
         if enc != Encoding::Utf16 {
@@ -443,6 +448,15 @@ fn check_protocol(ws: &Workspace, an: &Analysis, data: &[u8]) {
         for s in alchemy_ls::ide::workspace_symbols(&ws, an, "") {
             let _ = to_proto::workspace_symbol(&snap, &s);
         }
+        let base = ws.roots.first().cloned().unwrap_or_default();
+        let live = alchemy_ls::ide::graph::live_graph(&ws, an, &base);
+        for n in &live.nodes {
+            check_span(text_of(&ws, n.file), n.span, "graph node");
+        }
+        for e in &live.edges {
+            check_span(text_of(&ws, e.file), e.span, "graph edge");
+        }
+        let _ = to_proto::live_graph(&snap, &live);
     }
 }
 
@@ -470,6 +484,41 @@ fn check_ide(snap: &Snapshot, file: FileId, offset: u32) {
         check_span(text, c.replace_span, "completion");
         check_edits(ws, &c.additional_edits, "completion");
         let _ = to_proto::completion_item(snap, file, &c);
+    }
+    let g = ide::go_to_host(ws, an, file, offset);
+    check_nav(ws, &g.hosts);
+    check_nav(ws, g.named.as_slice());
+    let _ = to_proto::go_to_host(snap, &g);
+    if let Ok(Some(p)) = ide::prepare_rename(ws, an, file, offset) {
+        check_span(text, p.span, "prepareRename");
+    }
+    if let Ok(edits) = ide::rename(ws, an, file, offset, "Renamed") {
+        check_edits(ws, &edits, "rename");
+    }
+    let everything = Span {
+        start: 0,
+        end: text.len() as u32,
+    };
+    for h in ide::inlay_hints(
+        ws,
+        an,
+        file,
+        everything,
+        ide::InlayHintOptions {
+            from_binding: true,
+            hosted_here: true,
+            stack_workers: true,
+        },
+    ) {
+        check_span(
+            text,
+            Span {
+                start: h.offset,
+                end: h.offset,
+            },
+            "inlay hint",
+        );
+        let _ = to_proto::inlay_hint(snap, file, &h);
     }
 }
 

@@ -5,7 +5,7 @@
 //! modules are re-exported under the names the code and the tests use.
 #![deny(clippy::print_stdout)]
 
-pub use alchemy_ls_core::{analysis, builtins, catalog, line_index, version};
+pub use alchemy_ls_core::{analysis, builtins, catalog, display_path, line_index, version};
 pub use alchemy_ls_ide as ide;
 pub use alchemy_ls_lsp as lsp;
 pub use alchemy_ls_project::{baseline, config, facts_cache, resolve, timing, workspace};

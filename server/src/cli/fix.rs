@@ -19,7 +19,7 @@ use super::args::CheckArgs;
 use super::check::{finish, load_for_check};
 use super::paths::relative;
 use super::{EXIT_ERROR, Io};
-use crate::analysis::{self, Analysis, Diagnostic, Fix};
+use crate::analysis::{self, Analysis};
 use crate::workspace::Workspace;
 
 /// Rounds of fixing before giving up on fixes that keep enabling others.
@@ -214,57 +214,23 @@ struct Plan {
 }
 
 fn plan(ws: &Workspace, analysis: &Analysis, scope: &Scope) -> Plan {
+    let round = analysis::fixes::safe_fix_round(&analysis.diagnostics, |f| scope.allows(&ws.file(f).path));
     let mut plan = Plan {
         edits: HashMap::new(),
         fixed: Vec::new(),
-        skipped: 0,
+        skipped: round.skipped,
     };
-    for d in &analysis.diagnostics {
-        let Some(fix) = d.fixes.iter().find(|f| f.safe) else {
-            continue;
-        };
-        if !fix.edits.iter().all(|e| scope.allows(&ws.file(e.file).path)) {
-            plan.skipped += 1;
-            continue;
-        }
-        if fix.edits.iter().any(|e| {
+    for (d, fix) in round.fixes {
+        for e in &fix.edits {
+            let text = &ws.file(e.file).text;
             plan.edits
-                .get(&e.file)
-                .is_some_and(|taken| taken.iter().any(|(s, _)| overlaps(*s, e.span)))
-        }) {
-            continue; // next round
+                .entry(e.file)
+                .or_default()
+                .push((e.span, analysis::fixes::line_breaks_like(text, &e.new_text)));
         }
-        take(ws, &mut plan, d, fix);
+        plan.fixed.push((d.rule, d.location.file));
     }
     plan
-}
-
-fn take(ws: &Workspace, plan: &mut Plan, d: &Diagnostic, fix: &Fix) {
-    for e in &fix.edits {
-        let text = &ws.file(e.file).text;
-        plan.edits
-            .entry(e.file)
-            .or_default()
-            .push((e.span, line_breaks_like(text, &e.new_text)));
-    }
-    plan.fixed.push((d.rule, d.location.file));
-}
-
-/// Two edits conflict when their ranges overlap or touch (two insertions at one point have no
-/// defined order).
-fn overlaps(a: Span, b: Span) -> bool {
-    a.start <= b.end && b.start <= a.end
-}
-
-/// `new_text` with the file's line breaks (CRLF when the file uses them).
-fn line_breaks_like(text: &str, new_text: &str) -> String {
-    let crlf = text.matches("\r\n").count();
-    let lf = text.matches('\n').count() - crlf;
-    if crlf > lf {
-        new_text.replace("\r\n", "\n").replace('\n', "\r\n")
-    } else {
-        new_text.to_string()
-    }
 }
 
 /// Applies non-overlapping edits; an edit never lands before a byte order mark.
@@ -319,6 +285,7 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::fixes::line_breaks_like;
 
     #[test]
     fn edits_keep_bom_and_crlf() {
@@ -340,8 +307,6 @@ mod tests {
             (Span { start: 2, end: 3 }, "C".to_string()),
         ];
         assert_eq!(apply("abc", edits), "AAbC");
-        assert!(overlaps(Span { start: 1, end: 1 }, Span { start: 1, end: 3 }));
-        assert!(!overlaps(Span { start: 0, end: 1 }, Span { start: 2, end: 3 }));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Paths as the reports show them: relative to the base directory, with forward slashes.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The directory report paths are relative to: the first PATH argument if it is a directory,
 /// else its parent. Canonicalised when possible (workspace file paths are canonical).
@@ -13,32 +13,7 @@ pub fn base_dir(first: &Path) -> PathBuf {
     }
 }
 
-/// `path` relative to `base`, with forward slashes; `..` segments when it lies outside.
-/// Falls back to the path itself when the two share no root (e.g. different drives).
-pub fn relative(base: &Path, path: &Path) -> String {
-    let base: Vec<Component> = base.components().collect();
-    let target: Vec<Component> = path.components().collect();
-    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
-    if common == 0 && !base.is_empty() {
-        return slashes(path);
-    }
-    let mut parts: Vec<String> = Vec::new();
-    for _ in common..base.len() {
-        parts.push("..".to_string());
-    }
-    for c in &target[common..] {
-        parts.push(c.as_os_str().to_string_lossy().into_owned());
-    }
-    if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    }
-}
-
-fn slashes(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
+pub use crate::display_path::relative;
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod builtins;
 pub mod catalog;
 pub mod config;
+pub mod display_path;
 pub mod line_index;
 pub mod version;
 pub mod workspace;

@@ -1,29 +1,135 @@
 //! Navigation, hover, references, code lenses and symbols.
 
+use alchemy_grammar::{Expr, Span};
+
 use super::info::{Hit, edges_from, edges_to, hit, hosts_of, kind_label, names, nav, site, with_model};
-use super::{CodeLens, Hover, NavTarget, Symbol};
+use super::{CodeLens, GoToHost, Hover, NavTarget, Symbol};
 use alchemy_ls_core::analysis::Analysis;
 use alchemy_ls_core::analysis::graph::{EdgeKind, ResourceKind};
 use alchemy_ls_core::analysis::model::Model;
 use alchemy_ls_core::analysis::scopes::EvKind;
 use alchemy_ls_core::workspace::{FileId, Workspace};
 
-/// Workers hosting the resource under the cursor (`alchemy/hosts`, `textDocument/implementation`).
+/// Workers hosting the resource under the cursor (`alchemy/hosts`, `textDocument/implementation`):
+/// on a `.from(H)` argument, H when it hosts the resource, else the Workers that do.
 pub fn hosts_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Vec<NavTarget> {
     with_model(ws, an, Some(file), |m| hosts_at_in(m, file, offset))
 }
 
 fn hosts_at_in(m: &Model, file: FileId, offset: u32) -> Vec<NavTarget> {
     match hit(m, file, offset) {
-        // on the argument: the Worker it names; on the receiver: the Workers hosting X
         Some(Hit::From {
+            x,
             host: Some(h),
             on_arg: true,
             ..
-        }) => vec![nav(m, h)],
+        }) if valid_host(m, x, h) || !hostable(m, x) => vec![nav(m, h)],
         Some(Hit::From { x, .. }) => hosts_of(m, x).into_iter().map(|w| nav(m, w)).collect(),
         Some(Hit::Resource { r, .. }) => hosts_of(m, r).into_iter().map(|w| nav(m, w)).collect(),
         None => Vec::new(),
+    }
+}
+
+/// A Durable Object or Workflow (what Workers host).
+fn hostable(m: &Model, x: usize) -> bool {
+    matches!(
+        m.res(x).kind,
+        ResourceKind::DurableObject
+            | ResourceKind::RpcDurableObject
+            | ResourceKind::Workflow
+            | ResourceKind::Container
+    )
+}
+
+/// `X.from(H)` binds something: H hosts X (its own binding `.from(Self)` included).
+fn valid_host(m: &Model, x: usize, h: usize) -> bool {
+    m.hosts_x(h, x)
+}
+
+/// Go to Host with an explanation: where it leads, and what is wrong when the code names a
+/// Worker that does not host the resource or no Worker hosts it.
+pub fn go_to_host(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> GoToHost {
+    with_model(ws, an, Some(file), |m| go_to_host_in(m, an, file, offset))
+}
+
+fn go_to_host_in(m: &Model, an: &Analysis, file: FileId, offset: u32) -> GoToHost {
+    let nothing = |message: String| GoToHost {
+        hosts: Vec::new(),
+        message: Some(message),
+        named: None,
+    };
+    let (x, named) = match hit(m, file, offset) {
+        Some(Hit::From {
+            x,
+            host: Some(h),
+            on_arg: true,
+            span,
+        }) => {
+            if valid_host(m, x, h) || !hostable(m, x) {
+                return GoToHost {
+                    hosts: vec![nav(m, h)],
+                    message: None,
+                    named: None,
+                };
+            }
+            (x, Some((h, span)))
+        }
+        Some(Hit::From { x, .. }) | Some(Hit::Resource { r: x, .. }) => (x, None),
+        None => {
+            return nothing(
+                "Nothing to go to at the cursor: put it on a Durable Object or Workflow, a `yield* X` or an `X.from(Host)`."
+                    .to_string(),
+            );
+        }
+    };
+    let xr = m.res(x);
+    if !hostable(m, x) {
+        return nothing(format!(
+            "{} is a {}: Go to Host finds the Workers hosting a Durable Object or Workflow.",
+            xr.name,
+            kind_label(xr.kind)
+        ));
+    }
+    let hosts = hosts_of(m, x);
+    let targets: Vec<NavTarget> = hosts.iter().map(|w| nav(m, *w)).collect();
+    match named {
+        Some((h, span)) => {
+            let hn = &m.res(h).name;
+            // the rule's own words when it reports this `.from`
+            let message = an
+                .diagnostics
+                .iter()
+                .find(|d| {
+                    d.rule == alchemy_ls_core::analysis::rules::from_non_host::ID
+                        && d.location.file == file
+                        && d.location.span.start <= span.end
+                        && span.start <= d.location.span.end
+                })
+                .map(|d| d.message.clone())
+                .unwrap_or_else(|| match hosts.len() {
+                    0 => format!("{hn} does not host {}, and no Worker does.", xr.name),
+                    _ => format!(
+                        "{hn} does not host {}: {} is hosted by {}.",
+                        xr.name,
+                        xr.name,
+                        names(m, &hosts)
+                    ),
+                });
+            GoToHost {
+                hosts: targets,
+                message: Some(message),
+                named: Some(nav(m, h)),
+            }
+        }
+        None if hosts.is_empty() => nothing(format!(
+            "No Worker hosts {}: a Worker hosts it by listing it in its Deps (Cloudflare.Worker<Self, Shape, {}>) and providing its runtime ({}'s Live) in its implementation.",
+            xr.name, xr.name, xr.name
+        )),
+        None => GoToHost {
+            hosts: targets,
+            message: None,
+            named: None,
+        },
     }
 }
 
@@ -107,7 +213,7 @@ fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
             }
         };
         if relevant {
-            let t = site(m, e.file, e.span, &name);
+            let t = site(m, e.file, name_span(m, e.file, e.span, r), &name);
             if !out.contains(&t) {
                 out.push(t);
             }
@@ -122,7 +228,7 @@ fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
                 _ => false,
             };
             if used {
-                let t = site(m, ev.file, ev.span, &name);
+                let t = site(m, ev.file, name_span(m, ev.file, ev.span, r), &name);
                 if !out.contains(&t) {
                     out.push(t);
                 }
@@ -131,6 +237,25 @@ fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
     }
     out.sort_by_key(|t| (t.file, t.full_span.start));
     out
+}
+
+/// The name of resource `r` inside a reference site (the `Counter` of `yield* Counter` or
+/// `Counter.from(WorkerA)`): the range TypeScript gives the same reference, so that an editor
+/// merging both servers' answers shows it once. The whole site when no identifier in it names
+/// `r` (a string, a Live).
+fn name_span(m: &Model, file: FileId, site: Span, r: usize) -> Span {
+    let ctx = &m.ctx;
+    let env = alchemy_ls_core::analysis::ctx::Env::default();
+    ctx.facts(file)
+        .exprs
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| site.start <= n.span.start && n.span.end <= site.end)
+        .filter(|(_, n)| matches!(n.kind, Expr::Ident { .. }))
+        .filter(|(i, _)| ctx.resource_of(file, *i as u32, &env) == Some(r))
+        .map(|(_, n)| n.span)
+        .min_by_key(|s| s.start)
+        .unwrap_or(site)
 }
 
 pub fn hover_at(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> Option<super::Hover> {

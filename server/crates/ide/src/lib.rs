@@ -63,11 +63,109 @@ pub struct Symbol {
     pub detail: Option<String>,
 }
 
+/// What Go to Host leads to (`alchemy/goToHost`), and what is wrong when the code says
+/// otherwise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoToHost {
+    /// The Workers hosting the resource (on a valid `.from(H)` argument: H).
+    pub hosts: Vec<NavTarget>,
+    /// Set when the cursor is on a `.from(H)` whose H does not host the resource, on a resource
+    /// no Worker hosts, or on nothing Go to Host understands.
+    pub message: Option<String>,
+    /// With a message on a `.from(H)` argument: H.
+    pub named: Option<NavTarget>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeActionKind {
+    QuickFix,
+    /// `source.fixAll.alchemy-ls`.
+    FixAll,
+}
+
+/// A code action: its edits, and the diagnostics (indices into `Analysis::diagnostics`) it
+/// resolves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeAction {
+    pub title: String,
+    pub kind: CodeActionKind,
+    pub diagnostics: Vec<usize>,
+    pub edits: Vec<TextEdit>,
+    pub preferred: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InlayHintKind {
+    /// After `X.from(W)`: the binding.
+    Binding,
+    /// After a host's `yield* X`: "hosted here".
+    Hosting,
+    /// After a stack's `yield* W`: the Workers W pulls in.
+    Stack,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlayHint {
+    /// Where the hint goes (after the expression).
+    pub offset: u32,
+    pub label: String,
+    pub kind: InlayHintKind,
+    pub tooltip: Option<String>,
+}
+
+/// Which inlay hints to give (the `inlayHints` setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InlayHintOptions {
+    pub from_binding: bool,
+    pub hosted_here: bool,
+    pub stack_workers: bool,
+}
+
+impl Default for InlayHintOptions {
+    fn default() -> Self {
+        InlayHintOptions {
+            from_binding: true,
+            hosted_here: false,
+            stack_workers: true,
+        }
+    }
+}
+
+/// Where a rename applies (the id string's contents) and its current text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrepareRename {
+    pub span: Span,
+    pub placeholder: String,
+}
+
+/// Why a rename is refused (shown to the user).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RenameError {
+    Refused(String),
+}
+
+impl RenameError {
+    pub fn message(&self) -> &str {
+        match self {
+            RenameError::Refused(m) => m,
+        }
+    }
+}
+
+mod actions;
 mod at;
 mod complete;
+pub mod graph;
 mod info;
+mod inlay;
+mod rename;
+
+pub use actions::{code_actions, fix_all_action, suppressions};
 
 pub use at::{
-    code_lenses, definition_at, document_symbols, hosts_at, hover_at, references_at, workspace_symbols,
+    code_lenses, definition_at, document_symbols, go_to_host, hosts_at, hover_at, references_at,
+    workspace_symbols,
 };
 pub use complete::completion_at;
+pub use inlay::inlay_hints;
+pub use rename::{prepare_rename, rename};

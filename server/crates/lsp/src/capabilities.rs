@@ -3,9 +3,9 @@
 use tower_lsp_server::lsp_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CodeLensOptions,
     CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, HoverProviderCapability,
-    ImplementationProviderCapability, OneOf, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
-    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+    ImplementationProviderCapability, InlayHintOptions, InlayHintServerCapabilities, OneOf, RenameOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    WorkDoneProgressOptions, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
 use super::convert::{encoding_kind, negotiate_encoding};
@@ -76,6 +76,10 @@ impl ClientCaps {
     }
 }
 
+/// The code action kind of fix-all: VS Code's "Fix All" and `editor.codeActionsOnSave` with
+/// `source.fixAll` (or this exact kind) ask for it.
+pub const FIX_ALL_KIND: &str = "source.fixAll.alchemy-ls";
+
 /// Characters that open a completion (`X.from(|`, `Deps<|`, `A | |`, `, |`, `stub.|`).
 pub const COMPLETION_TRIGGERS: &[&str] = &["(", ".", "<", ",", " "];
 
@@ -103,18 +107,28 @@ pub fn server_capabilities(client: &ClientCaps, features: &Features) -> ServerCa
         }),
         code_action_provider: features.code_action.then(|| {
             CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::from(FIX_ALL_KIND)]),
                 resolve_provider: Some(false),
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })
         }),
         document_symbol_provider: features.document_symbol.then_some(OneOf::Left(true)),
+        rename_provider: features.rename.then_some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        inlay_hint_provider: features.inlay_hints.then_some(OneOf::Right(
+            InlayHintServerCapabilities::Options(InlayHintOptions {
+                resolve_provider: Some(false),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            }),
+        )),
         workspace_symbol_provider: features.workspace_symbol.then_some(OneOf::Left(true)),
         diagnostic_provider: client.pull_mode().then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
                 identifier: Some("alchemy-ls".to_string()),
                 inter_file_dependencies: true,
-                workspace_diagnostics: false,
+                workspace_diagnostics: true,
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })
         }),
@@ -125,7 +139,11 @@ pub fn server_capabilities(client: &ClientCaps, features: &Features) -> ServerCa
             }),
             file_operations: None,
         }),
-        experimental: Some(serde_json::json!({ "alchemyHosts": features.implementation })),
+        experimental: Some(serde_json::json!({
+            "alchemyHosts": features.implementation,
+            "alchemyGoToHost": features.implementation,
+            "alchemyGraph": true,
+        })),
         ..Default::default()
     }
 }

@@ -12,7 +12,7 @@ use tower_lsp_server::lsp_types::request::{RegisterCapability, WorkspaceConfigur
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::capabilities::{ClientCaps, server_capabilities};
+use super::capabilities::{ClientCaps, FIX_ALL_KIND, server_capabilities};
 use super::documents::{ChangeOutcome, Document};
 use super::host::{Change, canonical, single_file_root};
 use super::requests::{self, with_file, with_snapshot};
@@ -427,19 +427,171 @@ impl LanguageServer for Server {
         if !self.features().code_action {
             return Ok(None);
         }
-        if let Some(only) = &params.context.only
-            && !only
-                .iter()
-                .any(|k| k.as_str() == "quickfix" || k.as_str().is_empty())
-        {
+        // `only` kinds are prefixes: `source` and `source.fixAll` ask for fix-all too
+        let (quickfix, fix_all) = match &params.context.only {
+            None => (true, false),
+            Some(only) => (
+                only.iter()
+                    .any(|k| k.as_str() == "quickfix" || k.as_str().is_empty()),
+                only.iter().any(|k| {
+                    let k = k.as_str();
+                    k.is_empty() || k == "source" || k == "source.fixAll" || k == FIX_ALL_KIND
+                }),
+            ),
+        };
+        if !quickfix && !fix_all {
             return Ok(None);
         }
         let range = params.range;
         with_file(&self.state, &params.text_document.uri, move |snap, file| {
             let span = to_proto::conv(snap, file)?.span(range);
-            Some(to_proto::code_actions(snap, file, span))
+            let actions = ide::code_actions(&snap.ws, &snap.analysis, file, span, quickfix, fix_all);
+            Some(to_proto::code_actions(snap, &actions))
         })
         .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        if !self.features().rename {
+            return Ok(None);
+        }
+        let answer = with_file(&self.state, &params.text_document.uri, move |snap, file| {
+            let cv = to_proto::conv(snap, file)?;
+            let offset = cv.offset(params.position);
+            Some(
+                match ide::prepare_rename(&snap.ws, &snap.analysis, file, offset) {
+                    Ok(Some(p)) => Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
+                        range: cv.range(p.span),
+                        placeholder: p.placeholder,
+                    })),
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(e.message().to_string()),
+                },
+            )
+        })
+        .await?;
+        match answer {
+            Some(Ok(r)) => Ok(r),
+            Some(Err(message)) => Err(refused(message)),
+            None => Ok(None),
+        }
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        if !self.features().rename {
+            return Ok(None);
+        }
+        let pos = params.text_document_position;
+        let new_name = params.new_name;
+        let answer = with_file(&self.state, &pos.text_document.uri, move |snap, file| {
+            let offset = to_proto::conv(snap, file)?.offset(pos.position);
+            Some(
+                match ide::rename(&snap.ws, &snap.analysis, file, offset, &new_name) {
+                    Ok(edits) => Ok(to_proto::workspace_edit(snap, &edits)),
+                    Err(e) => Err(e.message().to_string()),
+                },
+            )
+        })
+        .await?;
+        match answer {
+            Some(Ok(edit)) => Ok(edit),
+            Some(Err(message)) => Err(refused(message)),
+            None => Ok(None),
+        }
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        if !self.features().inlay_hints {
+            return Ok(None);
+        }
+        let opts = self.state.settings().inlay_hints;
+        let range = params.range;
+        with_file(&self.state, &params.text_document.uri, move |snap, file| {
+            let span = to_proto::conv(snap, file)?.span(range);
+            let hints = ide::inlay_hints(&snap.ws, &snap.analysis, file, span, opts);
+            Some(
+                hints
+                    .iter()
+                    .filter_map(|h| to_proto::inlay_hint(snap, file, h))
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    /// Every file's diagnostics (an `unchanged` report where the client's result id is still
+    /// right). Once a client asks, files that are not open are reported here instead of being
+    /// pushed, and a change to them asks for a refresh.
+    #[allow(clippy::mutable_key_type)] // `Uri` hashes and compares by its string; its cell is a parse cache
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.state.workspace_pull.store(true, Ordering::SeqCst);
+        let previous: std::collections::HashMap<Uri, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|p| (p.uri, p.value))
+            .collect();
+        let snap = requests::current_snapshot(&self.state).await;
+        let versions: std::collections::HashMap<Uri, i32> = snap
+            .open
+            .values()
+            .flat_map(|d| d.uris.iter().map(move |u| (u.clone(), d.version)))
+            .collect();
+        let s = snap.clone();
+        let by_uri: Vec<(Uri, Vec<Diagnostic>)> = requests::blocking(move || {
+            let mut out: Vec<(Uri, Vec<Diagnostic>)> = to_proto::diagnostics_by_file(&s)
+                .into_iter()
+                .filter_map(|(file, diags)| Some((s.uri(file)?, diags)))
+                .collect();
+            out.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            out
+        })
+        .await?;
+        let mut reported = std::collections::HashMap::new();
+        let mut items = Vec::new();
+        // files the client had a report for and that have none now: an empty report
+        let mut uris: Vec<(Uri, Vec<Diagnostic>)> = by_uri;
+        for uri in previous.keys() {
+            if !uris.iter().any(|(u, _)| u == uri) {
+                uris.push((uri.clone(), Vec::new()));
+            }
+        }
+        for (uri, diags) in uris {
+            let id = result_id(&diags);
+            let version = versions.get(&uri).map(|v| *v as i64);
+            reported.insert(uri.clone(), id.clone());
+            if previous.get(&uri) == Some(&id) {
+                items.push(WorkspaceDocumentDiagnosticReport::Unchanged(
+                    WorkspaceUnchangedDocumentDiagnosticReport {
+                        uri,
+                        version,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id: id,
+                        },
+                    },
+                ));
+            } else {
+                items.push(WorkspaceDocumentDiagnosticReport::Full(
+                    WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(id),
+                            items: diags,
+                        },
+                    },
+                ));
+            }
+        }
+        *lock(&self.state.workspace_reported) = reported;
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
@@ -566,8 +718,70 @@ pub async fn hosts(state: &State, pos: TextDocumentPositionParams) -> Result<Opt
     .await
 }
 
+/// A refused request (a rename alchemy-ls does not do): the message is for the user.
+fn refused(message: String) -> Error {
+    Error {
+        // LSP 3.17 `RequestFailed`: the request was understood but cannot be done
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+        message: std::borrow::Cow::Owned(message),
+        data: None,
+    }
+}
+
+/// `alchemy/graph` params: `format` `"json"` (default: the live graph), or `"mermaid"`, `"dot"`
+/// (what `alchemy-ls graph --format … <first root>` prints, as a string).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct GraphParams {
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
 /// Custom requests.
 impl Server {
+    /// `alchemy/goToHost`: where Go to Host leads, and what is wrong when the code names a
+    /// Worker that does not host the resource (`{ hosts, message?, named? }`, docs/lsp.md).
+    pub async fn alchemy_go_to_host(&self, params: TextDocumentPositionParams) -> Result<Value> {
+        if !self.features().implementation {
+            return Ok(serde_json::json!({ "hosts": [] }));
+        }
+        let answer = with_file(&self.state, &params.text_document.uri, move |snap, file| {
+            let offset = to_proto::conv(snap, file)?.offset(params.position);
+            let g = ide::go_to_host(&snap.ws, &snap.analysis, file, offset);
+            Some(to_proto::go_to_host(snap, &g))
+        })
+        .await?;
+        Ok(answer.unwrap_or_else(|| serde_json::json!({ "hosts": [], "message": "This file is not part of the workspace alchemy-ls analyses." })))
+    }
+
+    /// `alchemy/graph`: the stack graph of the current analysis (open buffers included).
+    pub async fn alchemy_graph(&self, params: Option<GraphParams>) -> Result<Value> {
+        let format = params
+            .and_then(|p| p.format)
+            .unwrap_or_else(|| "live".to_string());
+        with_snapshot(&self.state, move |snap| {
+            let base = snap.ws.roots.first().cloned().unwrap_or_default();
+            match format.as_str() {
+                "mermaid" | "dot" | "json" => {
+                    let graph = ide::graph::workspace_graph(&snap.ws, &snap.analysis);
+                    let view = ide::graph::GraphView::new(&snap.ws, &graph, &base);
+                    Ok(Value::String(match format.as_str() {
+                        "mermaid" => view.mermaid(),
+                        "dot" => view.dot(),
+                        _ => view.json(),
+                    }))
+                }
+                "live" => {
+                    let g = ide::graph::live_graph(&snap.ws, &snap.analysis, &base);
+                    Ok(to_proto::live_graph(snap, &g))
+                }
+                other => Err(Error::invalid_params(format!(
+                    "alchemy/graph: unknown format `{other}` (json, mermaid, dot)"
+                ))),
+            }
+        })
+        .await?
+    }
+
     /// `alchemy/hosts`: the Workers hosting the resource under the cursor.
     pub async fn alchemy_hosts(&self, params: TextDocumentPositionParams) -> Result<Vec<Location>> {
         if !self.features().implementation {

@@ -1,7 +1,10 @@
-//! Editor settings (section `alchemy-ls`): feature toggles here; rule severities, packages
-//! and ignore globs are merged into the [`alchemy_ls_project::config::Config`] by the config module.
+//! Editor settings (section `alchemy-ls`): feature toggles and inlay hint kinds here; rule
+//! severities, packages and ignore globs are merged into the [`alchemy_ls_project::config::Config`] by the
+//! config module.
 
 use serde_json::Value;
+
+use alchemy_ls_ide::InlayHintOptions;
 
 /// Which features answer. All default to `true`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +18,8 @@ pub struct Features {
     pub code_action: bool,
     pub document_symbol: bool,
     pub workspace_symbol: bool,
+    pub rename: bool,
+    pub inlay_hints: bool,
 }
 
 impl Default for Features {
@@ -29,6 +34,8 @@ impl Default for Features {
             code_action: true,
             document_symbol: true,
             workspace_symbol: true,
+            rename: true,
+            inlay_hints: true,
         }
     }
 }
@@ -37,6 +44,8 @@ impl Default for Features {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     pub features: Features,
+    /// Which inlay hints to give (`inlayHints.fromBinding`, `.hostedHere`, `.stackWorkers`).
+    pub inlay_hints: InlayHintOptions,
     /// The raw settings object (rules, packages, ignore, …), `Value::Null` if none.
     pub raw: Value,
 }
@@ -70,6 +79,8 @@ impl Settings {
                             "codeAction" => features.code_action = b,
                             "documentSymbol" => features.document_symbol = b,
                             "workspaceSymbol" => features.workspace_symbol = b,
+                            "rename" => features.rename = b,
+                            "inlayHints" => features.inlay_hints = b,
                             other => problems.push(format!("unknown feature toggle features.{other}")),
                         }
                     }
@@ -77,12 +88,39 @@ impl Settings {
                 None => problems.push("features must be an object".to_string()),
             }
         }
+        let mut inlay_hints = InlayHintOptions::default();
+        if let Some(obj) = section.get("inlayHints") {
+            match obj.as_object() {
+                Some(map) => {
+                    for (key, v) in map {
+                        let Some(b) = v.as_bool() else {
+                            problems.push(format!("inlayHints.{key} must be a boolean"));
+                            continue;
+                        };
+                        match key.as_str() {
+                            "fromBinding" => inlay_hints.from_binding = b,
+                            "hostedHere" => inlay_hints.hosted_here = b,
+                            "stackWorkers" => inlay_hints.stack_workers = b,
+                            other => problems.push(format!("unknown inlay hint inlayHints.{other}")),
+                        }
+                    }
+                }
+                None => problems.push("inlayHints must be an object".to_string()),
+            }
+        }
         let raw = if section.is_object() {
             section.clone()
         } else {
             Value::Null
         };
-        (Settings { features, raw }, problems)
+        (
+            Settings {
+                features,
+                inlay_hints,
+                raw,
+            },
+            problems,
+        )
     }
 }
 
@@ -104,5 +142,26 @@ mod tests {
         let (s, p) = Settings::from_value(&json!({"features": {"hover": "no", "bogus": true}}));
         assert!(s.features.hover);
         assert_eq!(p.len(), 2);
+        let (s, p) = Settings::from_value(&json!({"features": {"rename": false, "inlayHints": false}}));
+        assert!(!s.features.rename && !s.features.inlay_hints && p.is_empty());
+    }
+
+    #[test]
+    fn inlay_hint_kinds() {
+        let (s, p) = Settings::from_value(&json!(null));
+        assert_eq!(s.inlay_hints, InlayHintOptions::default());
+        assert!(s.inlay_hints.from_binding && !s.inlay_hints.hosted_here && s.inlay_hints.stack_workers);
+        assert!(p.is_empty());
+        let (s, p) = Settings::from_value(
+            &json!({"inlayHints": {"hostedHere": true, "fromBinding": false, "stackWorker": true, "stackWorkers": 1}}),
+        );
+        assert!(s.inlay_hints.hosted_here && !s.inlay_hints.from_binding && s.inlay_hints.stack_workers);
+        assert_eq!(
+            p,
+            [
+                "unknown inlay hint inlayHints.stackWorker",
+                "inlayHints.stackWorkers must be a boolean"
+            ]
+        );
     }
 }

@@ -151,6 +151,12 @@ pub struct State {
     /// What the client last pulled for each open document (result ids): the worker asks for
     /// a refresh when a document's diagnostics move away from it.
     pub pulled: Mutex<HashMap<Uri, String>>,
+    /// The client pulls workspace diagnostics (it sent `workspace/diagnostic`): files that are
+    /// not open are then reported there rather than pushed.
+    pub workspace_pull: AtomicBool,
+    /// What the last `workspace/diagnostic` answer gave for each file (result ids): the worker
+    /// asks for a refresh when a closed file's diagnostics move away from it.
+    pub workspace_reported: Mutex<HashMap<Uri, String>>,
     pub shutdown: AtomicBool,
     pub test_hooks: bool,
     /// The deployed revision compared with (deploy-impact rules).
@@ -175,6 +181,8 @@ impl Default for State {
             has_roots: AtomicBool::new(false),
             paths: RwLock::new(Arc::default()),
             pulled: Mutex::new(HashMap::new()),
+            workspace_pull: AtomicBool::new(false),
+            workspace_reported: Mutex::new(HashMap::new()),
             shutdown: AtomicBool::new(false),
             test_hooks: std::env::var("ALCHEMY_LS_TEST_HOOKS").is_ok_and(|v| v == "1"),
             baseline: Mutex::default(),

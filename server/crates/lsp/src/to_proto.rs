@@ -100,33 +100,103 @@ pub fn workspace_edit(snap: &Snapshot, edits: &[analysis::TextEdit]) -> Option<l
     })
 }
 
-fn spans_overlap(a: Span, b: Span) -> bool {
-    a.start <= b.end && b.start <= a.end
+/// IDE code actions → protocol code actions (quick fixes carry their diagnostics).
+pub fn code_actions(snap: &Snapshot, actions: &[ide::CodeAction]) -> Vec<lsp::CodeActionOrCommand> {
+    actions
+        .iter()
+        .filter_map(|a| {
+            let edit = workspace_edit(snap, &a.edits)?;
+            let diagnostics: Vec<lsp::Diagnostic> = a
+                .diagnostics
+                .iter()
+                .filter_map(|i| diagnostic(snap, snap.analysis.diagnostics.get(*i)?))
+                .collect();
+            Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: a.title.clone(),
+                kind: Some(match a.kind {
+                    ide::CodeActionKind::QuickFix => lsp::CodeActionKind::QUICKFIX,
+                    ide::CodeActionKind::FixAll => {
+                        lsp::CodeActionKind::from(super::capabilities::FIX_ALL_KIND)
+                    }
+                }),
+                diagnostics: (!diagnostics.is_empty()).then_some(diagnostics),
+                edit: Some(edit),
+                is_preferred: a.preferred.then_some(true),
+                ..Default::default()
+            }))
+        })
+        .collect()
 }
 
-/// Quick fixes of the diagnostics of `file` overlapping `span`.
-pub fn code_actions(snap: &Snapshot, file: FileId, span: Span) -> Vec<lsp::CodeActionOrCommand> {
-    let mut out = Vec::new();
-    for d in &snap.analysis.diagnostics {
-        if d.location.file != file || !spans_overlap(d.location.span, span) || d.fixes.is_empty() {
-            continue;
+pub fn inlay_hint(snap: &Snapshot, file: FileId, h: &ide::InlayHint) -> Option<lsp::InlayHint> {
+    Some(lsp::InlayHint {
+        position: conv(snap, file)?.position(h.offset),
+        label: lsp::InlayHintLabel::String(h.label.clone()),
+        kind: None,
+        text_edits: None,
+        tooltip: h.tooltip.clone().map(lsp::InlayHintTooltip::String),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    })
+}
+
+/// A named location, `{ name, location }` (Go to Host).
+pub fn named_location(snap: &Snapshot, t: &ide::NavTarget) -> Option<serde_json::Value> {
+    Some(serde_json::json!({ "name": t.name, "location": nav_location(snap, t)? }))
+}
+
+/// `alchemy/goToHost`'s answer: `{ hosts: [{ name, location }], message?, named? }`.
+pub fn go_to_host(snap: &Snapshot, g: &ide::GoToHost) -> serde_json::Value {
+    serde_json::json!({
+        "hosts": g.hosts.iter().filter_map(|t| named_location(snap, t)).collect::<Vec<_>>(),
+        "message": g.message,
+        "named": g.named.as_ref().and_then(|t| named_location(snap, t)),
+    })
+}
+
+/// `alchemy/graph`'s answer (see docs/lsp.md).
+pub fn live_graph(snap: &Snapshot, g: &ide::graph::LiveGraph) -> serde_json::Value {
+    let loc = |file: FileId, span: Span| -> serde_json::Value {
+        match (snap.uri(file), range(snap, file, span)) {
+            (Some(uri), Some(r)) => serde_json::json!({ "uri": uri, "range": r }),
+            _ => serde_json::Value::Null,
         }
-        let Some(pd) = diagnostic(snap, d) else { continue };
-        for fix in &d.fixes {
-            let Some(edit) = workspace_edit(snap, &fix.edits) else {
-                continue;
-            };
-            out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                title: fix.title.clone(),
-                kind: Some(lsp::CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![pd.clone()]),
-                edit: Some(edit),
-                is_preferred: Some(d.fixes.len() == 1),
-                ..Default::default()
-            }));
-        }
-    }
-    out
+    };
+    let nodes: Vec<serde_json::Value> = g
+        .nodes
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "id": n.id,
+                "kind": n.kind.as_str(),
+                "label": n.kind.label(),
+                "name": n.name,
+                "logicalId": n.logical_id,
+                "location": loc(n.file, n.span),
+                "stacks": n.stacks,
+            })
+        })
+        .collect();
+    let edges: Vec<serde_json::Value> = g
+        .edges
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "kind": e.kind.as_str(),
+                "from": e.from,
+                "to": e.to,
+                "via": e.via,
+                "location": loc(e.file, e.span),
+                "problems": e.problems.iter().map(|p| serde_json::json!({
+                    "rule": p.rule,
+                    "severity": p.severity.as_str(),
+                    "message": p.message,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "version": 1, "nodes": nodes, "edges": edges })
 }
 
 pub fn nav_location(snap: &Snapshot, t: &ide::NavTarget) -> Option<lsp::Location> {

@@ -277,6 +277,10 @@ async fn publish(state: &State, client: &Client, snap: &Snapshot, published: &mu
 
     let mut uris: Vec<Uri> = next.keys().chain(published.pushed.keys()).cloned().collect();
     uris.extend(open_uris.keys().cloned());
+    if pull_mode && state.workspace_pull.load(Ordering::SeqCst) {
+        // files the last workspace report had: their diagnostics may have gone
+        uris.extend(lock(&state.workspace_reported).keys().cloned());
+    }
     uris.sort();
     uris.dedup();
 
@@ -304,6 +308,24 @@ async fn publish(state: &State, client: &Client, snap: &Snapshot, published: &mu
                 continue;
             }
         }
+        if version.is_none() && pull_mode && state.workspace_pull.load(Ordering::SeqCst) {
+            // a closed file, reported by `workspace/diagnostic`: drop what was pushed, and
+            // ask for a refresh when its diagnostics moved away from the last report
+            if published.pushed.remove(&uri).is_some() {
+                client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+            }
+            let id = result_id(&new);
+            let reported = lock(&state.workspace_reported).get(&uri).cloned();
+            let changed = match &reported {
+                Some(r) => *r != id,
+                None => !new.is_empty(),
+            };
+            if changed && published.refreshed.get(&uri) != Some(&id) {
+                published.refreshed.insert(uri.clone(), id);
+                refresh = true;
+            }
+            continue;
+        }
         let old = published.pushed.get(&uri);
         if old.map_or(new.is_empty(), |o| *o == new) {
             continue;
@@ -316,7 +338,9 @@ async fn publish(state: &State, client: &Client, snap: &Snapshot, published: &mu
         let version = version.filter(|_| owner_of.get(&uri) == Some(&uri));
         client.publish_diagnostics(uri, new, version).await;
     }
-    published.refreshed.retain(|u, _| open_uris.contains_key(u));
+    if !state.workspace_pull.load(Ordering::SeqCst) {
+        published.refreshed.retain(|u, _| open_uris.contains_key(u));
+    }
     lock(&state.pulled).retain(|u, _| open_uris.contains_key(u));
     if refresh {
         let client = client.clone();

@@ -5,11 +5,69 @@ use std::path::{Component, Path, PathBuf};
 
 use alchemy_grammar::{Expr, ExprId, Span};
 
+use std::collections::HashMap;
+
 use super::api::EffectMod;
 use super::ctx::Ctx;
-use super::diagnostic::TextEdit;
+use super::diagnostic::{Diagnostic, Fix, TextEdit};
 use super::symbols::Sym;
 use crate::workspace::{FileId, Resolved};
+
+/// One round of safe fixes as `alchemy-ls check --fix` applies them, and the editors' fix-all
+/// (`source.fixAll.alchemy-ls`): the first safe fix of each diagnostic, in order.
+pub struct SafeFixRound<'d> {
+    /// The fixes taken, with their diagnostics.
+    pub fixes: Vec<(&'d Diagnostic, &'d Fix)>,
+    /// Safe fixes skipped because an edit of theirs is in a file `allows` rejects.
+    pub skipped: usize,
+}
+
+/// The first safe fix of each diagnostic, in order; a fix with an edit in a file `allows`
+/// rejects is skipped (counted), and a fix whose edits overlap or touch an edit already taken
+/// waits for the next round (two insertions at one point have no defined order).
+pub fn safe_fix_round<'d>(
+    diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+    allows: impl Fn(FileId) -> bool,
+) -> SafeFixRound<'d> {
+    let mut taken: HashMap<FileId, Vec<Span>> = HashMap::new();
+    let mut round = SafeFixRound {
+        fixes: Vec::new(),
+        skipped: 0,
+    };
+    for d in diagnostics {
+        let Some(fix) = d.fixes.iter().find(|f| f.safe) else {
+            continue;
+        };
+        if !fix.edits.iter().all(|e| allows(e.file)) {
+            round.skipped += 1;
+            continue;
+        }
+        let conflicts = fix.edits.iter().any(|e| {
+            taken
+                .get(&e.file)
+                .is_some_and(|t| t.iter().any(|s| s.start <= e.span.end && e.span.start <= s.end))
+        });
+        if conflicts {
+            continue;
+        }
+        for e in &fix.edits {
+            taken.entry(e.file).or_default().push(e.span);
+        }
+        round.fixes.push((d, fix));
+    }
+    round
+}
+
+/// `new_text` with the line breaks of `text` (CRLF when the file mostly uses them).
+pub fn line_breaks_like(text: &str, new_text: &str) -> String {
+    let crlf = text.matches("\r\n").count();
+    let lf = text.matches('\n').count() - crlf;
+    if crlf > lf {
+        new_text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        new_text.to_string()
+    }
+}
 
 /// How an export is imported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -408,4 +466,60 @@ fn contains(ctx: &Ctx, file: FileId, outer: ExprId, inner: ExprId) -> bool {
     let a = ctx.span(file, outer);
     let b = ctx.span(file, inner);
     a.start <= b.start && b.end <= a.end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::diagnostic::{Location, Severity};
+
+    fn diag(rule: &'static str, fixes: Vec<(bool, u32, u32)>) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: Severity::Warning,
+            location: Location {
+                file: FileId(0),
+                span: Span { start: 0, end: 1 },
+            },
+            message: String::new(),
+            related: Vec::new(),
+            fixes: fixes
+                .into_iter()
+                .map(|(safe, start, end)| Fix {
+                    title: String::new(),
+                    edits: vec![TextEdit {
+                        file: FileId(if start >= 100 { 1 } else { 0 }),
+                        span: Span { start, end },
+                        new_text: "x".into(),
+                    }],
+                    safe,
+                })
+                .collect(),
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_round_takes_the_first_safe_fix_and_leaves_conflicts_for_the_next() {
+        let ds = vec![
+            diag("a", vec![(false, 0, 1), (true, 2, 4)]), // the safe one, not the first
+            diag("b", vec![(true, 4, 5)]),                // touches a's edit: next round
+            diag("c", vec![(true, 3, 3)]),                // inside a's edit: next round
+            diag("d", vec![(true, 6, 7)]),
+            diag("e", vec![(false, 8, 9)]),    // no safe fix
+            diag("f", vec![(true, 100, 101)]), // in a file the caller rejects
+        ];
+        let round = safe_fix_round(&ds, |f| f == FileId(0));
+        let taken: Vec<&str> = round.fixes.iter().map(|(d, _)| d.rule).collect();
+        assert_eq!(taken, ["a", "d"]);
+        assert_eq!(round.fixes[0].1.edits[0].span, Span { start: 2, end: 4 });
+        assert_eq!(round.skipped, 1);
+    }
+
+    #[test]
+    fn line_breaks_follow_the_file() {
+        assert_eq!(line_breaks_like("a\r\nb\r\n", "x\ny"), "x\r\ny");
+        assert_eq!(line_breaks_like("a\nb\n", "x\r\ny"), "x\r\ny");
+        assert_eq!(line_breaks_like("a\nb\r\nc\n", "x\ny"), "x\ny");
+    }
 }

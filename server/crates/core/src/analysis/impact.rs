@@ -778,7 +778,7 @@ fn worker_replaced(
 }
 
 /// The local name of the `alchemy` root module in `file` (`import * as Alchemy from "alchemy"`).
-fn alchemy_root_name(m: &Model, file: FileId) -> Option<String> {
+pub fn alchemy_root_name(m: &Model, file: FileId) -> Option<String> {
     m.ctx.facts(file).imports.iter().find_map(|i| {
         let ns = i.namespace.as_ref()?;
         let pkg = m
