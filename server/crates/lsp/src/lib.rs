@@ -40,6 +40,8 @@ pub fn run_stdio() -> i32 {
     let code = runtime.block_on(async {
         let (service, socket) = LspService::build(Server::new)
             .custom_method("alchemy/hosts", Server::alchemy_hosts)
+            .custom_method("alchemy/goToHost", Server::alchemy_go_to_host)
+            .custom_method("alchemy/graph", Server::alchemy_graph)
             .custom_method("alchemy/debugPanic", Server::debug_panic)
             .custom_method("alchemy/debugDocumentText", Server::debug_document_text)
             .custom_method("alchemy/debugQuiescent", Server::debug_quiescent)
