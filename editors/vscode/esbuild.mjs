@@ -1,5 +1,5 @@
-// Bundles src/extension.ts (with vscode-languageclient) into dist/extension.js and copies the
-// mermaid browser bundle for the stack graph webview into dist/.
+// Bundles src/extension.ts (with vscode-languageclient) into dist/extension.js and the stack
+// graph webview's script into dist/graph.js, and copies the mermaid browser bundle into dist/.
 import { copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -30,9 +30,25 @@ const options = {
   logLevel: "info",
 };
 
+// The Stack Graph webview's script (runs in the webview, next to dist/mermaid.min.js).
+const webview = {
+  entryPoints: [join(here, "src", "webview", "graph.ts")],
+  bundle: true,
+  outfile: join(here, "dist", "graph.js"),
+  format: "iife",
+  platform: "browser",
+  target: "es2022",
+  sourcemap: !production,
+  minify: production,
+  logLevel: "info",
+};
+
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const o of [options, webview]) {
+    const ctx = await esbuild.context(o);
+    await ctx.watch();
+  }
 } else {
   await esbuild.build(options);
+  await esbuild.build(webview);
 }

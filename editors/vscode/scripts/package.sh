@@ -43,7 +43,7 @@ if [ "$bundle_server" = 1 ]; then
 fi
 
 cp "$repo/LICENSE" LICENSE
-npx tsc --noEmit -p . >&2
+npm run --silent typecheck >&2
 node esbuild.mjs >&2
 
 case "$(uname -s)-$(uname -m)" in

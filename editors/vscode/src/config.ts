@@ -1,5 +1,5 @@
 // The `alchemy-ls` settings the server understands (docs/lsp.md, server/src/lsp/settings.rs and
-// config::apply_settings): rules, packages, ignore and feature toggles. Only these keys are sent,
+// config::apply_settings): rules, packages, ignore, feature toggles and inlay hint kinds. Only these keys are sent,
 // so that client-side settings (server.path, trace.server) never reach the server.
 import * as vscode from "vscode";
 
@@ -15,7 +15,12 @@ export const FEATURES = [
   "codeAction",
   "documentSymbol",
   "workspaceSymbol",
+  "rename",
+  "inlayHints",
 ] as const;
+
+/** Inlay hint kinds (`alchemy-ls.inlayHints.*`) and their defaults (server/src/ide `InlayHintOptions`). */
+export const INLAY_HINTS = { fromBinding: true, hostedHere: false, stackWorkers: true } as const;
 
 export const LEVELS = ["error", "warning", "info", "off"] as const;
 
@@ -24,6 +29,7 @@ export interface ServerSettings {
   packages: string[];
   ignore: string[];
   features: Record<string, boolean>;
+  inlayHints: Record<string, boolean>;
 }
 
 function stringArray(value: unknown): string[] {
@@ -44,11 +50,16 @@ export function serverSettings(scope?: vscode.ConfigurationScope): ServerSetting
   for (const f of FEATURES) {
     features[f] = cfg.get<boolean>(`features.${f}`, true);
   }
+  const inlayHints: Record<string, boolean> = {};
+  for (const [k, d] of Object.entries(INLAY_HINTS)) {
+    inlayHints[k] = cfg.get<boolean>(`inlayHints.${k}`, d);
+  }
   return {
     rules,
     packages: stringArray(cfg.get("packages")),
     ignore: stringArray(cfg.get("ignore")),
     features,
+    inlayHints,
   };
 }
 

@@ -19,7 +19,7 @@ import {
 import { importsAlchemy, isAlchemyWorkspace, isTypeScript } from "./activation";
 import { SECTION, serverSettings } from "./config";
 import { CrashTracker, WINDOW_MS } from "./crashes";
-import { showGraph } from "./graph";
+import { GraphPanel } from "./graph";
 import { goToHost, showLocations } from "./locations";
 import { type Candidate, findServer } from "./serverPath";
 import { Status } from "./status";
@@ -219,6 +219,7 @@ function createClient(bin: Candidate): LanguageClient {
     const detail = running ? `alchemy-ls ${running.version.text}, ${describe(running.binary)}` : describe(bin);
     if (e.newState === State.Running) {
       status.set("running", detail);
+      GraphPanel.refreshOpen();
     } else if (e.newState === State.Starting) {
       status.set("starting", detail);
     } else if (!dead.has(c)) {
@@ -305,9 +306,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     status,
     vscode.commands.registerCommand("alchemy-ls.goToHost", () => goToHost(client)),
-    vscode.commands.registerCommand("alchemy-ls.showGraph", () =>
-      showGraph(context, running?.binary.path ?? findServer(context.extensionPath).candidates[0]?.path),
-    ),
+    vscode.commands.registerCommand("alchemy-ls.showGraph", () => GraphPanel.show(context, () => client)),
     vscode.commands.registerCommand("alchemy-ls.restartServer", () => {
       crashes.reset();
       return restartServer();

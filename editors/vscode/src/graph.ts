@@ -1,39 +1,18 @@
-// "Alchemy: Show Stack Graph": `alchemy-ls graph <folder> --format mermaid`, drawn in a webview by
-// the mermaid bundled with the extension (dist/mermaid.min.js; no network).
-import { execFile } from "node:child_process";
+// "Alchemy: Show Stack Graph": a webview on the server's `alchemy/graph` (the analysis of the
+// open buffers, saved or not), redrawn when a TypeScript document changes, is saved, or the
+// server's diagnostics change; a click opens the declaration or site in the editor. The
+// Mermaid and DOT exports come from the same request.
 import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import * as lsp from "vscode-languageclient/node";
+import type { GraphResult, Location } from "./graphModel";
 
-let panel: vscode.WebviewPanel | undefined;
+export const GRAPH_REQUEST = new lsp.RequestType<{ format?: "json" | "mermaid" | "dot" }, GraphResult | string, void>(
+  "alchemy/graph",
+);
 
-function run(binary: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(binary, args, { cwd, maxBuffer: 32 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
-      // `graph` exits 0; any other exit with output on stdout still yields a graph.
-      if (err && !stdout) {
-        reject(new Error(stderr.trim() || err.message));
-      } else {
-        resolve(stdout);
-      }
-    });
-  });
-}
-
-async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const folder = active && vscode.workspace.getWorkspaceFolder(active);
-  if (folder) {
-    return folder;
-  }
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length <= 1) {
-    return folders[0];
-  }
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: "Stack graph of which folder?" });
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
+/** How long after the last keystroke the graph is asked for again. */
+const DEBOUNCE_MS = 300;
 
 function nonce(): string {
   let n = "";
@@ -44,7 +23,7 @@ function nonce(): string {
   return n;
 }
 
-export function graphHtml(webview: vscode.Webview, mermaidUri: vscode.Uri, source: string, title: string): string {
+export function graphHtml(webview: vscode.Webview, dist: vscode.Uri): string {
   const n = nonce();
   const csp = [
     "default-src 'none'",
@@ -53,72 +32,187 @@ export function graphHtml(webview: vscode.Webview, mermaidUri: vscode.Uri, sourc
     `style-src ${webview.cspSource} 'unsafe-inline'`,
     `script-src 'nonce-${n}'`,
   ].join("; ");
+  const script = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(dist, file)).toString();
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(title)}</title>
+<title>Alchemy Stack Graph</title>
 <style>
-  body { padding: 12px; }
+  body { padding: 8px 12px; }
+  header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+  header h3 { margin: 0 12px 0 0; }
+  select, button { font: inherit; color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); padding: 2px 6px; }
+  button { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); cursor: pointer; }
+  #count { opacity: 0.7; }
   #graph svg { max-width: 100%; height: auto; }
+  #graph .clickable { cursor: pointer; }
+  #graph g.node.clickable:hover rect, #graph g.node.clickable:hover path, #graph g.node.clickable:hover polygon { stroke-width: 3px; }
+  #graph path.edge { pointer-events: stroke; }
+  #graph path.edge.problem { stroke-dasharray: 6 3; }
   #error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
-  details { margin-top: 16px; }
-  pre.source { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
+  #problems li.error a { color: var(--vscode-errorForeground); }
+  #problems li.warning a { color: var(--vscode-editorWarning-foreground); }
 </style>
 </head>
 <body>
-<h3>${escapeHtml(title)}</h3>
+<header>
+  <h3 id="title">Alchemy Stack Graph</h3>
+  <label>Show <select id="stack" aria-label="Stack"></select></label>
+  <span id="count"></span>
+  <button id="refresh" title="Ask the server again">Refresh</button>
+  <button id="export-mermaid" title="Open the graph as Mermaid in an editor">Mermaid</button>
+  <button id="export-dot" title="Open the graph as Graphviz DOT in an editor">DOT</button>
+</header>
 <div id="graph" data-state="pending"></div>
 <div id="error"></div>
-<details><summary>Mermaid source</summary><pre class="source" id="source">${escapeHtml(source)}</pre></details>
-<script nonce="${n}" src="${mermaidUri.toString()}"></script>
-<script nonce="${n}">
-  (async () => {
-    const graph = document.getElementById("graph");
-    try {
-      const dark = document.body.classList.contains("vscode-dark") || document.body.classList.contains("vscode-high-contrast");
-      mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default" });
-      const { svg } = await mermaid.render("alchemy-graph", document.getElementById("source").textContent);
-      graph.innerHTML = svg;
-      graph.dataset.state = "rendered";
-    } catch (e) {
-      graph.dataset.state = "error";
-      document.getElementById("error").textContent = "Could not draw the graph: " + (e && e.message ? e.message : e);
-    }
-  })();
-</script>
+<ul id="problems"></ul>
+<script nonce="${n}" src="${script("mermaid.min.js")}"></script>
+<script nonce="${n}" src="${script("graph.js")}"></script>
 </body>
 </html>`;
 }
 
-export async function showGraph(context: vscode.ExtensionContext, binary: string | undefined): Promise<void> {
-  if (!binary) {
-    void vscode.window.showErrorMessage("Alchemy: alchemy-ls was not found, so the stack graph cannot be drawn.");
-    return;
+export class GraphPanel implements vscode.Disposable {
+  private static current: GraphPanel | undefined;
+  private readonly panel: vscode.WebviewPanel;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ready = false;
+  private disposed = false;
+  private generation = 0;
+
+  /** Shows (or reveals) the graph view. */
+  static show(context: vscode.ExtensionContext, client: () => LanguageClient | undefined): GraphPanel {
+    if (GraphPanel.current) {
+      GraphPanel.current.panel.reveal(undefined, true);
+      GraphPanel.current.refresh();
+      return GraphPanel.current;
+    }
+    GraphPanel.current = new GraphPanel(context, client);
+    return GraphPanel.current;
   }
-  const folder = await pickFolder();
-  if (!folder) {
-    void vscode.window.showInformationMessage("Alchemy: open a folder to draw its stack graph.");
-    return;
+
+  /** Asks the open view, if any, to follow a change (a restarted server). */
+  static refreshOpen(): void {
+    GraphPanel.current?.schedule();
   }
-  let source: string;
-  try {
-    source = await run(binary, ["graph", folder.uri.fsPath, "--format", "mermaid"], folder.uri.fsPath);
-  } catch (err) {
-    void vscode.window.showErrorMessage(`Alchemy: alchemy-ls graph failed: ${err instanceof Error ? err.message : String(err)}`);
-    return;
-  }
-  const dist = vscode.Uri.joinPath(context.extensionUri, "dist");
-  if (!panel) {
-    panel = vscode.window.createWebviewPanel("alchemy-ls.graph", "Alchemy Stack Graph", vscode.ViewColumn.Beside, {
+
+  private constructor(
+    context: vscode.ExtensionContext,
+    private readonly client: () => LanguageClient | undefined,
+  ) {
+    const dist = vscode.Uri.joinPath(context.extensionUri, "dist");
+    this.panel = vscode.window.createWebviewPanel("alchemy-ls.graph", "Alchemy Stack Graph", vscode.ViewColumn.Beside, {
       enableScripts: true,
+      retainContextWhenHidden: true,
       localResourceRoots: [dist],
     });
-    panel.onDidDispose(() => (panel = undefined));
+    this.panel.webview.html = graphHtml(this.panel.webview, dist);
+    this.subscriptions.push(
+      this.panel.onDidDispose(() => this.dispose()),
+      this.panel.webview.onDidReceiveMessage((msg: { type: string; location?: Location; format?: "mermaid" | "dot" }) =>
+        this.receive(msg),
+      ),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && isTypeScript(e.document)) {
+          this.schedule();
+        }
+      }),
+      vscode.workspace.onDidSaveTextDocument((d) => isTypeScript(d) && this.schedule()),
+      vscode.languages.onDidChangeDiagnostics(() => this.schedule()),
+    );
   }
-  const mermaidUri = panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "mermaid.min.js"));
-  panel.webview.html = graphHtml(panel.webview, mermaidUri, source, `Stack graph: ${folder.name}`);
-  panel.reveal(undefined, true);
+
+  private async receive(msg: { type: string; location?: Location; format?: "mermaid" | "dot" }): Promise<void> {
+    if (msg.type === "ready") {
+      this.ready = true;
+      this.refresh();
+    } else if (msg.type === "refresh") {
+      this.refresh();
+    } else if (msg.type === "open" && msg.location) {
+      const uri = vscode.Uri.parse(msg.location.uri);
+      const r = msg.location.range;
+      const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+      const column = vscode.window.visibleTextEditors[0]?.viewColumn ?? vscode.ViewColumn.One;
+      await vscode.window.showTextDocument(uri, { selection: range, viewColumn: column, preview: false });
+    } else if (msg.type === "export" && msg.format) {
+      await this.export(msg.format);
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => this.refresh(), DEBOUNCE_MS);
+  }
+
+  private post(message: unknown): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Asks the server for the graph of the current analysis and posts it to the view. */
+  refresh(): void {
+    if (!this.ready) {
+      return;
+    }
+    const c = this.client();
+    if (!c || !c.isRunning()) {
+      this.post({ type: "error", message: "The alchemy-ls server is not running (Alchemy: Restart Server)." });
+      return;
+    }
+    const generation = ++this.generation;
+    c.sendRequest(GRAPH_REQUEST, {}).then(
+      (graph) => {
+        // An older answer that arrives after a newer one is dropped.
+        if (generation === this.generation && typeof graph === "object" && graph) {
+          this.post({ type: "graph", graph, title: "Alchemy Stack Graph" });
+        }
+      },
+      (err: unknown) => {
+        if (generation === this.generation) {
+          this.post({ type: "error", message: `alchemy/graph failed: ${err instanceof Error ? err.message : String(err)}` });
+        }
+      },
+    );
+  }
+
+  private async export(format: "mermaid" | "dot"): Promise<void> {
+    const c = this.client();
+    if (!c?.isRunning()) {
+      return;
+    }
+    try {
+      const text = await c.sendRequest(GRAPH_REQUEST, { format });
+      const content = typeof text === "string" ? text : JSON.stringify(text, null, 2);
+      const doc = await vscode.workspace.openTextDocument({ content, language: "plaintext" });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Alchemy: graph export failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    if (GraphPanel.current === this) {
+      GraphPanel.current = undefined;
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    for (const s of this.subscriptions.splice(0)) {
+      s.dispose();
+    }
+    this.panel.dispose();
+  }
+}
+
+function isTypeScript(doc: vscode.TextDocument): boolean {
+  return doc.languageId === "typescript" || doc.languageId === "typescriptreact";
 }

@@ -29,7 +29,32 @@ async function lineText(loc: vscode.Location): Promise<string> {
   }
 }
 
-/** "Alchemy: Go to Host": jump to the one host, pick among several, or say there is none. */
+export interface NamedLocation {
+  name: string;
+  location: lsp.Location;
+}
+
+/** `alchemy/goToHost` (docs/lsp.md): where Go to Host leads, and what is wrong when it leads
+ *  nowhere or somewhere else than the code says. */
+export interface GoToHostResult {
+  hosts: NamedLocation[];
+  message?: string | null;
+  named?: NamedLocation | null;
+}
+
+export const GO_TO_HOST_REQUEST = new lsp.RequestType<lsp.TextDocumentPositionParams, GoToHostResult | null, void>(
+  "alchemy/goToHost",
+);
+
+/** The answer of a server without `alchemy/goToHost` (older than the extension). */
+async function viaHosts(client: LanguageClient, params: lsp.TextDocumentPositionParams): Promise<GoToHostResult> {
+  const result = await client.sendRequest(HOSTS_REQUEST, params);
+  return { hosts: (result ?? []).map((location) => ({ name: "", location })) };
+}
+
+/** "Alchemy: Go to Host": jump to the one host, pick among several; when the code is wrong
+ *  (a `.from(Api)` where Api hosts nothing of the kind) or nothing hosts the resource, say so
+ *  and offer the real host. */
 export async function goToHost(client: LanguageClient | undefined): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
@@ -44,19 +69,38 @@ export async function goToHost(client: LanguageClient | undefined): Promise<void
     editor.document,
     editor.selection.active,
   );
-  let result: lsp.Location[] | null;
+  let result: GoToHostResult;
   try {
-    result = await client.sendRequest(HOSTS_REQUEST, params);
+    result = (await client.sendRequest(GO_TO_HOST_REQUEST, params)) ?? { hosts: [] };
   } catch (err) {
-    void vscode.window.showErrorMessage(`Alchemy: Go to Host failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof lsp.ResponseError && err.code === lsp.ErrorCodes.MethodNotFound) {
+      result = await viaHosts(client, params);
+    } else {
+      void vscode.window.showErrorMessage(`Alchemy: Go to Host failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+  }
+  const asLocation = (l: lsp.Location): vscode.Location => client.protocol2CodeConverter.asLocation(l);
+  if (result.message) {
+    // Something is wrong at the cursor: say what, and offer the real host(s).
+    const actions = new Map<string, vscode.Location>();
+    for (const h of result.hosts.slice(0, 3)) {
+      actions.set(`Go to ${h.name || describe(asLocation(h.location))}`, asLocation(h.location));
+    }
+    if (result.named) {
+      actions.set(`Go to ${result.named.name}`, asLocation(result.named.location));
+    }
+    const show = result.hosts.length > 0 || result.named ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const choice = await show(`Alchemy: ${result.message}`, ...actions.keys());
+    const target = choice ? actions.get(choice) : undefined;
+    if (target) {
+      await reveal(target);
+    }
     return;
   }
-  const locations = (result ?? []).map((l) => client.protocol2CodeConverter.asLocation(l));
+  const locations = result.hosts.map((h) => asLocation(h.location));
   if (locations.length === 0) {
-    const word = editor.document.getText(editor.document.getWordRangeAtPosition(editor.selection.active));
-    void vscode.window.showInformationMessage(
-      word ? `Alchemy: no Worker hosts ${word}.` : "Alchemy: no host found at the cursor.",
-    );
+    void vscode.window.showInformationMessage("Alchemy: no host found at the cursor.");
     return;
   }
   if (locations.length === 1) {

@@ -145,7 +145,10 @@ end
 --- to this one too (with a root_dir function Neovim 0.11 attaches on the next tick, also when
 --- `:edit` reloads a buffer).
 local function open(rel)
-  vim.cmd.edit(vim.fn.fnameescape(ws .. '/' .. rel))
+  local file = ws .. '/' .. rel
+  if vim.fs.normalize(vim.api.nvim_buf_get_name(0)) ~= vim.fs.normalize(file) then
+    vim.cmd.edit(vim.fn.fnameescape(file))
+  end
   if #vim.lsp.get_clients({ name = 'alchemy_ls' }) > 0 then
     wait(TIMEOUT, function()
       return vim.lsp.get_clients({ bufnr = 0, name = 'alchemy_ls' })[1] ~= nil
@@ -260,6 +263,7 @@ check('vim.lsp.completion inserts the host and its import (additionalTextEdits)'
     return vim.api.nvim_get_mode().mode == 'n'
   end, 'normal mode')
   vim.api.nvim_buf_set_lines(b_buf, 0, -1, false, before)
+  vim.bo[b_buf].modified = false
   assert(ok, err)
 end)
 
@@ -310,6 +314,188 @@ check(':AlchemyGoToHost offers every host of Room', function()
   assert(#offered == 2, 'hosts offered: ' .. vim.inspect(offered))
   assert(offered[1]:find('src/workerA.ts', 1, true) and offered[2]:find('src/workerB.ts', 1, true),
     'hosts offered: ' .. vim.inspect(offered))
+end)
+
+check('Go to Host on a wrong .from(Api) says so and offers the real host', function()
+  open('src/workerB.ts')
+  cursor_on('Counter.from(Api)', #'Counter.from(')
+  local prompt, labels
+  local original = vim.ui.select
+  vim.ui.select = function(items, opts, on_choice)
+    prompt = opts.prompt
+    labels = vim.tbl_map(opts.format_item, items)
+    on_choice(items[1])
+  end
+  local ok, err = pcall(vim.cmd, 'AlchemyGoToHost')
+  wait(TIMEOUT, function()
+    return prompt ~= nil
+  end, 'the host picker')
+  vim.ui.select = original
+  assert(ok, err)
+  assert(prompt:find('does not host Counter', 1, true) and prompt:find('WorkerA', 1, true), 'prompt: ' .. prompt)
+  assert(vim.deep_equal(labels, { 'Go to WorkerA', 'Go to Api' }), 'choices: ' .. vim.inspect(labels))
+  wait(TIMEOUT, function()
+    return bufname_ends('/src/workerA.ts')
+  end, 'a jump to the real host, src/workerA.ts')
+end)
+
+check("references include the host's own `yield* Counter`", function()
+  open('src/counter.ts')
+  cursor_on('class Counter', #'class ')
+  local c = client()
+  local params = vim.lsp.util.make_position_params(0, c.offset_encoding)
+  params.context = { includeDeclaration = false }
+  local res = vim.lsp.buf_request_sync(0, 'textDocument/references', params, TIMEOUT)
+  local found = {}
+  for _, r in pairs(res or {}) do
+    for _, l in ipairs(r.result or {}) do
+      local file = vim.fn.fnamemodify(vim.uri_to_fname(l.uri), ':t')
+      local line = vim.fn.readfile(vim.uri_to_fname(l.uri))[l.range.start.line + 1]
+      table.insert(found, file .. ': ' .. vim.trim(line))
+    end
+  end
+  assert(vim.tbl_contains(found, 'workerA.ts: const counters = yield* Counter;'), vim.inspect(found))
+end)
+
+check('inlay hints show the binding after .from(…)', function()
+  open('src/workerB.ts')
+  local bufnr = vim.api.nvim_get_current_buf()
+  -- vim.lsp.inlay_hint draws from a decoration provider, which a headless Neovim (no UI)
+  -- never runs: ask the attached client what it would draw.
+  vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+  local params = {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    range = { start = { line = 0, character = 0 }, ['end'] = { line = vim.api.nvim_buf_line_count(bufnr), character = 0 } },
+  }
+  local res = vim.lsp.buf_request_sync(bufnr, 'textDocument/inlayHint', params, TIMEOUT)
+  local labels = {}
+  for _, r in pairs(res or {}) do
+    assert(not r.err, vim.inspect(r.err))
+    for _, h in ipairs(r.result or {}) do
+      local label = h.label
+      if type(label) == 'table' then
+        label = table.concat(vim.tbl_map(function(p)
+          return p.value
+        end, label))
+      end
+      local line = vim.api.nvim_buf_get_lines(bufnr, h.position.line, h.position.line + 1, false)[1]
+      table.insert(labels, line:sub(1, h.position.character) .. ' ' .. label)
+    end
+  end
+  assert(
+    vim.tbl_contains(labels, '    const counters = yield* Counter.from(Api) → Api · Counter namespace (not hosted there)'),
+    vim.inspect(labels)
+  )
+end)
+
+check('a quick fix suppresses a finding on its line', function()
+  open('src/workerB.ts')
+  local bufnr = vim.api.nvim_get_current_buf()
+  local before = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  cursor_on('Counter.from(Api)', #'Counter.from(')
+  vim.lsp.buf.code_action({
+    filter = function(a)
+      return a.title == 'Suppress from-non-host on this line'
+    end,
+    apply = true,
+  })
+  local ok, err = pcall(function()
+    wait(TIMEOUT, function()
+      return table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n'):find('// alchemy-ls-disable-next-line from-non-host', 1, true) ~= nil
+    end, 'the suppression comment')
+    wait(TIMEOUT, function()
+      for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+        if d.code == 'from-non-host' then
+          return false
+        end
+      end
+      return true
+    end, 'from-non-host to go')
+  end)
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, before)
+  vim.bo[bufnr].modified = false
+  assert(ok, err)
+end)
+
+check('fix-all (source.fixAll.alchemy-ls) applies the safe fixes', function()
+  vim.fn.writefile({
+    'import * as Cloudflare from "alchemy/Cloudflare";',
+    'import * as Effect from "effect/Effect";',
+    '',
+    'class Other {}',
+    '',
+    'export class Wide extends Cloudflare.Worker<Other>()(',
+    '  "Wide",',
+    '  { main: import.meta.filename },',
+    ') {}',
+    '',
+    'export default Wide.make(',
+    '  Effect.gen(function* () {',
+    '    return { fetch: Effect.gen(function* () { return new Response("w"); }) };',
+    '  }),',
+    ');',
+  }, ws .. '/src/wide.ts')
+  open('src/wide.ts')
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait(TIMEOUT, function()
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      if d.code == 'self-type-mismatch' then
+        return true
+      end
+    end
+    return false
+  end, 'self-type-mismatch in src/wide.ts')
+  vim.lsp.buf.code_action({ context = { only = { 'source.fixAll.alchemy-ls' }, diagnostics = {} }, apply = true })
+  wait(TIMEOUT, function()
+    return vim.api.nvim_buf_get_lines(bufnr, 5, 6, false)[1] == 'export class Wide extends Cloudflare.Worker<Wide>()('
+  end, 'the Self type argument fixed (line: ' .. vim.api.nvim_buf_get_lines(bufnr, 5, 6, false)[1] .. ')')
+end)
+
+check('renaming a Durable Object name is refused with the reason', function()
+  open('src/counter.ts')
+  cursor_on('("Counter")', 3)
+  local said
+  local original = vim.notify
+  vim.notify = function(msg, ...)
+    said = (said or '') .. msg
+    return original(msg, ...)
+  end
+  vim.lsp.buf.rename('Tally')
+  local ok, err = pcall(wait, TIMEOUT, function()
+    return said ~= nil
+  end, 'the refusal')
+  vim.notify = original
+  assert(ok, err)
+  assert(said:find('new, empty namespace', 1, true), 'said: ' .. said)
+end)
+
+check("renaming a Worker's id adds renamedFrom to the stack's yield*", function()
+  -- examples/cross-worker on alchemy beta.79 (Alchemy.renamedFrom exists), outside the workspace
+  local src = repo .. '/examples/cross-worker'
+  local dir = vim.fn.tempname()
+  for _, rel in ipairs({ 'package.json', 'tsconfig.json', 'alchemy.run.ts', 'src/object.ts', 'src/workerA.ts', 'src/workerB.ts' }) do
+    vim.fn.mkdir(vim.fs.dirname(dir .. '/' .. rel), 'p')
+    local lines = vim.fn.readfile(src .. '/' .. rel)
+    if rel == 'package.json' then
+      lines = vim.tbl_map(function(l)
+        return (l:gsub('2%.0%.0%-beta%.%d+', '2.0.0-beta.79'))
+      end, lines)
+    end
+    vim.fn.writefile(lines, dir .. '/' .. rel)
+  end
+  vim.cmd.edit(vim.fn.fnameescape(dir .. '/src/workerA.ts'))
+  wait(TIMEOUT, function()
+    local c = vim.lsp.get_clients({ bufnr = 0, name = 'alchemy_ls' })[1]
+    return c ~= nil and c.initialized
+  end, 'alchemy_ls in the cross-worker copy')
+  cursor_on('"WorkerA"', 2)
+  vim.lsp.buf.rename('EdgeWorker')
+  local stack = vim.fn.bufadd(dir .. '/alchemy.run.ts')
+  wait(TIMEOUT, function()
+    return vim.api.nvim_buf_is_loaded(stack)
+      and table.concat(vim.api.nvim_buf_get_lines(stack, 0, -1, false), '\n'):find('yield* WorkerA.pipe(Alchemy.renamedFrom("WorkerA"))', 1, true) ~= nil
+  end, 'renamedFrom in alchemy.run.ts')
+  assert(vim.api.nvim_get_current_line():find('"EdgeWorker"', 1, true), 'id line: ' .. vim.api.nvim_get_current_line())
 end)
 
 --- A directory of TypeScript files outside the workspace: { [relative path] = content }.

@@ -153,6 +153,13 @@ async function openWindow(folder) {
   if (previous) await previous.close();
 }
 
+const toasts = (text) => page.locator(".notification-toast", { hasText: text });
+const alchemyStatus = () => page.locator(".statusbar-item", { hasText: "Alchemy" }).first();
+
+async function waitStatusIcon(codicon) {
+  await alchemyStatus().locator(`.codicon-${codicon}`).waitFor({ timeout: T });
+}
+
 before(async () => {
   assert.ok(entry, "CODE_SERVER_ENTRY is not set (run tests/editors/vscode/run.sh)");
   assert.ok(vsix, "ALCHEMY_VSIX is not set (run tests/editors/vscode/run.sh)");
@@ -418,14 +425,176 @@ test("README picture", async () => {
   await screenshot("readme");
 });
 
-step("Show Stack Graph renders the graph", async () => {
+/** The lines of the active editor as shown (the files of these tests fit on one screen). */
+async function editorLines() {
+  return page.evaluate(() => {
+    const editor = document.querySelector(".editor-group-container.active .monaco-editor");
+    const lines = [...(editor?.querySelectorAll(".view-lines .view-line") ?? [])];
+    lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
+    return lines.map((l) => (l.textContent ?? "").replace(/\u00a0/g, " "));
+  });
+}
+
+/** The Stack Graph webview's document (inside the webview's two iframes). */
+function graphFrame() {
+  return page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
+}
+
+async function graphRendered(after = 0) {
+  await graphFrame()
+    .locator(`#graph[data-state="rendered"]`)
+    .waitFor({ timeout: T });
+  await page.waitForFunction(() => true);
+  const frame = graphFrame();
+  await frame.locator("#graph").evaluate(
+    (el, n) => new Promise((res) => {
+      const ok = () => Number(el.dataset.renders ?? 0) > n && el.dataset.state === "rendered";
+      if (ok()) return res(true);
+      const obs = new MutationObserver(() => ok() && (obs.disconnect(), res(true)));
+      obs.observe(el, { attributes: true });
+    }),
+    after,
+  );
+  return Number(await frame.locator("#graph").getAttribute("data-renders"));
+}
+
+async function activeTab() {
+  return page.evaluate(() => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim());
+}
+
+step("Go to Host on a wrong .from(Api) says so and offers the real host", async () => {
+  await openFile("src/workerB.ts");
+  const { line, col } = locate("src/workerB.ts", "Counter.from(Api)", "Counter.from(".length);
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(line, col);
+  await runCommand("Alchemy: Go to Host");
+  const toast = toasts("does not host Counter").first();
+  await toast.waitFor({ timeout: T });
+  assert.match((await toast.textContent()) ?? "", /Counter is hosted by WorkerA/);
+  await screenshot("go-to-host-wrong-from");
+  await toast.locator(".monaco-button", { hasText: "Go to WorkerA" }).click();
+  await page.waitForFunction(
+    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "workerA.ts",
+    null,
+    { timeout: T },
+  );
+  await waitCursorLine(locate("src/workerA.ts", "export class WorkerA").line);
+});
+
+step("References: one row per place, TypeScript's and Alchemy's merged", async () => {
+  await openFile("src/counter.ts");
+  const { line, col } = locate("src/counter.ts", "class Counter", "class ".length);
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(line, col);
+  await page.keyboard.press("Shift+F12");
+  const peek = page.locator(".peekview-widget").first();
+  await peek.waitFor({ state: "visible", timeout: T });
+  // wait until both providers answered: TypeScript's import row and alchemy-ls' `yield* Counter`
+  await page.waitForFunction(
+    () => {
+      const t = document.querySelector(".peekview-widget .ref-tree")?.textContent ?? "";
+      return t.includes("import CounterLive, { Counter }") && t.includes("yield* Counter;");
+    },
+    null,
+    { timeout: T },
+  );
+  const rows = await page.evaluate(() => {
+    const tree = document.querySelector(".peekview-widget .ref-tree");
+    const out = [];
+    let file = "";
+    for (const row of tree?.querySelectorAll(".monaco-list-row") ?? []) {
+      const fileLabel = row.querySelector(".reference-file .label-name")?.textContent;
+      if (fileLabel) {
+        file = fileLabel.trim();
+        continue;
+      }
+      out.push(`${file}: ${(row.textContent ?? "").trim()}`);
+    }
+    return out;
+  });
+  await screenshot("references");
+  await page.keyboard.press("Escape");
+  assert.ok(rows.length >= 4, rows.join("\n"));
+  assert.equal(new Set(rows).size, rows.length, `duplicate rows:\n${rows.join("\n")}`);
+});
+
+step("Suppress on this line: a quick fix for every rule", async () => {
+  await openFile("src/workerB.ts");
+  const { line, col } = locate("src/workerB.ts", "Counter.from(Api)", "Counter.from(".length);
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(line, col);
+  await page.keyboard.press("Control+.");
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: "Suppress from-non-host on this line" }).first();
+  await item.waitFor({ timeout: T });
+  await screenshot("suppress-quick-fix");
+  await item.click();
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/\u00a0/g, " ").includes(want)),
+    "// alchemy-ls-disable-next-line from-non-host",
+    { timeout: T },
+  );
+  // the error on that line goes away (the other findings stay)
+  await page.keyboard.press("Control+Shift+M");
+  await page
+    .locator(".markers-panel .monaco-list-row", { hasText: "from-non-host" })
+    .first()
+    .waitFor({ state: "detached", timeout: T });
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+Z");
+  await page.locator(".markers-panel .monaco-list-row", { hasText: "from-non-host" }).first().waitFor({ timeout: T });
+});
+
+step("Inlay hints: the binding after .from(…)", async () => {
+  await openFile("src/workerB.ts");
+  await page.waitForFunction(
+    () => document.querySelector(".editor-group-container.active .view-lines")?.textContent?.includes("→ Api · Counter namespace (not hosted there)"),
+    null,
+    { timeout: T },
+  );
+  await screenshot("inlay-hints");
+});
+
+step("Stack graph: live, clickable, wrong relations in red", async () => {
   await runCommand("Alchemy: Show Stack Graph");
-  const frame = page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
-  const svg = frame.locator('#graph[data-state="rendered"] svg');
-  await svg.waitFor({ timeout: T });
-  const text = (await svg.textContent()) ?? "";
-  assert.match(text, /WorkerA/);
-  assert.match(text, /Counter/);
+  let renders = await graphRendered();
+  const frame = graphFrame();
+  const svgText = (await frame.locator("#graph svg").textContent()) ?? "";
+  for (const name of ["WorkerA", "WorkerB", "Counter", "Api", "BrokenStack"]) {
+    assert.ok(svgText.includes(name), `${name} missing from the graph: ${svgText}`);
+  }
+  // the wrong binding: a red edge, listed with its message
+  assert.ok((await frame.locator("#graph .problem").count()) > 0, "no edge marked as a problem");
+  const problem = frame.locator("#problems li", { hasText: "from-non-host" }).first();
+  await problem.waitFor({ timeout: T });
+  assert.match((await problem.textContent()) ?? "", /Api does not host Counter/);
+  await screenshot("graph-view");
+  // a node opens its declaration
+  await frame.locator('g.node[data-name="Counter"]').first().click();
+  await page.waitForFunction(
+    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "counter.ts",
+    null,
+    { timeout: T },
+  );
+  // an edge (its problem) opens the `.from(…)` site
+  await problem.locator("a").click();
+  await page.waitForFunction(
+    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "workerB.ts",
+    null,
+    { timeout: T },
+  );
+  await waitCursorLine(locate("src/workerB.ts", "Counter.from(Api)").line);
+  // live: fix the binding without saving; the red edge goes
+  const { line, col } = locate("src/workerB.ts", "Counter.from(Api)", "Counter.from(".length);
+  await gotoLine(line, col);
+  for (let i = 0; i < "Api".length; i++) await page.keyboard.press("Delete");
+  await page.keyboard.type("WorkerA");
+  renders = await graphRendered(renders);
+  await page.waitForFunction(() => true);
+  await frame.locator("#problems li", { hasText: "from-non-host" }).first().waitFor({ state: "detached", timeout: T });
+  assert.equal(await frame.locator("#graph .problem").count(), 0, "the fixed binding is still red");
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+Z");
+  await frame.locator("#problems li", { hasText: "from-non-host" }).first().waitFor({ timeout: T });
 });
 
 step("stays silent outside Alchemy workspaces", async () => {
@@ -498,12 +667,6 @@ function workspaceCopy(name, settings = {}) {
   return dir;
 }
 
-const toasts = (text) => page.locator(".notification-toast", { hasText: text });
-const alchemyStatus = () => page.locator(".statusbar-item", { hasText: "Alchemy" }).first();
-
-async function waitStatusIcon(codicon) {
-  await alchemyStatus().locator(`.codicon-${codicon}`).waitFor({ timeout: T });
-}
 
 step("prefers the project's node_modules/.bin/alchemy-ls (npm layout, no Node needed)", async () => {
   const dir = workspaceCopy("project-bin");
@@ -592,4 +755,124 @@ step("a crashing server: quiet restarts, then one message with Restart", async (
   await waitStatusIcon("beaker");
   await openFile("src/workerB.ts");
   await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: T });
+});
+
+// --- refactors in a project on alchemy beta.79 (Alchemy.renamedFrom exists) ---
+
+/** examples/cross-worker on beta.79, with a Worker no stack deploys whose Self type argument
+ *  is another class (self-type-mismatch, which has a safe fix). */
+function refactorWorkspace() {
+  const dir = join(work, "refactor");
+  cpSync(join(repo, "examples/cross-worker"), dir, { recursive: true });
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  pkg.dependencies.alchemy = "2.0.0-beta.79";
+  writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
+  writeFileSync(
+    join(dir, "src", "wide.ts"),
+    [
+      'import * as Cloudflare from "alchemy/Cloudflare";',
+      'import * as Effect from "effect/Effect";',
+      "",
+      "class Other {}",
+      "",
+      "export class Wide extends Cloudflare.Worker<Other>()(",
+      '  "Wide",',
+      "  { main: import.meta.filename },",
+      ") {}",
+      "",
+      "export default Wide.make(",
+      "  Effect.gen(function* () {",
+      '    return { fetch: Effect.gen(function* () { return new Response("w"); }) };',
+      "  }),",
+      ");",
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
+const refactorLines = (rel) => readFileSync(join(work, "refactor", rel), "utf8").split("\n");
+function locateIn(rel, needle, offset = 0) {
+  const all = refactorLines(rel);
+  const i = all.findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, `${needle} not found in ${rel}`);
+  return { line: i + 1, col: all[i].indexOf(needle) + offset + 1 };
+}
+
+step("Rename a Worker's id: the stack keeps the deployed Worker (renamedFrom)", async () => {
+  await openWindow(refactorWorkspace());
+  await openFile("src/workerA.ts");
+  await waitStatusIcon("beaker");
+  const { line, col } = locateIn("src/workerA.ts", '"WorkerA"', 2);
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(line, col);
+  await page.keyboard.press("F2");
+  const input = page.locator(".rename-box input, .rename-box textarea").first();
+  await input.waitFor({ timeout: T });
+  assert.equal(await input.inputValue(), "WorkerA");
+  await input.fill("EdgeWorker");
+  await screenshot("rename");
+  await input.press("Enter");
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.includes('"EdgeWorker"')),
+    null,
+    { timeout: T },
+  );
+  await openFile("alchemy.run.ts");
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/\u00a0/g, " ").includes(want)),
+    'yield* WorkerA.pipe(Alchemy.renamedFrom("WorkerA"))',
+    { timeout: T },
+  );
+  await screenshot("rename-stack");
+  await runCommand("File: Revert File");
+  await openFile("src/workerA.ts");
+  await runCommand("File: Revert File");
+});
+
+step("Renaming a Durable Object's name is refused with the reason", async () => {
+  await openFile("src/object.ts");
+  const { line, col } = locateIn("src/object.ts", '("Counter")', 3);
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(line, col);
+  await page.keyboard.press("F2");
+  const message = page.locator(".monaco-editor-overlaymessage, .rename-box", { hasText: "new, empty namespace" }).first();
+  await message.waitFor({ timeout: T });
+  await screenshot("rename-refused");
+  await page.keyboard.press("Escape");
+});
+
+step("Fix all: the safe fixes of check --fix", async () => {
+  await openFile("src/wide.ts");
+  await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: T });
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await runCommand("Source Action...");
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: "Fix all auto-fixable alchemy-ls problems" }).first();
+  await item.waitFor({ timeout: T });
+  await screenshot("fix-all");
+  await item.click();
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/\u00a0/g, " ").includes(want)),
+    "Cloudflare.Worker<Wide>()",
+    { timeout: T },
+  );
+  await page.locator(".monaco-editor .squiggly-error").first().waitFor({ state: "detached", timeout: T });
+  await runCommand("File: Revert File");
+});
+
+step("Stack graph: the per-stack filter", async () => {
+  await runCommand("Alchemy: Show Stack Graph");
+  await graphRendered();
+  const frame = graphFrame();
+  const names = async () => frame.locator("g.node").evaluateAll((els) => els.map((e) => e.dataset.name).sort());
+  assert.deepEqual(await names(), ["Counter", "CrossWorkerDO", "Wide", "WorkerA", "WorkerB"]);
+  const renders = Number(await frame.locator("#graph").getAttribute("data-renders"));
+  await frame.locator("#stack").selectOption({ label: "Not deployed by a stack" });
+  await graphRendered(renders);
+  assert.deepEqual(await names(), ["Wide"]);
+  const r2 = Number(await frame.locator("#graph").getAttribute("data-renders"));
+  await frame.locator("#stack").selectOption({ label: "Stack CrossWorkerDO" });
+  await graphRendered(r2);
+  assert.deepEqual(await names(), ["Counter", "CrossWorkerDO", "WorkerA", "WorkerB"]);
+  await screenshot("graph-filter");
 });

@@ -19,7 +19,8 @@ local function as_object(t)
   return t
 end
 
---- The `alchemy-ls` settings object the server reads (rules, packages, ignore, features).
+--- The `alchemy-ls` settings object the server reads (rules, packages, ignore, features,
+--- inlayHints).
 ---@param s table|nil
 ---@return table
 function M.normalize_settings(s)
@@ -33,6 +34,9 @@ function M.normalize_settings(s)
     out.ignore = s.ignore
   end
   out.features = as_object(s.features)
+  if s.inlayHints then
+    out.inlayHints = s.inlayHints
+  end
   return out
 end
 
@@ -184,9 +188,28 @@ local function describe(location)
   return string.format('%s:%d', vim.fn.fnamemodify(vim.uri_to_fname(uri), ':~:.'), range.start.line + 1)
 end
 
---- Jump to the Worker(s) hosting the resource under the cursor (`alchemy/hosts`).
---- One host: jump; several: vim.ui.select; none: a message.
----@param opts? { bufnr?: integer, on_done?: fun(locations: table) }
+--- Offers `choices` ({ label, location }) with vim.ui.select, after `message`.
+local function offer(message, choices, encoding, on_done)
+  vim.ui.select(choices, {
+    prompt = message,
+    format_item = function(c)
+      return c.label
+    end,
+  }, function(choice)
+    if choice then
+      jump(choice.location, encoding)
+    end
+    if on_done then
+      on_done()
+    end
+  end)
+end
+
+--- Jump to the Worker(s) hosting the resource under the cursor (`alchemy/goToHost`, or
+--- `alchemy/hosts` on an older server). One host: jump; several: vim.ui.select; an invalid
+--- `.from(Api)` or a resource no Worker hosts: the server's message, with the real host(s)
+--- (and the named Worker) to pick from.
+---@param opts? { bufnr?: integer, on_done?: fun(result: table) }
 function M.go_to_host(opts)
   opts = opts or {}
   local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
@@ -195,30 +218,63 @@ function M.go_to_host(opts)
     vim.notify('alchemy-ls is not attached to this buffer', vim.log.levels.WARN)
     return
   end
-  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
-  request(client, 'alchemy/hosts', params, function(err, result)
+  local encoding = client.offset_encoding
+  local params = vim.lsp.util.make_position_params(0, encoding)
+  local function done(result)
+    if opts.on_done then
+      opts.on_done(result)
+    end
+  end
+  local function handle(result)
+    local hosts = result.hosts or {}
+    if result.message and result.message ~= vim.NIL then
+      local choices = {}
+      for _, h in ipairs(hosts) do
+        table.insert(choices, { label = 'Go to ' .. (h.name ~= '' and h.name or describe(h.location)), location = h.location })
+      end
+      if result.named and result.named ~= vim.NIL then
+        table.insert(choices, { label = 'Go to ' .. result.named.name, location = result.named.location })
+      end
+      if #choices == 0 then
+        vim.notify('alchemy-ls: ' .. result.message, vim.log.levels.INFO)
+        return done(result)
+      end
+      return offer('alchemy-ls: ' .. result.message, choices, encoding, function()
+        done(result)
+      end)
+    end
+    if #hosts == 0 then
+      vim.notify('alchemy-ls: no host found at the cursor', vim.log.levels.INFO)
+    elseif #hosts == 1 then
+      jump(hosts[1].location, encoding)
+    else
+      local choices = vim.tbl_map(function(h)
+        return { label = describe(h.location), location = h.location }
+      end, hosts)
+      return offer('Go to Host', choices, encoding, function()
+        done(result)
+      end)
+    end
+    done(result)
+  end
+  request(client, 'alchemy/goToHost', params, function(err, result)
+    if err and err.code == -32601 then
+      -- An older server: only the locations.
+      return request(client, 'alchemy/hosts', params, function(err2, locations)
+        if err2 then
+          vim.notify('alchemy-ls: Go to Host failed: ' .. (err2.message or vim.inspect(err2)), vim.log.levels.ERROR)
+          return
+        end
+        handle({ hosts = vim.tbl_map(function(l)
+          return { name = '', location = l }
+        end, locations or {}) })
+      end, bufnr)
+    end
     if err then
       vim.notify('alchemy-ls: Go to Host failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
       return
     end
-    local locations = result or {}
-    if #locations == 0 then
-      vim.notify('alchemy-ls: no Worker hosts ' .. vim.fn.expand('<cword>'), vim.log.levels.INFO)
-    elseif #locations == 1 then
-      jump(locations[1], client.offset_encoding)
-    else
-      vim.ui.select(locations, {
-        prompt = 'Go to Host',
-        format_item = describe,
-      }, function(choice)
-        if choice then
-          jump(choice, client.offset_encoding)
-        end
-      end)
-    end
-    if opts.on_done then
-      opts.on_done(locations)
-    end
+    handle(result or { hosts = {} })
   end, bufnr)
 end
 
