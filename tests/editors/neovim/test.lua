@@ -201,6 +201,45 @@ check('settings reach the server (duplicate-host set to info)', function()
   assert(dup.severity == vim.diagnostic.severity.INFO, 'duplicate-host severity ' .. tostring(dup.severity))
 end)
 
+--- The message of the from-non-host diagnostic in `bufnr` (nil when there is none).
+local function non_host_message(bufnr)
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if d.code == 'from-non-host' then
+      return d.message
+    end
+  end
+end
+
+-- Neovim 0.11 pulls a document's diagnostics when it changes, has no
+-- workspace/diagnostic/refresh and, on Linux, no file watching: the server must still bring
+-- workerB's diagnostics up to date when workerA (which they depend on) is edited in a split.
+check("a dependent file's diagnostics follow an edit of the file it depends on", function()
+  vim.api.nvim_set_current_buf(b_buf)
+  local before = non_host_message(b_buf)
+  assert(before and before:find('WorkerA', 1, true), 'from-non-host in workerB.ts: ' .. tostring(before))
+  vim.cmd('vsplit ' .. vim.fn.fnameescape(ws .. '/src/workerA.ts'))
+  local a_buf = vim.api.nvim_get_current_buf()
+  local ok, err = pcall(function()
+    wait(TIMEOUT, function()
+      return vim.lsp.get_clients({ bufnr = a_buf, name = 'alchemy_ls' })[1] ~= nil
+    end, 'alchemy_ls to attach to workerA.ts')
+    -- WorkerA stops hosting Counter: workerB's finding must change without touching workerB.
+    vim.cmd([[6s/{}, Counter>/{}, never>/]])
+    assert(vim.api.nvim_buf_get_lines(a_buf, 5, 6, false)[1]:find('{}, never>', 1, true), 'the edit did not apply')
+    wait(TIMEOUT, function()
+      return non_host_message(b_buf) ~= before
+    end, "workerB's from-non-host to change after the edit of workerA (still: " .. tostring(non_host_message(b_buf)) .. ')')
+    vim.cmd('undo')
+    wait(TIMEOUT, function()
+      return non_host_message(b_buf) == before
+    end, "workerB's from-non-host to come back after the undo (now: " .. tostring(non_host_message(b_buf)) .. ')')
+  end)
+  vim.bo[a_buf].modified = false
+  vim.cmd('close')
+  vim.api.nvim_set_current_buf(b_buf)
+  assert(ok, err)
+end)
+
 check('definition on the .from() argument jumps to the host class', function()
   vim.api.nvim_set_current_buf(b_buf)
   cursor_on('Counter.from(Api)', #'Counter.from(')
