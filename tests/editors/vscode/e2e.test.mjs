@@ -435,6 +435,16 @@ async function editorLines() {
   });
 }
 
+/** Click a row of the code action menu. The menu lays a pointer block over the workbench that
+ *  goes away when the pointer moves (as a user's does before clicking): move onto the row first. */
+async function clickAction(item) {
+  const box = await item.boundingBox();
+  assert.ok(box, "the code action row is not visible");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 1);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await item.click();
+}
+
 /** The Stack Graph webview's document (inside the webview's two iframes). */
 function graphFrame() {
   return page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
@@ -489,15 +499,20 @@ step("References: one row per place, TypeScript's and Alchemy's merged", async (
   await page.keyboard.press("Shift+F12");
   const peek = page.locator(".peekview-widget").first();
   await peek.waitFor({ state: "visible", timeout: T });
-  // wait until both providers answered: TypeScript's import row and alchemy-ls' `yield* Counter`
-  await page.waitForFunction(
-    () => {
-      const t = document.querySelector(".peekview-widget .ref-tree")?.textContent ?? "";
-      return t.includes("import CounterLive, { Counter }") && t.includes("yield* Counter;");
-    },
-    null,
-    { timeout: T },
-  );
+  // wait until both providers answered: TypeScript's import row and alchemy-ls' `yield* Counter`;
+  // the peek expands only the first file, so expand the others as they come
+  const deadline = Date.now() + T;
+  for (;;) {
+    const collapsed = page.locator('.peekview-widget .ref-tree .monaco-list-row[aria-expanded="false"]');
+    while ((await collapsed.count()) > 0) {
+      await collapsed.first().click();
+    }
+    const t = (await page.locator(".peekview-widget .ref-tree").textContent()) ?? "";
+    // (a row shows its line from around the match: `CounterLive, { Counter } from …`)
+    if (t.includes("CounterLive, { Counter }") && t.includes("yield* Counter;")) break;
+    assert.ok(Date.now() < deadline, `references never listed both the import and the yield*:\n${t}`);
+    await page.waitForTimeout(300);
+  }
   const rows = await page.evaluate(() => {
     const tree = document.querySelector(".peekview-widget .ref-tree");
     const out = [];
@@ -527,7 +542,7 @@ step("Suppress on this line: a quick fix for every rule", async () => {
   const item = page.locator(".action-widget .monaco-list-row", { hasText: "Suppress from-non-host on this line" }).first();
   await item.waitFor({ timeout: T });
   await screenshot("suppress-quick-fix");
-  await item.click();
+  await clickAction(item);
   await page.waitForFunction(
     (want) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/\u00a0/g, " ").includes(want)),
     "// alchemy-ls-disable-next-line from-non-host",
@@ -546,9 +561,10 @@ step("Suppress on this line: a quick fix for every rule", async () => {
 
 step("Inlay hints: the binding after .from(…)", async () => {
   await openFile("src/workerB.ts");
+  // (VS Code shortens a hint to editor.inlayHints.maximumLength characters: "… there…")
   await page.waitForFunction(
-    () => document.querySelector(".editor-group-container.active .view-lines")?.textContent?.includes("→ Api · Counter namespace (not hosted there)"),
-    null,
+    (want) => document.querySelector(".editor-group-container.active .view-lines")?.textContent?.replace(/\u00a0/g, " ").includes(want),
+    "→ Api · Counter namespace (not hosted",
     { timeout: T },
   );
   await screenshot("inlay-hints");
@@ -562,8 +578,10 @@ step("Stack graph: live, clickable, wrong relations in red", async () => {
   for (const name of ["WorkerA", "WorkerB", "Counter", "Api", "BrokenStack"]) {
     assert.ok(svgText.includes(name), `${name} missing from the graph: ${svgText}`);
   }
-  // the wrong binding: a red edge, listed with its message
-  assert.ok((await frame.locator("#graph .problem").count()) > 0, "no edge marked as a problem");
+  // the wrong binding: a red edge, listed with its message (other edges of this example carry
+  // warnings and infos: from-string-literal, duplicate-host)
+  const marked = await frame.locator("#graph .problem").count();
+  assert.ok(marked > 0, "no edge marked as a problem");
   const problem = frame.locator("#problems li", { hasText: "from-non-host" }).first();
   await problem.waitFor({ timeout: T });
   assert.match((await problem.textContent()) ?? "", /Api does not host Counter/);
@@ -591,9 +609,11 @@ step("Stack graph: live, clickable, wrong relations in red", async () => {
   renders = await graphRendered(renders);
   await page.waitForFunction(() => true);
   await frame.locator("#problems li", { hasText: "from-non-host" }).first().waitFor({ state: "detached", timeout: T });
-  assert.equal(await frame.locator("#graph .problem").count(), 0, "the fixed binding is still red");
+  const after = await frame.locator("#graph .problem").count();
+  assert.ok(after < marked, `the fixed binding is still marked (${after} marked edges, ${marked} before)`);
+  // back to the saved file (the deletes and the typing are separate undo stops)
   await page.locator(".monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+Z");
+  await runCommand("File: Revert File");
   await frame.locator("#problems li", { hasText: "from-non-host" }).first().waitFor({ timeout: T });
 });
 
@@ -850,7 +870,7 @@ step("Fix all: the safe fixes of check --fix", async () => {
   const item = page.locator(".action-widget .monaco-list-row", { hasText: "Fix all auto-fixable alchemy-ls problems" }).first();
   await item.waitFor({ timeout: T });
   await screenshot("fix-all");
-  await item.click();
+  await clickAction(item);
   await page.waitForFunction(
     (want) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/\u00a0/g, " ").includes(want)),
     "Cloudflare.Worker<Wide>()",
