@@ -1,4 +1,4 @@
-// The `alchemy-ls` settings the server understands (docs/lsp.md, server/src/lsp/settings.rs and
+// The `alchemy-ls` settings the server understands (docs/lsp.md, server/crates/lsp/src/settings.rs and
 // config::apply_settings): rules, packages, ignore, feature toggles and inlay hint kinds. Only these keys are sent,
 // so that client-side settings (server.path, trace.server) never reach the server.
 import * as vscode from "vscode";
@@ -19,7 +19,7 @@ export const FEATURES = [
   "inlayHints",
 ] as const;
 
-/** Inlay hint kinds (`alchemy-ls.inlayHints.*`) and their defaults (server/src/ide `InlayHintOptions`). */
+/** Inlay hint kinds (`alchemy-ls.inlayHints.*`) and their defaults (server/crates/ide `InlayHintOptions`). */
 export const INLAY_HINTS = { fromBinding: true, hostedHere: false, stackWorkers: true } as const;
 
 export const LEVELS = ["error", "warning", "info", "off"] as const;
