@@ -240,6 +240,40 @@ check("a dependent file's diagnostics follow an edit of the file it depends on",
   assert(ok, err)
 end)
 
+-- The same when workerA changes on disk while it is not open: the plugin turns on Neovim's
+-- file watching (off by default on Linux; run.sh requires inotifywait), which tells the server.
+check("a dependent file's diagnostics follow a change on disk of a file that is not open", function()
+  assert(vim.fn.executable('inotifywait') == 1, 'inotifywait (inotify-tools) is not installed')
+  local c = client()
+  assert(
+    c and c.capabilities.workspace.didChangeWatchedFiles.dynamicRegistration == true,
+    'file watching is not offered to alchemy-ls'
+  )
+  local a_file = ws .. '/src/workerA.ts'
+  local a_buf = vim.fn.bufnr(a_file)
+  if a_buf ~= -1 then
+    vim.cmd('bwipeout! ' .. a_buf)
+  end
+  local before = non_host_message(b_buf)
+  assert(before, 'no from-non-host in workerB.ts')
+  local original = vim.fn.readfile(a_file)
+  local changed = vim.tbl_map(function(l)
+    return (l:gsub('{}, Counter>', '{}, never>'))
+  end, original)
+  assert(not vim.deep_equal(changed, original), 'workerA.ts has no `{}, Counter>`')
+  vim.fn.writefile(changed, a_file)
+  local ok, err = pcall(function()
+    wait(TIMEOUT, function()
+      return non_host_message(b_buf) ~= before
+    end, "workerB's from-non-host to change after workerA.ts changed on disk")
+  end)
+  vim.fn.writefile(original, a_file)
+  assert(ok, err)
+  wait(TIMEOUT, function()
+    return non_host_message(b_buf) == before
+  end, "workerB's from-non-host to come back after workerA.ts was restored on disk")
+end)
+
 check('definition on the .from() argument jumps to the host class', function()
   vim.api.nvim_set_current_buf(b_buf)
   cursor_on('Counter.from(Api)', #'Counter.from(')

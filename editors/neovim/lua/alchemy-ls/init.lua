@@ -392,7 +392,16 @@ function M.restart(opts)
 end
 
 --- The client configuration (shared by the 0.10 and 0.11 paths).
----@param opts? { cmd?: string[], settings?: table, root_markers?: string[], filetypes?: string[], on_attach?: function, capabilities?: table }
+--- The client capabilities the plugin adds: file watching where Neovim can do it, so that
+--- alchemy-ls sees files that are not open change on disk. Neovim 0.11 offers it on macOS and
+--- Windows only: on Linux its `inotifywait` backend (inotify-tools) works, but without
+--- inotifywait its fallback watches no subdirectory, so the plugin turns it on only when
+--- inotifywait is installed. `watch_files = false` in setup() leaves Neovim's default.
+M.capabilities = vim.fn.executable('inotifywait') == 1
+    and { workspace = { didChangeWatchedFiles = { dynamicRegistration = true } } }
+  or {}
+
+---@param opts? { cmd?: string[], settings?: table, root_markers?: string[], filetypes?: string[], on_attach?: function, capabilities?: table, watch_files?: boolean }
 function M.config(opts)
   opts = opts or {}
   local settings = M.normalize_settings(opts.settings)
@@ -410,7 +419,8 @@ function M.config(opts)
     end,
     settings = { ['alchemy-ls'] = settings },
     init_options = settings,
-    capabilities = opts.capabilities,
+    capabilities = opts.watch_files == false and opts.capabilities
+      or vim.tbl_deep_extend('force', M.capabilities, opts.capabilities or {}),
     -- The user's, untouched: the plugin's own part runs from LspAttach (M.attach).
     on_attach = opts.on_attach,
   }
