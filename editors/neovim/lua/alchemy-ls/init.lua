@@ -407,6 +407,10 @@ function M.config(opts)
   local settings = M.normalize_settings(opts.settings)
   M.settings_packages = settings.packages
   local markers = opts.root_markers or M.root_markers
+  local capabilities = opts.capabilities
+  if opts.watch_files ~= false then
+    capabilities = vim.tbl_deep_extend('force', M.capabilities, opts.capabilities or {})
+  end
   return {
     cmd = opts.cmd or { 'alchemy-ls', 'serve' },
     filetypes = opts.filetypes or M.filetypes,
@@ -419,8 +423,7 @@ function M.config(opts)
     end,
     settings = { ['alchemy-ls'] = settings },
     init_options = settings,
-    capabilities = opts.watch_files == false and opts.capabilities
-      or vim.tbl_deep_extend('force', M.capabilities, opts.capabilities or {}),
+    capabilities = capabilities,
     -- The user's, untouched: the plugin's own part runs from LspAttach (M.attach).
     on_attach = opts.on_attach,
   }
