@@ -896,3 +896,38 @@ step("Stack graph: the per-stack filter", async () => {
   assert.deepEqual(await names(), ["Counter", "CrossWorkerDO", "WorkerA", "WorkerB"]);
   await screenshot("graph-filter");
 });
+
+step("Rename a Worker class: TypeScript renames every use, alchemy-ls follows", async () => {
+  // alchemy-ls refuses class names (prepareRename), so VS Code asks TypeScript, which renames the
+  // class, its imports, `.from(WorkerA)` and the stack's `yield* WorkerA`; the logical id stays.
+  const shown = (want) =>
+    page.waitForFunction(
+      (w) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/\u00a0/g, " ").includes(w)),
+      want,
+      { timeout: T },
+    );
+  await openFile("src/workerA.ts");
+  const { line, col } = locateIn("src/workerA.ts", "export class WorkerA", "export class ".length + 2);
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(line, col);
+  await page.keyboard.press("F2");
+  const input = page.locator(".rename-box input, .rename-box textarea").first();
+  await input.waitFor({ timeout: T });
+  assert.equal(await input.inputValue(), "WorkerA");
+  await input.fill("EdgeA");
+  await input.press("Enter");
+  await shown("export class EdgeA extends Cloudflare.Worker<EdgeA, {}, Counter>");
+  await shown('"WorkerA",');
+  await openFile("src/workerB.ts");
+  await shown("Counter.from(EdgeA)");
+  // the analysis follows the unsaved rename: the binding's inlay hint (drawn after the call)
+  // names the Worker's script
+  await page.waitForFunction(
+    (w) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/[\s\u00a0]/g, "").includes(w)),
+    "Counter.from(EdgeA)→WorkerA·Counternamespace",
+    { timeout: T },
+  );
+  await screenshot("rename-class");
+  await openFile("alchemy.run.ts");
+  await shown("yield* EdgeA");
+});
