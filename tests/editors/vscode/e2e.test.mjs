@@ -787,6 +787,10 @@ function refactorWorkspace() {
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   pkg.dependencies.alchemy = "2.0.0-beta.79";
   writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
+  // VS Code saves the files a rename touched (files.refactoring.autoSave): keep them unsaved so
+  // that each step reverts what it did and the next one starts from the example
+  mkdirSync(join(dir, ".vscode"), { recursive: true });
+  writeFileSync(join(dir, ".vscode", "settings.json"), JSON.stringify({ "files.refactoring.autoSave": false }));
   writeFileSync(
     join(dir, "src", "wide.ts"),
     [
@@ -906,6 +910,8 @@ step("Rename a Worker class: TypeScript renames every use, alchemy-ls follows", 
       want,
       { timeout: T },
     );
+  // the Stack Graph has its own editor group: one group again, so that files open in it
+  await runCommand("View: Join All Editor Groups");
   await openFile("src/workerA.ts");
   const { line, col } = locateIn("src/workerA.ts", "export class WorkerA", "export class ".length + 2);
   await page.locator(".monaco-editor .view-lines").first().click();
