@@ -14,3 +14,13 @@ end, { desc = 'alchemy-ls: jump to the Worker hosting the resource under the cur
 vim.api.nvim_create_user_command('AlchemyRestart', function()
   require('alchemy-ls').restart()
 end, { desc = 'alchemy-ls: restart the language server' })
+
+vim.api.nvim_create_user_command('AlchemyGraph', function(args)
+  require('alchemy-ls').graph(args.args)
+end, {
+  nargs = '?',
+  complete = function()
+    return { 'mermaid', 'dot' }
+  end,
+  desc = 'alchemy-ls: the stack graph (unsaved edits included) as Mermaid or DOT in a scratch buffer',
+})

@@ -461,6 +461,45 @@ check('inlay hints show the binding after .from(…)', function()
   )
 end)
 
+check(':AlchemyGraph shows the live graph as Mermaid, unsaved edits included', function()
+  open('src/workerB.ts')
+  local bufnr = vim.api.nvim_get_current_buf()
+  local before = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  local function graph_text()
+    local text
+    require('alchemy-ls').graph('mermaid', {
+      on_done = function(out)
+        text = out and table.concat(vim.api.nvim_buf_get_lines(out, 0, -1, false), '\n') or ''
+        if out then
+          assert(vim.bo[out].filetype == 'mermaid', 'filetype ' .. vim.bo[out].filetype)
+          vim.cmd('close')
+        end
+      end,
+    })
+    wait(TIMEOUT, function()
+      return text ~= nil
+    end, 'the graph')
+    return text
+  end
+  local saved = graph_text()
+  assert(saved:find('flowchart LR', 1, true) and saved:find('WorkerB', 1, true), saved)
+  assert(saved:find('via Api', 1, true), 'no binding via Api: ' .. saved)
+  -- an unsaved edit: WorkerB binds Counter from WorkerA; the graph follows before any save
+  vim.api.nvim_set_current_buf(bufnr)
+  local row = cursor_on('Counter.from(Api)', #'Counter.from(')
+  vim.api.nvim_buf_set_text(bufnr, row - 1, vim.api.nvim_win_get_cursor(0)[2], row - 1, vim.api.nvim_win_get_cursor(0)[2] + 3, { 'WorkerA' })
+  local ok, err = pcall(function()
+    local text
+    wait(TIMEOUT, function()
+      text = graph_text()
+      return not text:find('via Api', 1, true)
+    end, 'the graph to drop the binding via Api')
+  end)
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, before)
+  vim.bo[bufnr].modified = false
+  assert(ok, err)
+end)
+
 check('a quick fix suppresses a finding on its line', function()
   open('src/workerB.ts')
   local bufnr = vim.api.nvim_get_current_buf()

@@ -339,6 +339,46 @@ end
 --- configuration, in the buffers it was attached to. `on_done(clients)` runs once the new
 --- clients are initialized (or after the timeout, with what started).
 ---@param opts? { on_done?: fun(clients: table), timeout_ms?: integer }
+--- The stack graph of the server's current analysis (open buffers included) as Mermaid or DOT
+--- text (`alchemy/graph`), in a new scratch buffer (filetype `mermaid` or `dot`): what
+--- `alchemy-ls graph --format mermaid|dot` prints for the first root, with unsaved edits.
+---@param format? 'mermaid'|'dot' default 'mermaid'
+---@param opts? { bufnr?: integer, on_done?: fun(bufnr: integer|nil) }
+function M.graph(format, opts)
+  opts = opts or {}
+  format = (format == nil or format == '') and 'mermaid' or format
+  if format ~= 'mermaid' and format ~= 'dot' then
+    vim.notify('alchemy-ls: :AlchemyGraph takes mermaid or dot, not ' .. format, vim.log.levels.ERROR)
+    return
+  end
+  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr) or get_clients({ name = M.name })[1]
+  if not client then
+    vim.notify('alchemy-ls is not running', vim.log.levels.WARN)
+    return
+  end
+  request(client, 'alchemy/graph', { format = format }, function(err, result)
+    if err or type(result) ~= 'string' then
+      vim.notify('alchemy-ls: the graph failed: ' .. (err and err.message or vim.inspect(result)), vim.log.levels.ERROR)
+      if opts.on_done then
+        opts.on_done(nil)
+      end
+      return
+    end
+    vim.cmd('new')
+    local out = vim.api.nvim_get_current_buf()
+    vim.bo[out].buftype = 'nofile'
+    vim.bo[out].bufhidden = 'wipe'
+    vim.bo[out].swapfile = false
+    vim.api.nvim_buf_set_lines(out, 0, -1, false, vim.split(result, '\n', { trimempty = true }))
+    vim.bo[out].filetype = format
+    vim.bo[out].modified = false
+    if opts.on_done then
+      opts.on_done(out)
+    end
+  end, bufnr)
+end
+
 function M.restart(opts)
   opts = opts or {}
   local old = get_clients({ name = M.name })
