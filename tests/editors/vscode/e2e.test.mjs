@@ -899,6 +899,14 @@ step("Stack graph: the per-stack filter", async () => {
   await graphRendered(r2);
   assert.deepEqual(await names(), ["Counter", "CrossWorkerDO", "WorkerA", "WorkerB"]);
   await screenshot("graph-filter");
+  // an edge (its label) opens its site: the stack's provide of WorkerA's Live
+  await frame.locator('.edgeLabels .clickable.edge[data-edge="provides"]').first().click();
+  await page.waitForFunction(
+    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "alchemy.run.ts",
+    null,
+    { timeout: T },
+  );
+  await waitCursorLine(locateIn("alchemy.run.ts", "Effect.provide(WorkerALive)").line);
 });
 
 step("Rename a Worker class: TypeScript renames every use, alchemy-ls follows", async () => {
