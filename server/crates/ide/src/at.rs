@@ -74,7 +74,7 @@ fn go_to_host_in(m: &Model, an: &Analysis, file: FileId, offset: u32) -> GoToHos
             }
             (x, Some((h, span)))
         }
-        Some(Hit::From { x, .. }) | Some(Hit::Resource { r: x, .. }) => (x, None),
+        Some(Hit::From { x, .. } | Hit::Resource { r: x, .. }) => (x, None),
         None => {
             return nothing(
                 "Nothing to go to at the cursor: put it on a Durable Object or Workflow, a `yield* X` or an `X.from(Host)`."

@@ -163,7 +163,7 @@ fn pulled_in(m: &Model, s: usize, w: usize) -> BTreeSet<usize> {
                     arg: FromArg::Res(h), ..
                 } if m.res(*h).kind == ResourceKind::Worker && *h != x => work.push(*h),
                 EvKind::ServiceBind { target, .. } if m.res(*target).kind == ResourceKind::Worker => {
-                    work.push(*target)
+                    work.push(*target);
                 }
                 _ => {}
             }
