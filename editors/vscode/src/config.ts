@@ -1,5 +1,5 @@
 // The `alchemy-ls` settings the server understands (docs/lsp.md, server/crates/lsp/src/settings.rs and
-// config::apply_settings): rules, packages, ignore, feature toggles and inlay hint kinds. Only these keys are sent,
+// config::apply_settings): rules, packages, ignore, baseline, feature toggles and inlay hint kinds. Only these keys are sent,
 // so that client-side settings (server.path, trace.server) never reach the server.
 import * as vscode from "vscode";
 
@@ -30,6 +30,8 @@ export interface ServerSettings {
   ignore: string[];
   features: Record<string, boolean>;
   inlayHints: Record<string, boolean>;
+  /** The git revision deploy impact is computed against; `null` leaves alchemy-ls.toml's or the default. */
+  baseline: string | null;
 }
 
 function stringArray(value: unknown): string[] {
@@ -60,7 +62,13 @@ export function serverSettings(scope?: vscode.ConfigurationScope): ServerSetting
     ignore: stringArray(cfg.get("ignore")),
     features,
     inlayHints,
+    baseline: baselineSetting(cfg.get("baseline")),
   };
+}
+
+/** A non-empty string, else `null` (the server then uses alchemy-ls.toml's `baseline`, or its default). */
+export function baselineSetting(value: unknown): string | null {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
 
 /** The server's default Alchemy packages (server/src/config.rs DEFAULT_PACKAGES). */
