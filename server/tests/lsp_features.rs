@@ -1,4 +1,4 @@
-//! Feature tests of the language server over stdio, on the tutorial of domain.md §8. They
+//! Feature tests of the language server over stdio, on the tutorial (examples/cross-worker). They
 //! need the analysis and the IDE queries.
 
 mod common;

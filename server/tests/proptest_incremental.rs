@@ -1,5 +1,5 @@
 //! Property at the protocol level: a random sequence of incremental `didChange`s on a file of
-//! the §8 tutorial leaves the server with exactly the text a client would have, and with the
+//! the tutorial (examples/cross-worker) leaves the server with exactly the text a client would have, and with the
 //! diagnostics a fresh server computes for that final text (pull diagnostics on both).
 //! The grammar-level variant (edited trees vs fresh parses) is
 //! `grammar/tests/proptest_incremental.rs`.
@@ -30,7 +30,7 @@ const SNIPPETS: &[&str] = &[
     "// alchemy-ls-disable-next-line\n",
 ];
 
-/// (fixture, file): the §8 tutorial (clean) and `examples/broken` (several findings, with
+/// (fixture, file): the tutorial (examples/cross-worker) (clean) and `examples/broken` (several findings, with
 /// fixes and related locations across files).
 const FILES: &[(bool, &str)] = &[
     (false, "src/workerB.ts"),

@@ -1,6 +1,6 @@
 //! The Alchemy part of an app: Durable Objects, Workers of every form, the stack, and the
 //! package and tsconfig files around them. Syntax follows examples/cross-worker and
-//! domain.md §3 (G1 = `alchemy@2.0.0-beta.49`, G2 = `2.0.0-beta.58`).
+//! docs/alchemy-model.md, "Resources" (G1 = `alchemy@2.0.0-beta.49`, G2 = `2.0.0-beta.58`).
 
 use std::fmt::Write as _;
 use std::io;

@@ -560,7 +560,7 @@ pub fn apply_edits(text: &str, edits: &[Value]) -> String {
     out
 }
 
-/// The tutorial of `/work/shared/domain.md` §8 (line numbers matter).
+/// The tutorial stack (examples/cross-worker; line numbers matter).
 pub const TUTORIAL: &str = r#"
 //- /package.json
 { "name": "cross-worker-do", "type": "module", "dependencies": { "alchemy": "2.0.0-beta.49", "effect": "3.17.0" } }

@@ -69,7 +69,7 @@ pub struct Workspace {
     /// non-UTF-8 files, unreadable directories, invalid `package.json`/`tsconfig.json`/
     /// `pnpm-workspace.yaml` (from the resolver).
     pub problems: Vec<(PathBuf, String)>,
-    /// The Alchemy version installed or declared for each root file (§5 deprecated-api
+    /// The Alchemy version installed or declared for each root file (`deprecated-api`
     /// "Version"); files with an unknown version are absent.
     pub versions: Arc<HashMap<FileId, crate::version::AlchemyVersion>>,
     /// The nearest directory at or above each file that holds a `package.json` ("the same

@@ -1,4 +1,4 @@
-//! Every declaration, binding and provide form (domain §3–§4) as a multi-file fixture; the
+//! Every declaration, binding and provide form (docs/alchemy-model.md) as a multi-file fixture; the
 //! snapshot shows the resources, the graph edges and the diagnostics. A fixture whose name
 //! starts with `clean` must also produce no diagnostics.
 // Tests set up fixtures on disk; the no-IO rule is for the library.

@@ -1,4 +1,4 @@
-//! Module resolution (domain §6) and Alchemy version detection, data-driven: each
+//! Module resolution and Alchemy version detection, data-driven: each
 //! `fixtures/resolve/<name>.txt` is a multi-file fixture (see `common/fixture.rs`) plus sections
 //! `//- @cases` (`<from> <specifier>` per line; `<root>` expands to the fixture root),
 //! `//- @versions` (`<from>` per line), `//- @symlinks` (`<link> -> <target>`) and `//- @roots`

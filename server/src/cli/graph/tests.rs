@@ -1,4 +1,4 @@
-//! The graph outputs on the tutorial's cross-worker graph (domain spec §8), built by hand.
+//! The graph outputs on the tutorial's cross-worker graph (examples/cross-worker), built by hand.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The analysed model: per-resource scopes, Deps contracts, hosting and deployment, and the
-//! graph derived from them (§4.2).
+//! graph derived from them (docs/alchemy-model.md, "Scopes and relations").
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! Resource declarations (§3): every DO, RPC DO, Worker, Workflow, Container and Stack form,
+//! Resource declarations (docs/alchemy-model.md, "Resources"): every DO, RPC DO, Worker, Workflow, Container and Stack form,
 //! recognised from the construct candidates of each file through import resolution.
 
 use std::collections::HashMap;
@@ -12,7 +12,7 @@ use super::graph::ResourceKind;
 use super::symbols::{Sym, Symbols};
 use crate::workspace::{FileId, Workspace};
 
-/// The syntactic form of a resource (§3 tables).
+/// The syntactic form of a resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Form {
     /// Modular DO class: `class X extends DurableObject<X, Shape>()("X") {}` with a separate

@@ -1,4 +1,4 @@
-//! Walking init-phase code (§4.1): what a Worker, Stack or DO outer init yields, binds and
+//! Walking init-phase code (docs/alchemy-model.md, "Scopes and relations"): what a Worker, Stack or DO outer init yields, binds and
 //! provides, across consts, helper functions and files.
 
 use std::collections::HashSet;
@@ -29,7 +29,7 @@ pub enum FromArg {
     Ref(usize),
 }
 
-/// Layer outputs (§3.3).
+/// Layer outputs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LayerSet {
     /// (resource, span of the expression that contributes it)

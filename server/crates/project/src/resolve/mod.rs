@@ -1,6 +1,6 @@
-//! Module resolution (domain §6): TypeScript's `moduleResolution: "bundler"` for relative
+//! Module resolution: TypeScript's `moduleResolution: "bundler"` for relative
 //! specifiers, tsconfig `paths`/`baseUrl`, `package.json` `imports`/`exports`, npm/yarn/bun
-//! and pnpm workspaces and `node_modules`; plus the installed Alchemy version (§5
+//! and pnpm workspaces and `node_modules`; plus the installed Alchemy version (
 //! `deprecated-api`). Reads files, never writes; never panics; config errors are collected in
 //! [`Resolver::config_problems`] and resolution goes on as if the file were absent.
 
@@ -202,7 +202,7 @@ impl Resolver {
         self.cache.problems()
     }
 
-    /// The installed or declared `alchemy` version for a file (§5 `deprecated-api`, "Version").
+    /// The installed or declared `alchemy` version for a file (`deprecated-api`, versions).
     pub fn alchemy_version(&self, from: &Path) -> Option<AlchemyVersion> {
         self.alchemy_version_for(from.parent().unwrap_or(from))
     }

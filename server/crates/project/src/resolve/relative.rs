@@ -1,4 +1,4 @@
-//! Path probing for relative and absolute specifiers (§6 "Relative"): exact path, `.js`→`.ts`
+//! Path probing for relative and absolute specifiers : exact path, `.js`→`.ts`
 //! style extension substitution, appended extensions, then directories (`package.json`
 //! `typings`/`types`/`main`, then `index.*`). Results are canonical (symlinks resolved).
 

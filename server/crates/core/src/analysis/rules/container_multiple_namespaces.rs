@@ -1,6 +1,6 @@
 //! `container-multiple-namespaces`: one Container bound from several DO classes.
 //!
-//! A Container accepts one Durable Object namespace; binding it (binds-container, §4.2) in
+//! A Container accepts one Durable Object namespace; binding it (binds-container) in
 //! the outer inits of ≥ 2 distinct DO classes of one stack fails at deploy.
 
 use std::collections::HashMap;

@@ -129,7 +129,7 @@ pub fn problem(name: &str) -> Option<Problem> {
     }
 }
 
-/// PascalCase suggestion (§5): split on non-alphanumerics, capitalise each part; `_` before a
+/// PascalCase suggestion: split on non-alphanumerics, capitalise each part; `_` before a
 /// leading digit; still invalid → append `suffix` (`Object`/`Workflow`).
 pub fn pascal_case(name: &str, suffix: &str) -> String {
     let mut out = String::new();

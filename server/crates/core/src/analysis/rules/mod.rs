@@ -1,4 +1,4 @@
-//! The rule catalog (§5). Each rule is a function over the [`Model`] that pushes raw
+//! The rule catalog (docs/rules.md). Each rule is a function over the [`Model`] that pushes raw
 //! diagnostics (default severity); `super::finalize` applies configuration and suppressions.
 
 use alchemy_grammar::Span;
