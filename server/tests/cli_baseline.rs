@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::fixture::parse_fixture;
+use common::fixture::{impact_revisions, write_files};
 use common::git::git;
 
 fn bin() -> Command {
@@ -32,37 +32,6 @@ fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn write_all(root: &Path, files: &[(String, String)]) {
-    for (path, content) in files {
-        let full = root.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, content).unwrap();
-    }
-}
-
-/// Files of one revision: (path, content).
-type Files = Vec<(String, String)>;
-
-/// The two revisions of an impact fixture: (shared + base files, shared + head files).
-fn revisions(case: &str) -> (Files, Files) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/impact")
-        .join(case);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let (mut base, mut head) = (Vec::new(), Vec::new());
-    for (p, c) in parse_fixture(&text) {
-        if let Some(rest) = p.strip_prefix("base/") {
-            base.push((rest.to_string(), c));
-        } else if let Some(rest) = p.strip_prefix("head/") {
-            head.push((rest.to_string(), c));
-        } else {
-            base.push((p.clone(), c.clone()));
-            head.push((p, c));
-        }
-    }
-    (base, head)
-}
-
 /// A repository whose first commit is `base` and whose work tree (committed as a second
 /// commit) is `head`, under `sub` of the repository.
 fn repo(base: &[(String, String)], head: &[(String, String)], sub: &str) -> (tempfile::TempDir, PathBuf) {
@@ -82,13 +51,13 @@ fn repo_with(
     let project = root.join(sub);
     std::fs::create_dir_all(&project).unwrap();
     git(&root, &["init", "-q"]);
-    write_all(&project, base);
+    write_files(&project, base);
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "base"]);
     for (p, _) in base {
         let _ = std::fs::remove_file(project.join(p));
     }
-    write_all(&project, head);
+    write_files(&project, head);
     if commit_head {
         git(&root, &["add", "-A"]);
         git(&root, &["commit", "-q", "--allow-empty", "-m", "head"]);
@@ -116,7 +85,7 @@ fn every_impact_rule_and_look_alike_through_git() {
         for case in std::fs::read_dir(&rule_dir).unwrap() {
             let case = case.unwrap().path();
             let name = case.file_stem().unwrap().to_string_lossy().to_string();
-            let (base, head) = revisions(&format!("{rule}/{name}.txt"));
+            let (base, head) = impact_revisions(&format!("{rule}/{name}.txt"));
             let (_keep, project) = repo(&base, &head, "");
             let (code, out, err) = check(&project, &["--baseline", "HEAD~1", "--format", "json"]);
             let rules = rules_of(&out);
@@ -148,7 +117,7 @@ fn fixes_apply_and_recheck_clean() {
         "do-moved-without-transfer/trigger_moved_to_worker_b.txt",
         "worker-replaced/trigger_logical_id_changed.txt",
     ] {
-        let (base, head) = revisions(case);
+        let (base, head) = impact_revisions(case);
         let (_keep, project) = repo(&base, &head, "");
         let rule = case.split('/').next().unwrap();
         let (_, out, _) = check(&project, &["--baseline", "HEAD~1", "--format", "json"]);
@@ -188,7 +157,7 @@ fn fixes_apply_and_recheck_clean() {
 
 #[test]
 fn project_in_a_subdirectory_of_the_repository() {
-    let (base, head) = revisions("do-renamed/trigger_name_string_changed.txt");
+    let (base, head) = impact_revisions("do-renamed/trigger_name_string_changed.txt");
     let (_keep, project) = repo(&base, &head, "apps/api");
     let (code, out, err) = check(&project, &["--baseline", "HEAD~1", "--format", "json"]);
     assert!(rules_of(&out).contains(&"do-renamed".to_string()), "{out}\n{err}");
@@ -206,7 +175,7 @@ fn project_in_a_subdirectory_of_the_repository() {
 
 #[test]
 fn config_names_the_baseline_and_off_disables_it() {
-    let (base, mut head) = revisions("do-renamed/trigger_name_string_changed.txt");
+    let (base, mut head) = impact_revisions("do-renamed/trigger_name_string_changed.txt");
     head.push(("alchemy-ls.toml".into(), "baseline = \"HEAD~1\"\n".into()));
     let (_keep, project) = repo(&base, &head, "");
     let (_, out, _) = check(&project, &["--format", "json"]);
@@ -218,9 +187,9 @@ fn config_names_the_baseline_and_off_disables_it() {
 #[test]
 fn not_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    write_all(
+    write_files(
         dir.path(),
-        &revisions("do-renamed/trigger_name_string_changed.txt").1,
+        &impact_revisions("do-renamed/trigger_name_string_changed.txt").1,
     );
     let (code, out, err) = check(dir.path(), &["--baseline", "origin/main"]);
     assert_eq!(code, 2, "{out}");
@@ -229,7 +198,7 @@ fn not_a_repository_is_a_clear_error() {
 
 #[test]
 fn unknown_revision_is_a_clear_error() {
-    let (base, head) = revisions("do-renamed/trigger_name_string_changed.txt");
+    let (base, head) = impact_revisions("do-renamed/trigger_name_string_changed.txt");
     let (_keep, project) = repo(&base, &head, "");
     let (code, _, err) = check(&project, &["--baseline", "no-such-branch"]);
     assert_eq!(code, 2);
@@ -241,7 +210,7 @@ fn unknown_revision_is_a_clear_error() {
 
 #[test]
 fn shallow_clone_missing_the_base_is_a_clear_error() {
-    let (base, head) = revisions("do-renamed/trigger_name_string_changed.txt");
+    let (base, head) = impact_revisions("do-renamed/trigger_name_string_changed.txt");
     let (_keep, project) = repo(&base, &head, "");
     let clone = tempfile::tempdir().unwrap();
     let url = format!("file://{}", project.display());
@@ -254,14 +223,14 @@ fn shallow_clone_missing_the_base_is_a_clear_error() {
 
 #[test]
 fn base_where_the_project_did_not_exist_is_silent() {
-    let (_, head) = revisions("do-renamed/trigger_name_string_changed.txt");
+    let (_, head) = impact_revisions("do-renamed/trigger_name_string_changed.txt");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     git(&root, &["init", "-q"]);
     std::fs::write(root.join("README.md"), "empty\n").unwrap();
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "first"]);
-    write_all(&root.join("app"), &head);
+    write_files(&root.join("app"), &head);
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "project"]);
     let (code, out, err) = check(&root.join("app"), &["--baseline", "HEAD~1", "--format", "json"]);
@@ -272,7 +241,7 @@ fn base_where_the_project_did_not_exist_is_silent() {
 
 #[test]
 fn base_with_syntax_errors_does_not_fail() {
-    let (mut base, head) = revisions("do-renamed/trigger_name_string_changed.txt");
+    let (mut base, head) = impact_revisions("do-renamed/trigger_name_string_changed.txt");
     for (p, c) in &mut base {
         if p == "src/counter.ts" {
             c.push_str("\nexport const broken = (;\n");

@@ -5,52 +5,32 @@
 mod common;
 mod lsp_support;
 
-use common::fixture::parse_fixture;
+use common::fixture::{Files, impact_revisions, write_files};
 use common::git::git;
 use lsp_support::{Init, TestServer, apply_edits, file_uri};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-/// Files of one revision: (path, content).
-type Files = Vec<(String, String)>;
-
-/// The base and head files of an impact fixture.
-fn revisions(case: &str) -> (Files, Files) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/impact")
-        .join(case);
-    let (mut base, mut head) = (Vec::new(), Vec::new());
-    for (p, c) in parse_fixture(&std::fs::read_to_string(path).unwrap()) {
-        match (p.strip_prefix("base/"), p.strip_prefix("head/")) {
-            (Some(rest), _) => base.push((rest.to_string(), c)),
-            (_, Some(rest)) => head.push((rest.to_string(), c)),
-            _ => {
-                base.push((p.clone(), c.clone()));
-                head.push((p, c));
-            }
-        }
-    }
-    (base, head)
-}
-
-fn write_all(root: &Path, files: &[(String, String)]) {
-    for (p, c) in files {
-        let full = root.join(p);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, c).unwrap();
-    }
-}
-
 /// A repository whose one commit is the base of `case`.
 fn repo_at_base(case: &str) -> (tempfile::TempDir, PathBuf, Files) {
-    let (base, head) = revisions(case);
+    let (base, head) = impact_revisions(case);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     git(&root, &["init", "-q"]);
-    write_all(&root, &base);
+    write_files(&root, &base);
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "base"]);
     (dir, root, head)
+}
+
+/// [`repo_at_base`] with the head of `case` written over the work tree, not committed.
+fn head_over_base(case: &str) -> (tempfile::TempDir, PathBuf, Files) {
+    let (keep, root, head) = repo_at_base(case);
+    for (p, _) in impact_revisions(case).0 {
+        let _ = std::fs::remove_file(root.join(p));
+    }
+    write_files(&root, &head);
+    (keep, root, head)
 }
 
 fn server(root: &Path, settings: Option<Value>) -> TestServer {
@@ -164,12 +144,8 @@ fn unsaved_edits_are_compared_with_head_and_the_fix_clears_it() {
 
 #[test]
 fn a_commit_moves_the_baseline() {
-    let (_keep, root, head) = repo_at_base("do-deleted/trigger_live_no_longer_provided.txt");
     // the head on disk, not committed: against HEAD the DO is deleted
-    for (p, _) in revisions("do-deleted/trigger_live_no_longer_provided.txt").0 {
-        let _ = std::fs::remove_file(root.join(p));
-    }
-    write_all(&root, &head);
+    let (_keep, root, _) = head_over_base("do-deleted/trigger_live_no_longer_provided.txt");
     let mut s = server(&root, None);
     s.quiesce();
     let with_rule = |s: &TestServer| -> Vec<String> {
@@ -255,11 +231,7 @@ fn hover_on_a_hosted_do_says_whether_the_baseline_has_it() {
 
 #[test]
 fn off_and_outside_git_nothing_is_compared() {
-    let (_keep, root, head) = repo_at_base("do-deleted/trigger_live_no_longer_provided.txt");
-    for (p, _) in revisions("do-deleted/trigger_live_no_longer_provided.txt").0 {
-        let _ = std::fs::remove_file(root.join(p));
-    }
-    write_all(&root, &head);
+    let (_keep, root, head) = head_over_base("do-deleted/trigger_live_no_longer_provided.txt");
     let mut s = server(&root, Some(json!({ "baseline": "off" })));
     s.quiesce();
     let any = s
@@ -278,7 +250,7 @@ fn off_and_outside_git_nothing_is_compared() {
     // the same files outside a repository: one line in the log, no finding, no error shown
     let plain = tempfile::tempdir().unwrap();
     let plain_root = plain.path().canonicalize().unwrap();
-    write_all(&plain_root, &head);
+    write_files(&plain_root, &head);
     let mut s = server(&plain_root, None);
     s.quiesce();
     assert!(

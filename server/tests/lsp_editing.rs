@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::fixture::{Fixture, parse_fixture};
-use lsp_support::{Init, TestServer, apply_edits, binary, file_uri};
+use lsp_support::{Init, TestServer, apply_edits, binary, file_uri, position_at};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -107,17 +107,16 @@ export default class WorkerB extends Cloudflare.Worker<WorkerB>()(
 
 /// A fixture whose text has one `$0`: the files (marker removed), the marked file and the
 /// marker's position (line, UTF-16 character).
-fn marked(text: &str) -> (Vec<(String, String)>, String, (u32, u32)) {
+/// The files of a fixture with its one `$0` removed: (files, the marked file, the position).
+fn marked(text: &str) -> (Vec<(String, String)>, String, Value) {
     let mut files = parse_fixture(text);
     let mut at = None;
     for (path, content) in &mut files {
         if let Some(i) = content.find("$0") {
             assert!(at.is_none(), "more than one $0");
-            let before = &content[..i];
-            let line = before.matches('\n').count() as u32;
-            let col = before.rsplit('\n').next().unwrap_or("").encode_utf16().count() as u32;
+            let pos = position_at(content, i);
             content.replace_range(i..i + 2, "");
-            at = Some((path.clone(), (line, col)));
+            at = Some((path.clone(), pos));
         }
     }
     let (path, pos) = at.expect("a $0 marker");
@@ -145,7 +144,7 @@ struct Session {
     s: TestServer,
     files: Vec<(String, String)>,
     marked: String,
-    pos: (u32, u32),
+    pos: Value,
 }
 
 impl Session {
@@ -164,7 +163,7 @@ impl Session {
             s,
             files,
             marked: String::new(),
-            pos: (0, 0),
+            pos: json!({ "line": 0, "character": 0 }),
         }
     }
 
@@ -172,7 +171,11 @@ impl Session {
         let (files, marked, pos) = if text.contains("$0") {
             marked(text)
         } else {
-            (parse_fixture(text), String::new(), (0, 0))
+            (
+                parse_fixture(text),
+                String::new(),
+                json!({ "line": 0, "character": 0 }),
+            )
         };
         let fx = Fixture::from_files(&files);
         init.folders = vec![fx.root.clone()];
@@ -212,7 +215,7 @@ impl Session {
 
     /// `textDocument` + `position` at the `$0` marker.
     fn at_marker(&self) -> Value {
-        json!({ "textDocument": { "uri": self.uri(&self.marked) }, "position": { "line": self.pos.0, "character": self.pos.1 } })
+        json!({ "textDocument": { "uri": self.uri(&self.marked) }, "position": self.pos })
     }
 
     /// The texts after applying a WorkspaceEdit's `changes`, by relative path.

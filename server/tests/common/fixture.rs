@@ -104,3 +104,36 @@ pub fn needs_both(rule_dir: &Path) {
         rule_dir.display()
     );
 }
+
+/// Files of one revision: (path, content).
+pub type Files = Vec<(String, String)>;
+
+/// The two revisions of a deploy-impact fixture (`server/tests/fixtures/impact/<rule>/<case>.txt`;
+/// for the `alchemy-ls` crate's tests):
+/// (shared + `base/` files, shared + `head/` files), prefixes removed.
+pub fn impact_revisions(case: &str) -> (Files, Files) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/impact")
+        .join(case);
+    let (mut base, mut head) = (Vec::new(), Vec::new());
+    for (p, c) in parse_fixture(&std::fs::read_to_string(path).unwrap()) {
+        match (p.strip_prefix("base/"), p.strip_prefix("head/")) {
+            (Some(rest), _) => base.push((rest.to_string(), c)),
+            (_, Some(rest)) => head.push((rest.to_string(), c)),
+            _ => {
+                base.push((p.clone(), c.clone()));
+                head.push((p, c));
+            }
+        }
+    }
+    (base, head)
+}
+
+/// Write `files` (relative paths) under `root`, creating directories.
+pub fn write_files(root: &Path, files: &[(String, String)]) {
+    for (p, c) in files {
+        let full = root.join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, c).unwrap();
+    }
+}
