@@ -61,53 +61,35 @@ impl Settings {
         };
         let mut problems = Vec::new();
         let mut features = Features::default();
-        if let Some(obj) = section.get("features") {
-            match obj.as_object() {
-                Some(map) => {
-                    for (key, v) in map {
-                        let Some(b) = v.as_bool() else {
-                            problems.push(format!("features.{key} must be a boolean"));
-                            continue;
-                        };
-                        match key.as_str() {
-                            "definition" => features.definition = b,
-                            "implementation" => features.implementation = b,
-                            "hover" => features.hover = b,
-                            "codeLens" => features.code_lens = b,
-                            "completion" => features.completion = b,
-                            "references" => features.references = b,
-                            "codeAction" => features.code_action = b,
-                            "documentSymbol" => features.document_symbol = b,
-                            "workspaceSymbol" => features.workspace_symbol = b,
-                            "rename" => features.rename = b,
-                            "inlayHints" => features.inlay_hints = b,
-                            other => problems.push(format!("unknown feature toggle features.{other}")),
-                        }
-                    }
-                }
-                None => problems.push("features must be an object".to_string()),
-            }
-        }
+        bool_toggles(section, "features", "feature toggle", &mut problems, |key, b| {
+            let slot = match key {
+                "definition" => &mut features.definition,
+                "implementation" => &mut features.implementation,
+                "hover" => &mut features.hover,
+                "codeLens" => &mut features.code_lens,
+                "completion" => &mut features.completion,
+                "references" => &mut features.references,
+                "codeAction" => &mut features.code_action,
+                "documentSymbol" => &mut features.document_symbol,
+                "workspaceSymbol" => &mut features.workspace_symbol,
+                "rename" => &mut features.rename,
+                "inlayHints" => &mut features.inlay_hints,
+                _ => return false,
+            };
+            *slot = b;
+            true
+        });
         let mut inlay_hints = InlayHintOptions::default();
-        if let Some(obj) = section.get("inlayHints") {
-            match obj.as_object() {
-                Some(map) => {
-                    for (key, v) in map {
-                        let Some(b) = v.as_bool() else {
-                            problems.push(format!("inlayHints.{key} must be a boolean"));
-                            continue;
-                        };
-                        match key.as_str() {
-                            "fromBinding" => inlay_hints.from_binding = b,
-                            "hostedHere" => inlay_hints.hosted_here = b,
-                            "stackWorkers" => inlay_hints.stack_workers = b,
-                            other => problems.push(format!("unknown inlay hint inlayHints.{other}")),
-                        }
-                    }
-                }
-                None => problems.push("inlayHints must be an object".to_string()),
-            }
-        }
+        bool_toggles(section, "inlayHints", "inlay hint", &mut problems, |key, b| {
+            let slot = match key {
+                "fromBinding" => &mut inlay_hints.from_binding,
+                "hostedHere" => &mut inlay_hints.hosted_here,
+                "stackWorkers" => &mut inlay_hints.stack_workers,
+                _ => return false,
+            };
+            *slot = b;
+            true
+        });
         let raw = if section.is_object() {
             section.clone()
         } else {
@@ -121,6 +103,32 @@ impl Settings {
             },
             problems,
         )
+    }
+}
+
+/// Read the object of booleans `section[name]` through `set` (false: an unknown key), reporting
+/// non-booleans, unknown keys (as `what`) and a non-object in `problems`.
+fn bool_toggles(
+    section: &Value,
+    name: &str,
+    what: &str,
+    problems: &mut Vec<String>,
+    mut set: impl FnMut(&str, bool) -> bool,
+) {
+    let Some(obj) = section.get(name) else { return };
+    let Some(map) = obj.as_object() else {
+        problems.push(format!("{name} must be an object"));
+        return;
+    };
+    for (key, v) in map {
+        match v.as_bool() {
+            None => problems.push(format!("{name}.{key} must be a boolean")),
+            Some(b) => {
+                if !set(key, b) {
+                    problems.push(format!("unknown {what} {name}.{key}"));
+                }
+            }
+        }
     }
 }
 
