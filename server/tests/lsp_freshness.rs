@@ -171,9 +171,35 @@ fn has_from_non_host(d: &[Value]) -> bool {
     codes(d).iter().any(|c| c == "from-non-host")
 }
 
-/// Edits of workerA reach workerB's diagnostics, in the editor and on disk.
+/// The server's log line when it watches files itself.
+const SERVER_WATCHES: &str = "for changes on disk";
+
+fn server_watch_logs(s: &TestServer) -> usize {
+    s.notifications
+        .iter()
+        .filter(|n| {
+            n["method"] == "window/logMessage"
+                && n["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(SERVER_WATCHES))
+        })
+        .count()
+}
+
+/// Wait until the server says it watches files itself.
+fn wait_server_watches(c: &mut Client) {
+    c.s.wait_notification("window/logMessage", |p| {
+        p["message"].as_str().is_some_and(|m| m.contains(SERVER_WATCHES))
+    });
+}
+
+/// Edits of workerA reach workerB's diagnostics, in the editor and on disk. `watched_files`:
+/// the client watches files for the server; otherwise the server watches them itself.
 fn dependents_follow_edits(init: Init, watched_files: bool) {
     let mut c = Client::new(init);
+    if !watched_files {
+        wait_server_watches(&mut c);
+    }
     c.open("src/workerB.ts");
     c.open("src/workerA.ts");
     c.wait_shown("src/workerB.ts", |d| d.is_empty(), "no diagnostics");
@@ -203,23 +229,137 @@ fn dependents_follow_edits(init: Init, watched_files: bool) {
         |d| d.is_empty(),
         "no diagnostics after the close",
     );
-    if watched_files {
-        // a change on disk, reported by the client's file watcher
-        let path = c.fx.path("src/workerA.ts");
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, text.replacen(UNHOST.0, UNHOST.1, 1)).unwrap();
-        let uri = c.uri("src/workerA.ts");
-        c.s.notify(
-            "workspace/didChangeWatchedFiles",
-            json!({ "changes": [{ "uri": uri, "type": 2 }] }),
-        );
-        c.wait_shown(
-            "src/workerB.ts",
-            has_from_non_host,
-            "from-non-host after the disk change",
-        );
-    }
+    // a change on disk of a file that is not open, reported by the client's file watcher or
+    // seen by the server's own
+    let path = c.fx.path("src/workerA.ts");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let write_a = |c: &mut Client, text: &str| {
+        std::fs::write(&path, text).unwrap();
+        if watched_files {
+            let uri = c.uri("src/workerA.ts");
+            c.s.notify(
+                "workspace/didChangeWatchedFiles",
+                json!({ "changes": [{ "uri": uri, "type": 2 }] }),
+            );
+        }
+    };
+    write_a(&mut c, &text.replacen(UNHOST.0, UNHOST.1, 1));
+    c.wait_shown(
+        "src/workerB.ts",
+        has_from_non_host,
+        "from-non-host after the disk change",
+    );
+    write_a(&mut c, &text);
+    c.wait_shown(
+        "src/workerB.ts",
+        |d| d.is_empty(),
+        "no diagnostics after the disk change is undone",
+    );
+    // the server watches files itself exactly when the client does not
+    assert_eq!(
+        server_watch_logs(&c.s),
+        usize::from(!watched_files),
+        "server-side watching iff the client does not watch"
+    );
     c.s.shutdown();
+}
+
+/// Without a client watcher, files appearing in a new directory, a deleted file and a
+/// directory renamed are seen by the server's own watcher.
+#[test]
+fn server_watcher_sees_new_directories_deletions_and_renames() {
+    let mut c = Client::new(Init {
+        no_watched_files: true,
+        ..Init::default()
+    });
+    wait_server_watches(&mut c);
+    // workerB imports WorkerA from a directory that does not exist yet
+    let b = c.fx.path("src/workerB.ts");
+    let text_b = std::fs::read_to_string(&b).unwrap();
+    let moved = text_b.replacen("\"./workerA.ts\"", "\"./lib/workerA.ts\"", 1);
+    assert_ne!(moved, text_b, "workerB imports ./workerA");
+    std::fs::write(&b, &moved).unwrap();
+    c.open("src/workerB.ts");
+    let unresolved = |d: &[Value]| codes(d).iter().any(|c| c == "unresolved-import");
+    c.wait_shown("src/workerB.ts", unresolved, "unresolved-import");
+    // mkdir + write at once (a checkout): the file lands before the directory is watched
+    let a = c.fx.path("src/workerA.ts");
+    let text_a = std::fs::read_to_string(&a).unwrap();
+    std::fs::create_dir_all(c.fx.path("src/lib")).unwrap();
+    std::fs::write(c.fx.path("src/lib/workerA.ts"), &text_a).unwrap();
+    c.wait_shown(
+        "src/workerB.ts",
+        |d| d.is_empty(),
+        "no diagnostics once lib/workerA.ts exists",
+    );
+    // a file in the new directory edited: watched too
+    std::fs::write(
+        c.fx.path("src/lib/workerA.ts"),
+        text_a.replacen(UNHOST.0, UNHOST.1, 1),
+    )
+    .unwrap();
+    c.wait_shown(
+        "src/workerB.ts",
+        has_from_non_host,
+        "from-non-host after editing lib/workerA.ts",
+    );
+    std::fs::write(c.fx.path("src/lib/workerA.ts"), &text_a).unwrap();
+    c.wait_shown(
+        "src/workerB.ts",
+        |d| d.is_empty(),
+        "no diagnostics after the undo",
+    );
+    // the directory renamed away: the import no longer resolves
+    std::fs::rename(c.fx.path("src/lib"), c.fx.path("src/lib2")).unwrap();
+    c.wait_shown(
+        "src/workerB.ts",
+        unresolved,
+        "unresolved-import after renaming lib/",
+    );
+    // and back
+    std::fs::rename(c.fx.path("src/lib2"), c.fx.path("src/lib")).unwrap();
+    c.wait_shown(
+        "src/workerB.ts",
+        |d| d.is_empty(),
+        "no diagnostics after renaming lib2/ back",
+    );
+    // the file deleted
+    std::fs::remove_file(c.fx.path("src/lib/workerA.ts")).unwrap();
+    c.wait_shown(
+        "src/workerB.ts",
+        unresolved,
+        "unresolved-import after the deletion",
+    );
+    c.s.shutdown();
+}
+
+/// `fileWatcher: "client"` keeps the server from watching even when the client does not.
+#[test]
+fn file_watcher_client_setting_turns_the_server_watcher_off() {
+    let mut c = Client::new(Init {
+        no_watched_files: true,
+        initialization_options: Some(json!({ "fileWatcher": "client" })),
+        ..Init::default()
+    });
+    c.open("src/workerB.ts");
+    c.wait_shown("src/workerB.ts", |d| d.is_empty(), "no diagnostics");
+    let path = c.fx.path("src/workerA.ts");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen(UNHOST.0, UNHOST.1, 1)).unwrap();
+    c.s.drain_for(Duration::from_millis(1500));
+    assert!(
+        !has_from_non_host(&c.shown(&c.uri("src/workerB.ts"))),
+        "the disk change was seen although nobody watches"
+    );
+    assert_eq!(server_watch_logs(&c.s), 0);
+    // and "server" makes it watch even when the client could
+    let mut s = Client::new(Init {
+        initialization_options: Some(json!({ "fileWatcher": "server" })),
+        ..Init::default()
+    });
+    wait_server_watches(&mut s);
+    c.s.shutdown();
+    s.s.shutdown();
 }
 
 #[test]

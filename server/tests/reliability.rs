@@ -738,26 +738,42 @@ fn cpu_ticks(pid: u32) -> u64 {
     f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
 }
 
-/// Once the analysis has settled, the server sleeps: no timer, no polling, no busy thread.
+/// Once the analysis has settled, the server sleeps: no timer, no polling, no busy thread —
+/// also when it watches files itself (a client without watched files).
 #[test]
 fn an_idle_server_uses_no_cpu() {
-    let fx = example("cross-worker");
-    let mut s = server_on(&fx.root, Init::default());
-    let b = file_uri(&fx.path("src/workerB.ts"));
-    let text = std::fs::read_to_string(fx.path("src/workerB.ts")).unwrap();
-    s.open(&b, &text);
-    s.change(&b, 2, [0, 0, 0, 0], "// x\n");
-    settle(&mut s);
-    std::thread::sleep(Duration::from_millis(500));
-    let before = cpu_ticks(s.pid());
-    std::thread::sleep(Duration::from_secs(3));
-    let used = cpu_ticks(s.pid()) - before;
-    s.shutdown();
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
-    assert!(
-        used * 1000 / hz <= 20,
-        "the idle server used {} ms of CPU in 3 s",
-        used * 1000 / hz
-    );
+    for server_watches in [false, true] {
+        let fx = example("cross-worker");
+        let mut s = server_on(
+            &fx.root,
+            Init {
+                no_watched_files: server_watches,
+                ..Init::default()
+            },
+        );
+        if server_watches {
+            s.wait_notification("window/logMessage", |p| {
+                p["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("for changes on disk"))
+            });
+        }
+        let b = file_uri(&fx.path("src/workerB.ts"));
+        let text = std::fs::read_to_string(fx.path("src/workerB.ts")).unwrap();
+        s.open(&b, &text);
+        s.change(&b, 2, [0, 0, 0, 0], "// x\n");
+        settle(&mut s);
+        std::thread::sleep(Duration::from_millis(500));
+        let before = cpu_ticks(s.pid());
+        std::thread::sleep(Duration::from_secs(3));
+        let used = cpu_ticks(s.pid()) - before;
+        s.shutdown();
+        // SAFETY: sysconf has no preconditions.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+        assert!(
+            used * 1000 / hz <= 20,
+            "the idle server (watching files itself: {server_watches}) used {} ms of CPU in 3 s",
+            used * 1000 / hz
+        );
+    }
 }

@@ -92,6 +92,8 @@ const SYSTEM: &[&str] = &[
     "/proc/self/",
     "/sys/devices/system/cpu/",
     "/sys/fs/cgroup/",
+    // the server's own file watcher sizes itself from the inotify limit
+    "/proc/sys/fs/inotify/max_user_watches",
     // the allocator (mimalloc) reads the kernel's memory settings
     "/proc/sys/vm/overcommit_memory",
     "/sys/kernel/mm/transparent_hugepage/enabled",
@@ -138,9 +140,16 @@ fn the_server_spawns_nothing_and_opens_only_workspace_files() {
         folders: vec![root.clone()],
         work_done_progress: true,
         configuration: Some(json!({ "features": { "hover": true } })),
+        // the server watches files itself (and still gets the notification below)
+        no_watched_files: true,
         ..Init::default()
     });
     s.wait_notification("$/progress", |p| p["value"]["kind"] == "end");
+    s.wait_notification("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("for changes on disk"))
+    });
     let mut sources: Vec<PathBuf> = std::fs::read_dir(root.join("src"))
         .unwrap()
         .flatten()

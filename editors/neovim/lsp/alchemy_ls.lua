@@ -18,10 +18,9 @@ return {
   end,
   -- The server asks for section `alchemy-ls` (workspace/configuration) and also reads
   -- init_options: { rules = {...}, packages = {...}, ignore = {...}, features = {...} }.
-  -- File watching, so that alchemy-ls sees files that are not open change on disk (a git
-  -- checkout, a generator): Neovim offers it on macOS and Windows; on Linux only where
-  -- `inotifywait` (inotify-tools) is installed, since its fallback misses subdirectories.
-  -- See require('alchemy-ls').capabilities.
+  -- Files that are not open changing on disk (a git checkout, a generator): Neovim watches
+  -- them for alchemy-ls on macOS and Windows; on Linux, where it does not, alchemy-ls watches
+  -- them itself. See require('alchemy-ls').capabilities.
   capabilities = require('alchemy-ls').capabilities,
   settings = { ['alchemy-ls'] = vim.empty_dict() },
   init_options = vim.empty_dict(),

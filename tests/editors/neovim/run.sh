@@ -9,9 +9,6 @@ repo="$(cd "$(dirname "$0")/../../.." && pwd)"
 bin="${ALCHEMY_LS_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/alchemy-ls}"
 [ -x "$bin" ] || { echo "neovim e2e: no alchemy-ls binary at $bin (cargo build --release)" >&2; exit 2; }
 
-# inotifywait: Neovim's file watching on Linux (the test checks changes on disk)
-command -v inotifywait >/dev/null || { echo "neovim e2e: inotifywait missing (apt-get install inotify-tools)" >&2; exit 2; }
-
 nvim_ok() { "$1" --version 2>/dev/null | head -1 | grep -Eq 'NVIM v0\.(1[1-9]|[2-9][0-9])'; }
 nvim="${NVIM:-}"
 if [ -z "$nvim" ] && command -v nvim >/dev/null && nvim_ok "$(command -v nvim)"; then nvim="$(command -v nvim)"; fi

@@ -432,24 +432,26 @@ function M.restart(opts)
 end
 
 --- The client configuration (shared by the 0.10 and 0.11 paths).
---- The client capabilities the plugin adds: file watching where Neovim can do it, so that
---- alchemy-ls sees files that are not open change on disk. Neovim 0.11 offers it on macOS and
---- Windows only: on Linux its `inotifywait` backend (inotify-tools) works, but without
---- inotifywait its fallback watches no subdirectory, so the plugin turns it on only when
---- inotifywait is installed. `watch_files = false` in setup() leaves Neovim's default.
-M.capabilities = vim.fn.executable('inotifywait') == 1
-    and { workspace = { didChangeWatchedFiles = { dynamicRegistration = true } } }
-  or {}
+--- The client capabilities the plugin adds: none by default. alchemy-ls must see files that
+--- are not open change on disk (a git checkout, a generator); Neovim watches files for language
+--- servers on macOS and Windows, and where it does not (Linux) alchemy-ls watches them itself
+--- (inotify, with the project's ignore rules: never node_modules). `watch_files = 'neovim'` in
+--- setup() declares Neovim's watcher instead (on Linux it needs `inotifywait`, and watches
+--- node_modules too).
+M.capabilities = {}
 
----@param opts? { cmd?: string[], settings?: table, root_markers?: string[], filetypes?: string[], on_attach?: function, capabilities?: table, watch_files?: boolean }
+--- The capability that has Neovim watch files for alchemy-ls.
+M.neovim_watches = { workspace = { didChangeWatchedFiles = { dynamicRegistration = true } } }
+
+---@param opts? { cmd?: string[], settings?: table, root_markers?: string[], filetypes?: string[], on_attach?: function, capabilities?: table, watch_files?: boolean|'neovim' }
 function M.config(opts)
   opts = opts or {}
   local settings = M.normalize_settings(opts.settings)
   M.settings_packages = settings.packages
   local markers = opts.root_markers or M.root_markers
   local capabilities = opts.capabilities
-  if opts.watch_files ~= false then
-    capabilities = vim.tbl_deep_extend('force', M.capabilities, opts.capabilities or {})
+  if opts.watch_files == 'neovim' then
+    capabilities = vim.tbl_deep_extend('force', M.neovim_watches, opts.capabilities or {})
   end
   return {
     cmd = opts.cmd or { 'alchemy-ls', 'serve' },

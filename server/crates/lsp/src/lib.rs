@@ -5,13 +5,15 @@
 //! computation, panic → error), [`worker`] (debounced re-analysis and publishing),
 //! [`documents`] (ropes and incremental sync), [`convert`] (the position funnel),
 //! [`to_proto`] (results → protocol types), [`capabilities`], [`settings`], [`host`] (roots,
-//! config, overlays → index), [`baseline`] (the deployed revision compared with), [`frames`] (stdin framing that survives malformed messages).
+//! config, overlays → index), [`baseline`] (the deployed revision compared with), [`fswatch`] (the server's own
+//! file watcher, for clients without one), [`frames`] (stdin framing that survives malformed messages).
 
 pub mod baseline;
 pub mod capabilities;
 pub mod convert;
 pub mod documents;
 pub mod frames;
+pub mod fswatch;
 pub mod host;
 pub mod requests;
 pub mod server;

@@ -58,6 +58,7 @@ impl Server {
         let raw = settings.raw.clone();
         self.state.set_settings(settings);
         self.state.queue([Change::Settings(raw)]);
+        watch_files(&self.state, &self.client);
         if !problems.is_empty() {
             self.log(
                 MessageType::WARNING,
@@ -90,6 +91,7 @@ impl Server {
                 let raw = settings.raw.clone();
                 state.set_settings(settings);
                 state.queue([Change::Settings(raw)]);
+                watch_files(&state, &client);
                 if !problems.is_empty() {
                     client
                         .log_message(
@@ -142,11 +144,21 @@ impl Server {
             .has_roots
             .store(!canonical.is_empty(), Ordering::SeqCst);
         self.state.queue([Change::Roots(canonical)]);
+        watch_files(&self.state, &self.client);
     }
 
     fn features(&self) -> super::settings::Features {
         self.state.settings().features
     }
+}
+
+/// Start or stop the server's own file watcher for the current settings and roots.
+fn watch_files(state: &Arc<State>, client: &Client) {
+    let client = client.clone();
+    super::fswatch::reconcile(state, move |line| {
+        let client = client.clone();
+        tokio::spawn(async move { client.log_message(MessageType::INFO, line).await });
+    });
 }
 
 /// A root as (canonical path, the client's path).
@@ -175,16 +187,6 @@ fn initial_roots(params: &InitializeParams) -> Vec<(PathBuf, PathBuf)> {
         return vec![root_pair(PathBuf::from(path))];
     }
     Vec::new()
-}
-
-/// Disk changes of these files concern every file (resolution, configuration, discovery).
-fn concerns_every_file(path: &std::path::Path) -> bool {
-    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
-        return true;
-    };
-    !alchemy_ls_project::workspace::discover::is_source_name(path)
-        || name == "package.json"
-        || name.starts_with("tsconfig")
 }
 
 impl LanguageServer for Server {
@@ -229,6 +231,7 @@ impl LanguageServer for Server {
         if caps.watched_files_dynamic {
             self.register_watchers();
         }
+        watch_files(&self.state, &self.client);
         self.log(
             MessageType::INFO,
             format!("alchemy-ls {} ready", env!("CARGO_PKG_VERSION")),
@@ -291,23 +294,18 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let mut every_file = Vec::new();
+        let mut baseline = false;
+        let mut paths = Vec::new();
         for c in &params.changes {
             let Some(path) = uri_path(&c.uri) else { continue };
             if path.components().any(|c| c.as_os_str() == ".git") {
                 // git's refs moved: the baseline's revision is resolved again
-                if !every_file.iter().any(|c| matches!(c, Change::Baseline)) {
-                    every_file.push(Change::Baseline);
-                }
-            } else if concerns_every_file(&path) {
-                every_file.push(Change::Disk(path));
+                baseline = true;
             } else {
-                self.state.queue_disk_file(path);
+                paths.push(path);
             }
         }
-        if !every_file.is_empty() {
-            self.state.queue(every_file);
-        }
+        self.state.queue_disk_changes(paths, baseline);
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

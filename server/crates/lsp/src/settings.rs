@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::fswatch::WatchMode;
 use alchemy_ls_ide::InlayHintOptions;
 
 /// Which features answer. All default to `true`.
@@ -46,6 +47,8 @@ pub struct Settings {
     pub features: Features,
     /// Which inlay hints to give (`inlayHints.fromBinding`, `.hostedHere`, `.stackWorkers`).
     pub inlay_hints: InlayHintOptions,
+    /// Who watches files (`fileWatcher`: `"auto"`, `"server"`, `"client"`).
+    pub file_watcher: WatchMode,
     /// The raw settings object (rules, packages, ignore, …), `Value::Null` if none.
     pub raw: Value,
 }
@@ -90,6 +93,16 @@ impl Settings {
             *slot = b;
             true
         });
+        let mut file_watcher = WatchMode::default();
+        match section.get("fileWatcher") {
+            None | Some(Value::Null) => {}
+            Some(v) => match v.as_str().and_then(WatchMode::parse) {
+                Some(m) => file_watcher = m,
+                None => problems.push(format!(
+                    "fileWatcher must be \"auto\", \"server\" or \"client\", not {v}"
+                )),
+            },
+        }
         let raw = if section.is_object() {
             section.clone()
         } else {
@@ -99,6 +112,7 @@ impl Settings {
             Settings {
                 features,
                 inlay_hints,
+                file_watcher,
                 raw,
             },
             problems,
@@ -152,6 +166,20 @@ mod tests {
         assert_eq!(p.len(), 2);
         let (s, p) = Settings::from_value(&json!({"features": {"rename": false, "inlayHints": false}}));
         assert!(!s.features.rename && !s.features.inlay_hints && p.is_empty());
+    }
+
+    #[test]
+    fn file_watcher_mode() {
+        let (s, p) = Settings::from_value(&json!(null));
+        assert_eq!((s.file_watcher, p.len()), (WatchMode::Auto, 0));
+        let (s, p) = Settings::from_value(&json!({"alchemy-ls": {"fileWatcher": "server"}}));
+        assert_eq!((s.file_watcher, p.len()), (WatchMode::Server, 0));
+        let (s, p) = Settings::from_value(&json!({"fileWatcher": "polling"}));
+        assert_eq!(s.file_watcher, WatchMode::Auto);
+        assert_eq!(
+            p,
+            ["fileWatcher must be \"auto\", \"server\" or \"client\", not \"polling\""]
+        );
     }
 
     #[test]

@@ -163,6 +163,10 @@ pub struct State {
     pub baseline: Mutex<super::baseline::Tracker>,
     /// How many baseline reads are under way (their end queues a round).
     pub baseline_reads: watch::Sender<usize>,
+    /// The server's own file watcher, when it watches (see [`super::fswatch`]).
+    pub fswatch: Mutex<Option<super::fswatch::FsWatch>>,
+    /// Bumped by each start of the watcher: a start superseded while it walks is dropped.
+    pub fswatch_generation: Mutex<u64>,
 }
 
 impl Default for State {
@@ -187,6 +191,8 @@ impl Default for State {
             test_hooks: std::env::var("ALCHEMY_LS_TEST_HOOKS").is_ok_and(|v| v == "1"),
             baseline: Mutex::default(),
             baseline_reads: watch::channel(0).0,
+            fswatch: Mutex::new(None),
+            fswatch_generation: Mutex::new(0),
         }
     }
 }
@@ -241,6 +247,26 @@ impl State {
         drop(p);
         self.wake.notify_one();
         gen_now
+    }
+
+    /// Files changed on disk (reported by the client's watchers or the server's own): a source
+    /// concerns the files that depend on it, anything else (a `package.json`, a tsconfig, a
+    /// directory) every file; `baseline`: git's refs moved.
+    pub fn queue_disk_changes(&self, paths: impl IntoIterator<Item = PathBuf>, baseline: bool) {
+        let mut every_file = Vec::new();
+        if baseline {
+            every_file.push(Change::Baseline);
+        }
+        for path in paths {
+            if concerns_every_file(&path) {
+                every_file.push(Change::Disk(path));
+            } else {
+                self.queue_disk_file(path);
+            }
+        }
+        if !every_file.is_empty() {
+            self.queue(every_file);
+        }
     }
 
     /// A document was opened or edited through `content.uri`: that URI's text is the file's
@@ -395,6 +421,16 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
 /// The canonical file path of a `file:` URI.
 pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
     uri_to_path(uri).map(|p| canonical(&p))
+}
+
+/// Disk changes of these files concern every file (resolution, configuration, discovery).
+fn concerns_every_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
+        return true;
+    };
+    !alchemy_ls_project::workspace::discover::is_source_name(path)
+        || name == "package.json"
+        || name.starts_with("tsconfig")
 }
 
 #[cfg(test)]
