@@ -16,11 +16,15 @@ vim.api.nvim_create_user_command('AlchemyRestart', function()
 end, { desc = 'alchemy-ls: restart the language server' })
 
 vim.api.nvim_create_user_command('AlchemyGraph', function(args)
-  require('alchemy-ls').graph(args.args)
+  local format, stack = args.fargs[1], args.fargs[2]
+  require('alchemy-ls').graph(format, { stack = stack })
 end, {
-  nargs = '?',
-  complete = function()
-    return { 'mermaid', 'dot' }
+  nargs = '*',
+  complete = function(_, line)
+    if #vim.split(line, '%s+', { trimempty = true }) <= 2 then
+      return { 'outline', 'mermaid', 'dot' }
+    end
+    return {}
   end,
-  desc = 'alchemy-ls: the stack graph (unsaved edits included) as Mermaid or DOT in a scratch buffer',
+  desc = 'alchemy-ls: the stack graph (unsaved edits included): a navigable outline, or Mermaid/DOT, in a scratch buffer',
 })

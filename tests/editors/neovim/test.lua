@@ -498,6 +498,87 @@ check(':AlchemyGraph shows the live graph as Mermaid, unsaved edits included', f
   assert(ok, err)
 end)
 
+check(':AlchemyGraph outline: one section per stack, wrong relations marked, <CR> opens the site, live', function()
+  open('src/workerB.ts')
+  local bufnr = vim.api.nvim_get_current_buf()
+  local before = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  local out
+  vim.cmd('AlchemyGraph')
+  wait(TIMEOUT, function()
+    out = vim.api.nvim_get_current_buf()
+    return vim.bo[out].filetype == 'alchemy-graph' and #vim.api.nvim_buf_get_lines(out, 0, -1, false) > 3
+  end, 'the outline')
+  local function lines()
+    return vim.api.nvim_buf_get_lines(out, 0, -1, false)
+  end
+  local function find(pred)
+    for i, l in ipairs(lines()) do
+      if pred(l) then
+        return i, l
+      end
+    end
+  end
+  assert(find(function(l)
+    return l:match('^Stack ')
+  end), 'no stack section: ' .. vim.inspect(lines()))
+  -- the binding of Counter via Api is marked with its rule and message, highlighted
+  local row, line = find(function(l)
+    return l:find('binds Durable Object Counter via Api', 1, true)
+  end)
+  assert(row, 'no binding via Api: ' .. vim.inspect(lines()))
+  assert(line:find('from-non-host', 1, true), 'the wrong binding is not marked: ' .. line)
+  local marks = vim.api.nvim_buf_get_extmarks(out, -1, { row - 1, 0 }, { row - 1, -1 }, { details = true })
+  assert(#marks > 0 and marks[1][4].line_hl_group == 'DiagnosticError', 'the wrong binding is not highlighted')
+  if mode == 'enable' then
+    -- what the outline shows, kept with the VS Code screenshots
+    vim.fn.mkdir(repo .. '/tests/artifacts/neovim', 'p')
+    vim.fn.writefile(lines(), repo .. '/tests/artifacts/neovim/graph-outline.txt')
+  end
+  -- a stack filter that matches nothing keeps no section
+  local lines_filtered
+  require('alchemy-ls').graph('outline', {
+    stack = 'no-such-stack',
+    on_done = function(b)
+      lines_filtered = vim.api.nvim_buf_get_lines(b, 0, -1, false)
+      vim.api.nvim_buf_delete(b, { force = true })
+    end,
+  })
+  wait(TIMEOUT, function()
+    return lines_filtered ~= nil
+  end, 'the filtered outline')
+  assert(#lines_filtered == 1, 'a filter matching no stack shows sections: ' .. vim.inspect(lines_filtered))
+  -- <CR> on the binding opens its `.from(Api)` site in workerB.ts
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(out))
+  vim.api.nvim_win_set_cursor(0, { row, 0 })
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('<CR>', true, false, true), 'x', false)
+  wait(TIMEOUT, function()
+    return bufname_ends('/src/workerB.ts')
+  end, 'a jump to src/workerB.ts (now in ' .. vim.api.nvim_buf_get_name(0) .. ')')
+  assert(vim.api.nvim_get_current_line():find('Counter.from(Api)', 1, true), 'not on the site: ' .. vim.api.nvim_get_current_line())
+  -- live: an unsaved edit that fixes the binding clears the mark without asking
+  local r = cursor_on('Counter.from(Api)', #'Counter.from(')
+  local col = vim.api.nvim_win_get_cursor(0)[2]
+  vim.api.nvim_buf_set_text(bufnr, r - 1, col, r - 1, col + 3, { 'WorkerA' })
+  vim.api.nvim_exec_autocmds('TextChanged', { buffer = bufnr })
+  local ok, err = pcall(function()
+    wait(TIMEOUT, function()
+      return vim.api.nvim_buf_is_valid(out)
+        and not find(function(l)
+          return l:find('via Api', 1, true)
+        end)
+        and find(function(l)
+          return l:find('binds Durable Object Counter via WorkerA', 1, true)
+        end) ~= nil
+    end, 'the outline to follow the edit (now: ' .. vim.inspect(vim.api.nvim_buf_is_valid(out) and lines()) .. ')')
+  end)
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, before)
+  vim.bo[bufnr].modified = false
+  if vim.api.nvim_buf_is_valid(out) then
+    vim.api.nvim_buf_delete(out, { force = true })
+  end
+  assert(ok, err)
+end)
+
 check('a quick fix suppresses a finding on its line', function()
   open('src/workerB.ts')
   local bufnr = vim.api.nvim_get_current_buf()

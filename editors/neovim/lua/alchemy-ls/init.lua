@@ -339,16 +339,20 @@ end
 --- configuration, in the buffers it was attached to. `on_done(clients)` runs once the new
 --- clients are initialized (or after the timeout, with what started).
 ---@param opts? { on_done?: fun(clients: table), timeout_ms?: integer }
---- The stack graph of the server's current analysis (open buffers included) as Mermaid or DOT
---- text (`alchemy/graph`), in a new scratch buffer (filetype `mermaid` or `dot`): what
---- `alchemy-ls graph --format mermaid|dot` prints for the first root, with unsaved edits.
----@param format? 'mermaid'|'dot' default 'mermaid'
----@param opts? { bufnr?: integer, on_done?: fun(bufnr: integer|nil) }
+--- The stack graph of the server's current analysis (open buffers included), in a new scratch
+--- buffer. `outline` (default): a navigable outline, one section per stack (`stack` keeps only
+--- the stacks whose name or id contains it), each Worker it deploys with what it hosts and
+--- binds, wrong relations highlighted with their diagnostic; <CR> opens a line's declaration or
+--- site, `r` refreshes, `q` closes, and it follows the analysis while it is shown (edits,
+--- saves, diagnostics). `mermaid`/`dot`: what `alchemy-ls graph --format mermaid|dot` prints for
+--- the first root, with unsaved edits (filetype `mermaid` or `dot`).
+---@param format? 'outline'|'mermaid'|'dot' default 'outline'
+---@param opts? { bufnr?: integer, stack?: string, on_done?: fun(bufnr: integer|nil) }
 function M.graph(format, opts)
   opts = opts or {}
-  format = (format == nil or format == '') and 'mermaid' or format
-  if format ~= 'mermaid' and format ~= 'dot' then
-    vim.notify('alchemy-ls: :AlchemyGraph takes mermaid or dot, not ' .. format, vim.log.levels.ERROR)
+  format = (format == nil or format == '') and 'outline' or format
+  if format ~= 'outline' and format ~= 'mermaid' and format ~= 'dot' then
+    vim.notify('alchemy-ls: :AlchemyGraph takes outline, mermaid or dot, not ' .. format, vim.log.levels.ERROR)
     return
   end
   local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
@@ -356,6 +360,9 @@ function M.graph(format, opts)
   if not client then
     vim.notify('alchemy-ls is not running', vim.log.levels.WARN)
     return
+  end
+  if format == 'outline' then
+    return M.outline(client, opts)
   end
   request(client, 'alchemy/graph', { format = format }, function(err, result)
     if err or type(result) ~= 'string' then
@@ -377,6 +384,77 @@ function M.graph(format, opts)
       opts.on_done(out)
     end
   end, bufnr)
+end
+
+--- The outline view of `:AlchemyGraph` (see M.graph).
+---@param opts { stack?: string, on_done?: fun(bufnr: integer|nil) }
+function M.outline(client, opts)
+  local outline = require('alchemy-ls.outline')
+  local from = vim.api.nvim_get_current_win()
+  local buf
+  local function fetch(on_done)
+    request(client, 'alchemy/graph', vim.empty_dict(), function(err, result)
+      if not (buf and vim.api.nvim_buf_is_valid(buf)) then
+        return
+      end
+      if err or type(result) ~= 'table' then
+        vim.notify('alchemy-ls: the graph failed: ' .. (err and err.message or vim.inspect(result)), vim.log.levels.ERROR)
+      else
+        outline.fill(buf, result, opts.stack)
+      end
+      if on_done then
+        on_done(buf)
+      end
+    end)
+  end
+  vim.cmd('new')
+  buf = vim.api.nvim_get_current_buf()
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].swapfile = false
+  vim.bo[buf].filetype = 'alchemy-graph'
+  vim.api.nvim_buf_set_name(buf, 'alchemy-ls://graph/' .. buf)
+  outline.buffers[buf] = { from = from, locations = {} }
+  local encoding = client.offset_encoding
+  local map = function(lhs, rhs, desc)
+    vim.keymap.set('n', lhs, rhs, { buffer = buf, nowait = true, silent = true, desc = desc })
+  end
+  map('<CR>', function()
+    outline.open_line(buf, encoding)
+  end, 'alchemy-ls: open the declaration or site of this line')
+  map('r', function()
+    fetch()
+  end, 'alchemy-ls: refresh the graph')
+  map('q', '<cmd>close<cr>', 'alchemy-ls: close the graph')
+  -- Follow the analysis while shown: after edits (once the server has them), saves and
+  -- new diagnostics, at most every 300 ms.
+  local group = vim.api.nvim_create_augroup('alchemy-ls-outline-' .. buf, { clear = true })
+  local pending = false
+  vim.api.nvim_create_autocmd({ 'DiagnosticChanged', 'TextChanged', 'TextChangedI', 'BufWritePost' }, {
+    group = group,
+    callback = function(ev)
+      if ev.buf == buf or pending then
+        return
+      end
+      pending = true
+      vim.defer_fn(function()
+        pending = false
+        if vim.api.nvim_buf_is_valid(buf) then
+          fetch()
+        end
+      end, 300)
+    end,
+  })
+  vim.api.nvim_create_autocmd('BufWipeout', {
+    group = group,
+    buffer = buf,
+    callback = function()
+      outline.buffers[buf] = nil
+      pcall(vim.api.nvim_del_augroup_by_id, group)
+    end,
+  })
+  fetch(opts.on_done)
+  return buf
 end
 
 function M.restart(opts)
