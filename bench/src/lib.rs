@@ -8,6 +8,7 @@ pub mod locate;
 pub mod lsp;
 pub mod machine;
 pub mod profile;
+pub mod resolvers;
 pub mod rng;
 pub mod run;
 pub mod serve_bench;
