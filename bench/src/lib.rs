@@ -8,6 +8,7 @@ pub mod locate;
 pub mod lsp;
 pub mod machine;
 pub mod profile;
+#[cfg(feature = "oxc")]
 pub mod resolvers;
 pub mod rng;
 pub mod run;

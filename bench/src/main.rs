@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alchemy_ls_bench::{resolvers, run, synth};
+use alchemy_ls_bench::{run, synth};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -65,7 +65,8 @@ enum Command {
         edits: usize,
     },
     /// alchemy-ls's module resolver next to oxc_resolver on every import of DIR's sources:
-    /// agreement, differences and time.
+    /// agreement, differences and time (built with `--features oxc`).
+    #[cfg(feature = "oxc")]
     Resolvers {
         dir: PathBuf,
         /// How many differences to list.
@@ -121,8 +122,9 @@ fn main() -> ExitCode {
             })
         }),
         Command::Profile { size: s, dir, edits } => profile(&s, dir, edits),
+        #[cfg(feature = "oxc")]
         Command::Resolvers { dir, show } => {
-            resolvers::compare(&dir, show).map(|r| print!("{}", r.print(&dir)))
+            alchemy_ls_bench::resolvers::compare(&dir, show).map(|r| print!("{}", r.print(&dir)))
         }
     })
 }

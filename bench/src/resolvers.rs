@@ -1,4 +1,5 @@
-//! `alchemy-ls-bench resolvers DIR`: alchemy-ls's module resolver next to `oxc_resolver` on every
+//! `alchemy-ls-bench resolvers DIR` (`cargo run --release -p alchemy-ls-bench --features oxc --
+//! resolvers DIR`): alchemy-ls's module resolver next to `oxc_resolver` on every
 //! import and re-export specifier of the workspace's discovered sources — what each answers,
 //! where they differ, and how long each takes (one fresh resolver each, every specifier once,
 //! in the same order). The evaluation of the crate as a replacement (docs/benchmarks.md).
