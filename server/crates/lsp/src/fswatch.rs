@@ -359,11 +359,13 @@ fn apply(state: &State, batch: Vec<notify::Result<Event>>) {
         for action in classify(ev, Path::is_dir) {
             match action {
                 Action::Path(p) => {
-                    if !p.exists()
-                        && let Some(w) = lock(&state.fswatch).as_mut()
+                    if let Some(w) = lock(&state.fswatch).as_mut()
+                        && w.dirs.contains(&p)
+                        && !p.exists()
                     {
-                        // a directory gone (or renamed away): its watches go with it, so that
-                        // a directory appearing under the same name is watched again
+                        // a watched directory gone (or renamed away): its watches and those
+                        // under it go, so that a directory appearing under the same name is
+                        // watched again
                         w.forget_tree(&p);
                     }
                     paths.push(p);
