@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 mod raw;
 
-use raw::{SValue, Spanned};
+use raw::SValue;
 
 /// The name of the configuration file.
 pub const CONFIG_FILE_NAME: &str = "alchemy-ls.toml";
@@ -156,14 +156,14 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
             message,
         }
     };
-    let top: BTreeMap<Spanned<String>, Spanned<SValue>> = toml::from_str(text).map_err(|e| {
+    let top = raw::parse(text).map_err(|e| {
         let message: Vec<&str> = e
-            .message()
+            .message
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
-        err(e.span().map_or(0, |s| s.start), message.join("; "))
+        err(e.span.map_or(0, |s| s.start), message.join("; "))
     })?;
 
     let mut config = Config {
