@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Write a synthetic workspace (deterministic) and its bench-manifest.json.
     GenWorkspace {
-        /// mini, ws2k, ws10k, ws50k, findings50k or findings-mini.
+        /// mini, ws2k, ws10k, ws50k, stack1k, findings50k or findings-mini.
         #[arg(long, default_value = "ws2k")]
         size: String,
         /// Output directory (created; replaced if it holds an older generated workspace).
@@ -30,7 +30,7 @@ enum Command {
     },
     /// Generate (cached under <target>/bench-workspaces) and measure check and serve.
     Run {
-        /// mini, ws2k, ws10k, ws50k, findings50k or findings-mini.
+        /// mini, ws2k, ws10k, ws50k, stack1k, findings50k or findings-mini.
         #[arg(long, default_value = "ws2k")]
         size: String,
         /// Fewer repetitions and samples.
@@ -54,7 +54,7 @@ enum Command {
     },
     /// In-process timings of each phase of check and of one editor change (diagnosis aid).
     Profile {
-        /// mini, ws2k, ws10k, ws50k, findings50k or findings-mini.
+        /// mini, ws2k, ws10k, ws50k, stack1k, findings50k or findings-mini.
         #[arg(long, default_value = "ws2k")]
         size: String,
         /// Use this workspace directory instead of the cache.

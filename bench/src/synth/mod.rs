@@ -85,6 +85,17 @@ pub const SIZES: &[Spec] = &[
         seed: 0x6669_6e64,
         cross_stack: true,
     },
+    // ws50k's stacks of 1,000 Workers and 300 DOs (1,300-file import components) without its
+    // 37,000 other files: its editor case, quick to generate, for profiling an edit.
+    Spec {
+        name: "stack1k",
+        apps: 10,
+        workers_per_app: 1_000,
+        dos_per_app: 300,
+        other_files: 200,
+        seed: 0x0073_316b,
+        cross_stack: false,
+    },
     // The same shape in small, for tests and quick iterations.
     Spec {
         name: "findings-mini",
