@@ -1,5 +1,5 @@
 //! Refactors and views over stdio, through the binary: rename of logical ids (with
-//! `renamedFrom`, or refused), fix-all (the same fixes as `check --fix`), suppress quick
+//! `renamedFrom`, or refused) and of Worker/Durable Object class names across files, fix-all (the same fixes as `check --fix`), suppress quick
 //! fixes, inlay hints, `workspace/diagnostic`, Go to Host with its explanation, references
 //! with TypeScript's ranges, and the live stack graph (`alchemy/graph`). Positions come from
 //! `$0` markers in the fixtures.
@@ -343,19 +343,123 @@ fn renaming_a_durable_object_name_is_refused_with_the_reason() {
 }
 
 #[test]
-fn renaming_a_class_is_left_to_typescript() {
+fn renaming_a_worker_class_renames_every_use_across_files_and_keeps_the_id() {
     let text = edit_fixture(
         APP,
         "src/workerA.ts",
         "export class WorkerA extends",
         "export class Work$0erA extends",
     );
+    // a test file that imports no Alchemy package (never analysed) is renamed too
+    let text = format!(
+        "{text}//- /test/workerA.test.ts\nimport {{ WorkerA as W, WorkerA }} from \"../src/workerA.ts\";\nexport const all = {{ WorkerA, W }};\n"
+    );
     let mut t = Session::new(&text);
-    let msg = refused(&mut t, "Edge");
+    let prep =
+        t.s.request("textDocument/prepareRename", t.at_marker())
+            .expect("prepareRename");
+    assert_eq!(prep["placeholder"], "WorkerA");
+    assert_eq!(
+        prep["range"],
+        json!({ "start": { "line": 4, "character": 13 }, "end": { "line": 4, "character": 20 } })
+    );
+    let mut params = t.at_marker();
+    params["newName"] = json!("EdgeWorker");
+    let edit = t.s.request("textDocument/rename", params).expect("rename");
+    let after = t.applied(&edit);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        ["alchemy.run.ts", "src/workerA.ts", "src/workerB.ts", "test/workerA.test.ts"],
+        "{edit:#}"
+    );
+    let a = &after["src/workerA.ts"];
     assert!(
-        msg.contains("TypeScript's rename") && msg.contains("\"WorkerA\" stays"),
+        a.contains("export class EdgeWorker extends Cloudflare.Worker<EdgeWorker, {}, Counter>()(\n  \"WorkerA\",")
+            && a.contains("export default EdgeWorker.make("),
+        "{a}"
+    );
+    let b = &after["src/workerB.ts"];
+    assert!(
+        b.contains("import { EdgeWorker } from \"./workerA.ts\";") && b.contains("Counter.from(EdgeWorker)"),
+        "{b}"
+    );
+    let stack = &after["alchemy.run.ts"];
+    assert!(
+        stack.contains("import WorkerALive, { EdgeWorker } from") && stack.contains("const a = yield* EdgeWorker;"),
+        "{stack}"
+    );
+    assert!(!stack.contains("renamedFrom"), "a class rename keeps the logical id: {stack}");
+    assert_eq!(
+        after["test/workerA.test.ts"],
+        "import { EdgeWorker as W, EdgeWorker } from \"../src/workerA.ts\";\nexport const all = { WorkerA: EdgeWorker, W };\n"
+    );
+    t.s.shutdown();
+}
+
+#[test]
+fn a_class_rename_edits_unsaved_buffers_as_they_are() {
+    let text = edit_fixture(APP, "alchemy.run.ts", "const a = yield* WorkerA;", "const a = yield* Wor$0kerA;");
+    let mut t = Session::new(&text);
+    // workerB.ts open with unsaved changes: a line above, a use after non-ASCII text
+    let unsaved = t.text("src/workerB.ts").replacen(
+        "import { WorkerA } from \"./workerA.ts\";\n",
+        "import { WorkerA } from \"./workerA.ts\";\n// ✨ unsaved\nexport const again = /* 🚀 é */ WorkerA;\n",
+        1,
+    );
+    let uri = t.uri("src/workerB.ts");
+    t.s.open(&uri, &unsaved);
+    let mut params = t.at_marker();
+    params["newName"] = json!("Edge");
+    let edit = t.s.request("textDocument/rename", params).expect("rename");
+    let b = apply_edits(&unsaved, edit["changes"][&uri].as_array().expect("workerB.ts edited"));
+    assert_eq!(
+        b,
+        unsaved
+            .replace("import { WorkerA }", "import { Edge }")
+            .replace("/* 🚀 é */ WorkerA;", "/* 🚀 é */ Edge;")
+            .replace("Counter.from(WorkerA)", "Counter.from(Edge)")
+    );
+    t.s.shutdown();
+}
+
+#[test]
+fn a_class_rename_to_a_name_in_use_is_refused() {
+    let text = edit_fixture(APP, "src/workerB.ts", "Counter.from(WorkerA)", "Counter.from(Work$0erA)");
+    let mut t = Session::new(&text);
+    let mut params = t.at_marker();
+    params["newName"] = json!("Counter");
+    let err = t.s.request("textDocument/rename", params).expect_err("refused");
+    let msg = err["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("src/workerA.ts already declares or imports Counter"),
         "{msg}"
     );
+    let mut params = t.at_marker();
+    params["newName"] = json!("not valid");
+    let err = t.s.request("textDocument/rename", params).expect_err("refused");
+    assert!(
+        err["message"].as_str().unwrap_or_default().contains("is not a valid class name"),
+        "{err}"
+    );
+    t.s.shutdown();
+}
+
+#[test]
+fn a_class_rename_on_a_shadowing_local_is_not_answered() {
+    // a parameter named like the class: not the class, left to TypeScript (no answer, no error)
+    let text = edit_fixture(
+        APP,
+        "src/workerB.ts",
+        "Counter.from(WorkerA);",
+        "Counter.from(WorkerA);\n    const twice = (WorkerA: number) => Wor$0kerA * 2;",
+    );
+    let mut t = Session::new(&text);
+    let prep = t.s.request("textDocument/prepareRename", t.at_marker());
+    assert_eq!(prep, Ok(Value::Null));
+    let mut params = t.at_marker();
+    params["newName"] = json!("Edge");
+    let edit = t.s.request("textDocument/rename", params);
+    assert_eq!(edit, Ok(Value::Null), "no class rename from a shadowing parameter");
     t.s.shutdown();
 }
 

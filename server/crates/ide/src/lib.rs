@@ -131,7 +131,7 @@ impl Default for InlayHintOptions {
     }
 }
 
-/// Where a rename applies (the id string's contents) and its current text.
+/// Where a rename applies (the id string's contents, or the class name) and its current text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrepareRename {
     pub span: Span,
@@ -159,6 +159,8 @@ pub mod graph;
 mod info;
 mod inlay;
 mod rename;
+mod rename_class;
+mod scope;
 
 pub use actions::{code_actions, fix_all_action, suppressions};
 
@@ -168,4 +170,7 @@ pub use at::{
 };
 pub use complete::completion_at;
 pub use inlay::inlay_hints;
-pub use rename::{prepare_rename, rename};
+pub use rename::{on_logical_id, prepare_rename, rename};
+pub use rename_class::{
+    FileEdit, RenameFile, class_name_at, prepare_class_rename, rename_class, valid_class_name,
+};

@@ -9,9 +9,9 @@
 //!   another Worker has the new id.
 //! - A Durable Object's, Workflow's or Container's name string: refused, with why (the name
 //!   is the class Cloudflare stores the objects under; a new name is a new, empty namespace).
-//! - Other resources' ids, and TypeScript names (classes, constants): refused; a class is
-//!   renamed with TypeScript's rename (its uses are TypeScript's business, and a class rename
-//!   keeps the logical id, so nothing deployed changes).
+//! - Other resources' ids, and TypeScript names other than a Worker's or Durable Object's
+//!   class (Lives, constants): refused, with TypeScript's rename as the way. Worker and Durable
+//!   Object class names are renamed across files by [`super::rename_class`].
 
 use alchemy_grammar::Span;
 
@@ -65,6 +65,11 @@ pub fn rename(
         allowed(ws, m, r)?;
         worker_rename(ws, m, r, new_name)
     })
+}
+
+/// Is `offset` in a logical id string alchemy-ls renames (or refuses to, with why)?
+pub fn on_logical_id(ws: &Workspace, an: &Analysis, file: FileId, offset: u32) -> bool {
+    with_model(ws, an, Some(file), |m| id_at(m, file, offset).is_some())
 }
 
 /// The resource whose logical id string contains `offset`.

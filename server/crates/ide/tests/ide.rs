@@ -1,6 +1,8 @@
 //! Editor queries on multi-file fixtures with a `$0` cursor: `fixtures/ide/<query>__<case>.txt`
-//! where query is hosts, definition, references, completion, hover or lenses. Snapshots show
-//! the answers as `path:line:col name`.
+//! where query is hosts, definition, references, completion, hover, lenses or rename. Snapshots
+//! show the answers as `path:line:col name`; a rename (new name from a `//! new-name: X` line
+//! before the first file) shows `prepareRename`'s answer and every changed file after the edits,
+//! or the refusal.
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
@@ -83,8 +85,69 @@ fn run(query: &str, text: &str) -> String {
             .iter()
             .map(|l| format!("{} {}\n", pos(&ws, root, file, l.span.start), l.title))
             .collect(),
+        "rename" => rename(&ws, &an, &fx.root, &cpath, offset, text),
         other => panic!("unknown query {other}"),
     }
+}
+
+/// A class rename through the same file gathering as the language server.
+fn rename(ws: &Workspace, an: &alchemy_ls_core::analysis::Analysis, root: &Path, cpath: &str, offset: u32, fixture: &str) -> String {
+    let new_name = fixture
+        .lines()
+        .find_map(|l| l.strip_prefix("//! new-name: "))
+        .expect("a rename fixture has a `//! new-name: X` line")
+        .trim();
+    let file = ws.file_id(&root.join(cpath)).expect("cursor file indexed");
+    let mut out = String::new();
+    let Some(name) = ide::class_name_at(ws, an, file, offset) else {
+        return "not a Worker or Durable Object class name\n".into();
+    };
+    let roots = vec![root.to_path_buf()];
+    let resolver = alchemy_ls_project::resolve::Resolver::new(roots.clone());
+    let (gathered, cursor) = alchemy_ls_project::rename_files::rename_files(
+        &roots,
+        &Config::default(),
+        &resolver,
+        ws,
+        &name,
+        &root.join(cpath),
+    );
+    let cursor = cursor.expect("cursor file gathered");
+    let files: Vec<ide::RenameFile> = gathered
+        .into_iter()
+        .map(|(path, text, resolved)| ide::RenameFile { path, text, resolved })
+        .collect();
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+    match ide::prepare_class_rename(ws, an, &files, cursor, offset, &name) {
+        Ok(Some(p)) => out.push_str(&format!(
+            "prepare: {:?} placeholder {:?}\n",
+            &files[cursor].text[p.span.start as usize..p.span.end as usize],
+            p.placeholder
+        )),
+        Ok(None) => out.push_str("prepare: none\n"),
+        Err(e) => out.push_str(&format!("prepare refused: {}\n", e.message())),
+    }
+    match ide::rename_class(ws, an, &files, cursor, offset, &name, new_name) {
+        Ok(Some(edits)) => {
+            out.push_str(&format!("rename {name} -> {new_name}: {} edits\n", edits.len()));
+            let mut by_file: std::collections::BTreeMap<PathBuf, Vec<&ide::FileEdit>> = Default::default();
+            for e in &edits {
+                by_file.entry(e.path.clone()).or_default().push(e);
+            }
+            for (path, mut es) in by_file {
+                let f = files.iter().find(|f| f.path == path).expect("edited file gathered");
+                let mut text = f.text.to_string();
+                es.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+                for e in es {
+                    text.replace_range(e.span.start as usize..e.span.end as usize, &e.new_text);
+                }
+                out.push_str(&format!("//- {}\n{text}", rel(&path)));
+            }
+        }
+        Ok(None) => out.push_str("rename: none\n"),
+        Err(e) => out.push_str(&format!("rename refused: {}\n", e.message())),
+    }
+    out.replace(&root.to_string_lossy().to_string(), "<root>")
 }
 
 #[test]

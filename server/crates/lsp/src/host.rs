@@ -161,6 +161,11 @@ impl Host {
         self.index.as_ref().map(|i| i.config().clone())
     }
 
+    /// The index's module resolver, once indexed.
+    pub fn resolver(&self) -> Option<&alchemy_ls_project::resolve::Resolver> {
+        self.index.as_ref().map(|i| i.resolver())
+    }
+
     pub fn snapshot(&self) -> Workspace {
         match &self.index {
             Some(index) => index.snapshot(),

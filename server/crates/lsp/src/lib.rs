@@ -15,6 +15,7 @@ pub mod documents;
 pub mod frames;
 pub mod fswatch;
 pub mod host;
+pub mod rename;
 pub mod requests;
 pub mod server;
 pub mod settings;

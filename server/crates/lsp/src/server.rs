@@ -456,11 +456,13 @@ impl LanguageServer for Server {
         if !self.features().rename {
             return Ok(None);
         }
+        let host = self.state.host.clone();
         let answer = with_file(&self.state, &params.text_document.uri, move |snap, file| {
             let cv = to_proto::conv(snap, file)?;
             let offset = cv.offset(params.position);
+            let class = super::rename::prepare(snap, &host, file, offset);
             Some(
-                match ide::prepare_rename(&snap.ws, &snap.analysis, file, offset) {
+                match class.unwrap_or_else(|| ide::prepare_rename(&snap.ws, &snap.analysis, file, offset)) {
                     Ok(Some(p)) => Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
                         range: cv.range(p.span),
                         placeholder: p.placeholder,
@@ -484,8 +486,12 @@ impl LanguageServer for Server {
         }
         let pos = params.text_document_position;
         let new_name = params.new_name;
+        let host = self.state.host.clone();
         let answer = with_file(&self.state, &pos.text_document.uri, move |snap, file| {
             let offset = to_proto::conv(snap, file)?.offset(pos.position);
+            if let Some(class) = super::rename::rename(snap, &host, file, offset, &new_name) {
+                return Some(class.map_err(|e| e.message().to_string()));
+            }
             Some(
                 match ide::rename(&snap.ws, &snap.analysis, file, offset, &new_name) {
                     Ok(edits) => Ok(to_proto::workspace_edit(snap, &edits)),

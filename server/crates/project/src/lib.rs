@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod config;
 pub mod facts_cache;
 pub mod paths;
+pub mod rename_files;
 pub mod resolve;
 pub mod revision;
 pub mod timing;
