@@ -369,13 +369,19 @@ fn renaming_a_worker_class_renames_every_use_across_files_and_keeps_the_id() {
     let after = t.applied(&edit);
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
-        ["alchemy.run.ts", "src/workerA.ts", "src/workerB.ts", "test/workerA.test.ts"],
+        [
+            "alchemy.run.ts",
+            "src/workerA.ts",
+            "src/workerB.ts",
+            "test/workerA.test.ts"
+        ],
         "{edit:#}"
     );
     let a = &after["src/workerA.ts"];
     assert!(
-        a.contains("export class EdgeWorker extends Cloudflare.Worker<EdgeWorker, {}, Counter>()(\n  \"WorkerA\",")
-            && a.contains("export default EdgeWorker.make("),
+        a.contains(
+            "export class EdgeWorker extends Cloudflare.Worker<EdgeWorker, {}, Counter>()(\n  \"WorkerA\","
+        ) && a.contains("export default EdgeWorker.make("),
         "{a}"
     );
     let b = &after["src/workerB.ts"];
@@ -385,10 +391,14 @@ fn renaming_a_worker_class_renames_every_use_across_files_and_keeps_the_id() {
     );
     let stack = &after["alchemy.run.ts"];
     assert!(
-        stack.contains("import WorkerALive, { EdgeWorker } from") && stack.contains("const a = yield* EdgeWorker;"),
+        stack.contains("import WorkerALive, { EdgeWorker } from")
+            && stack.contains("const a = yield* EdgeWorker;"),
         "{stack}"
     );
-    assert!(!stack.contains("renamedFrom"), "a class rename keeps the logical id: {stack}");
+    assert!(
+        !stack.contains("renamedFrom"),
+        "a class rename keeps the logical id: {stack}"
+    );
     assert_eq!(
         after["test/workerA.test.ts"],
         "import { EdgeWorker as W, EdgeWorker } from \"../src/workerA.ts\";\nexport const all = { WorkerA: EdgeWorker, W };\n"
@@ -398,7 +408,12 @@ fn renaming_a_worker_class_renames_every_use_across_files_and_keeps_the_id() {
 
 #[test]
 fn a_class_rename_edits_unsaved_buffers_as_they_are() {
-    let text = edit_fixture(APP, "alchemy.run.ts", "const a = yield* WorkerA;", "const a = yield* Wor$0kerA;");
+    let text = edit_fixture(
+        APP,
+        "alchemy.run.ts",
+        "const a = yield* WorkerA;",
+        "const a = yield* Wor$0kerA;",
+    );
     let mut t = Session::new(&text);
     // workerB.ts open with unsaved changes: a line above, a use after non-ASCII text
     let unsaved = t.text("src/workerB.ts").replacen(
@@ -411,7 +426,10 @@ fn a_class_rename_edits_unsaved_buffers_as_they_are() {
     let mut params = t.at_marker();
     params["newName"] = json!("Edge");
     let edit = t.s.request("textDocument/rename", params).expect("rename");
-    let b = apply_edits(&unsaved, edit["changes"][&uri].as_array().expect("workerB.ts edited"));
+    let b = apply_edits(
+        &unsaved,
+        edit["changes"][&uri].as_array().expect("workerB.ts edited"),
+    );
     assert_eq!(
         b,
         unsaved
@@ -424,7 +442,12 @@ fn a_class_rename_edits_unsaved_buffers_as_they_are() {
 
 #[test]
 fn a_class_rename_to_a_name_in_use_is_refused() {
-    let text = edit_fixture(APP, "src/workerB.ts", "Counter.from(WorkerA)", "Counter.from(Work$0erA)");
+    let text = edit_fixture(
+        APP,
+        "src/workerB.ts",
+        "Counter.from(WorkerA)",
+        "Counter.from(Work$0erA)",
+    );
     let mut t = Session::new(&text);
     let mut params = t.at_marker();
     params["newName"] = json!("Counter");
@@ -438,7 +461,10 @@ fn a_class_rename_to_a_name_in_use_is_refused() {
     params["newName"] = json!("not valid");
     let err = t.s.request("textDocument/rename", params).expect_err("refused");
     assert!(
-        err["message"].as_str().unwrap_or_default().contains("is not a valid class name"),
+        err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is not a valid class name"),
         "{err}"
     );
     t.s.shutdown();
@@ -459,7 +485,11 @@ fn a_class_rename_on_a_shadowing_local_is_not_answered() {
     let mut params = t.at_marker();
     params["newName"] = json!("Edge");
     let edit = t.s.request("textDocument/rename", params);
-    assert_eq!(edit, Ok(Value::Null), "no class rename from a shadowing parameter");
+    assert_eq!(
+        edit,
+        Ok(Value::Null),
+        "no class rename from a shadowing parameter"
+    );
     t.s.shutdown();
 }
 

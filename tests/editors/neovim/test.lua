@@ -660,8 +660,9 @@ check('renaming a Durable Object name is refused with the reason', function()
   assert(said:find('new, empty namespace', 1, true), 'said: ' .. said)
 end)
 
-check("renaming a Worker's id adds renamedFrom to the stack's yield*", function()
-  -- examples/cross-worker on alchemy beta.79 (Alchemy.renamedFrom exists), outside the workspace
+--- A copy of examples/cross-worker on alchemy beta.79 (Alchemy.renamedFrom exists), outside
+--- the workspace; `first` is opened and the server waited for.
+local function cross_worker(first)
   local src = repo .. '/examples/cross-worker'
   local dir = vim.fn.tempname()
   for _, rel in ipairs({ 'package.json', 'tsconfig.json', 'alchemy.run.ts', 'src/object.ts', 'src/workerA.ts', 'src/workerB.ts' }) do
@@ -674,19 +675,49 @@ check("renaming a Worker's id adds renamedFrom to the stack's yield*", function(
     end
     vim.fn.writefile(lines, dir .. '/' .. rel)
   end
-  vim.cmd.edit(vim.fn.fnameescape(dir .. '/src/workerA.ts'))
+  vim.cmd.edit(vim.fn.fnameescape(dir .. '/' .. first))
   wait(TIMEOUT, function()
     local c = vim.lsp.get_clients({ bufnr = 0, name = 'alchemy_ls' })[1]
     return c ~= nil and c.initialized
   end, 'alchemy_ls in the cross-worker copy')
+  return dir
+end
+
+--- The text of a file's buffer (loaded by a workspace edit), or '' while it is not loaded.
+local function buffer_text(file)
+  local b = vim.fn.bufadd(file)
+  if not vim.api.nvim_buf_is_loaded(b) then
+    return ''
+  end
+  return table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n')
+end
+
+check("renaming a Worker's id adds renamedFrom to the stack's yield*", function()
+  local dir = cross_worker('src/workerA.ts')
   cursor_on('"WorkerA"', 2)
   vim.lsp.buf.rename('EdgeWorker')
-  local stack = vim.fn.bufadd(dir .. '/alchemy.run.ts')
   wait(TIMEOUT, function()
-    return vim.api.nvim_buf_is_loaded(stack)
-      and table.concat(vim.api.nvim_buf_get_lines(stack, 0, -1, false), '\n'):find('yield* WorkerA.pipe(Alchemy.renamedFrom("WorkerA"))', 1, true) ~= nil
+    return buffer_text(dir .. '/alchemy.run.ts'):find('yield* WorkerA.pipe(Alchemy.renamedFrom("WorkerA"))', 1, true) ~= nil
   end, 'renamedFrom in alchemy.run.ts')
   assert(vim.api.nvim_get_current_line():find('"EdgeWorker"', 1, true), 'id line: ' .. vim.api.nvim_get_current_line())
+end)
+
+check('renaming a Worker class renames it in every file, the id stays', function()
+  local dir = cross_worker('src/workerB.ts')
+  cursor_on('.from(WorkerA)', 8)
+  vim.lsp.buf.rename('EdgeApi')
+  wait(TIMEOUT, function()
+    local a = buffer_text(dir .. '/src/workerA.ts')
+    local stack = buffer_text(dir .. '/alchemy.run.ts')
+    return a:find('export class EdgeApi extends Cloudflare.Worker<EdgeApi, {}, Counter>()(\n  "WorkerA",', 1, true) ~= nil
+      and a:find('export default EdgeApi.make(', 1, true) ~= nil
+      and stack:find('import WorkerALive, { EdgeApi } from "./src/workerA.ts";', 1, true) ~= nil
+      and stack:find('const a = yield* EdgeApi;', 1, true) ~= nil
+  end, 'the class renamed in src/workerA.ts and alchemy.run.ts')
+  local b = buffer_text(dir .. '/src/workerB.ts')
+  assert(b:find('import { EdgeApi } from "./workerA.ts";', 1, true), 'workerB.ts: ' .. b)
+  assert(b:find('Counter.from(EdgeApi)', 1, true), 'workerB.ts: ' .. b)
+  assert(not buffer_text(dir .. '/alchemy.run.ts'):find('renamedFrom', 1, true), 'a class rename adds no renamedFrom')
 end)
 
 --- A directory of TypeScript files outside the workspace: { [relative path] = content }.

@@ -163,9 +163,10 @@ impl Universe<'_> {
             return None;
         }
         self.scans[f].exports.iter().find_map(|e| match e {
-            ExportClause::Star { specifier, alias: None } => {
-                self.export(self.target(f, specifier)?, name, depth + 1)
-            }
+            ExportClause::Star {
+                specifier,
+                alias: None,
+            } => self.export(self.target(f, specifier)?, name, depth + 1),
             _ => None,
         })
     }
@@ -216,9 +217,7 @@ fn entity_at(u: &Universe, c: usize, offset: u32, name: &str) -> Option<Entity> 
         return u.binding(c, name, 0);
     }
     for i in &s.imports {
-        if i.imported == name
-            && i.imported_span.is_some_and(on)
-        {
+        if i.imported == name && i.imported_span.is_some_and(on) {
             return u.export(u.target(c, &i.specifier)?, name, 0);
         }
     }
@@ -372,24 +371,25 @@ pub fn prepare_class_rename(
     }))
 }
 
-const RESERVED: &[&str] = &[
-    "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
-    "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in",
-    "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
-    "typeof", "var", "void", "while", "with", "implements", "interface", "let", "package",
-    "private", "protected", "public", "static", "yield", "await", "any", "unknown", "never",
-    "number", "string", "boolean", "symbol", "object", "bigint", "undefined", "arguments", "eval",
+/// TypeScript's predefined type names, which no class may take.
+const PREDEFINED_TYPES: &[&str] = &[
+    "any",
+    "unknown",
+    "never",
+    "number",
+    "string",
+    "boolean",
+    "symbol",
+    "object",
+    "bigint",
+    "undefined",
 ];
 
 /// A class name TypeScript accepts: an identifier, not a reserved word or a predefined type.
 pub fn valid_class_name(new: &str) -> bool {
-    let mut chars = new.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    (first.is_alphabetic() || first == '_' || first == '$')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-        && !RESERVED.contains(&new)
+    use alchemy_ls_core::analysis::rules::invalid_export_name::{Problem, problem};
+    !matches!(problem(new), Some(Problem::NotIdentifier | Problem::Reserved))
+        && !PREDEFINED_TYPES.contains(&new)
 }
 
 /// The edits renaming the class under the cursor to `new`.
@@ -419,9 +419,7 @@ pub fn rename_class(
     let mut edits: Vec<(usize, Span, String)> = Vec::new();
     // files whose exported `name` is the class: after the rename they export `new`
     for f in 0..files.len() {
-        if u.export(f, name, 0).as_ref() == Some(&target)
-            && u.export(f, new, 0).is_some()
-        {
+        if u.export(f, name, 0).as_ref() == Some(&target) && u.export(f, new, 0).is_some() {
             return Err(RenameError::Refused(format!(
                 "{} already exports {new}: choose another name.",
                 u.rel(f)

@@ -68,7 +68,10 @@ pub enum ExportClause {
         exported_span: Option<Span>,
     },
     /// `export * from "specifier"` (`alias`: `export * as alias from`).
-    Star { specifier: String, alias: Option<String> },
+    Star {
+        specifier: String,
+        alias: Option<String>,
+    },
 }
 
 /// An occurrence of a name bound at module level.
@@ -287,7 +290,7 @@ impl<'a> Walker<'a> {
     fn pattern(&mut self, n: Node, scope: usize, walk_scope: usize) {
         match n.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => {
-                self.declare(scope, n, Meaning::Value, "variable")
+                self.declare(scope, n, Meaning::Value, "variable");
             }
             "object_pattern" | "array_pattern" => {
                 for c in named_children(n) {
@@ -460,7 +463,7 @@ impl<'a> Walker<'a> {
                                 match declared.as_deref() {
                                     Some("var") => {
                                         let f = self.function_scope(scope);
-                                        self.pattern(c, f, inner)
+                                        self.pattern(c, f, inner);
                                     }
                                     Some(_) => self.pattern(c, inner, inner),
                                     None => self.walk(c, inner),
@@ -581,8 +584,11 @@ impl<'a> Walker<'a> {
             let prop = n
                 .child_by_field_name("property")
                 .or_else(|| n.child_by_field_name("name"))?;
-            matches!(prop.kind(), "property_identifier" | "type_identifier" | "identifier")
-                .then_some((obj, prop))
+            matches!(
+                prop.kind(),
+                "property_identifier" | "type_identifier" | "identifier"
+            )
+            .then_some((obj, prop))
         }
         let Some((obj, prop)) = parts(n) else {
             self.walk_children(n, scope);
@@ -630,7 +636,9 @@ impl<'a> Walker<'a> {
                     }
                 },
                 "call_expression"
-                    if cur.child_by_field_name("function").is_some_and(|f| f.kind() == "import")
+                    if cur
+                        .child_by_field_name("function")
+                        .is_some_and(|f| f.kind() == "import")
                         && let Some(spec) = cur
                             .child_by_field_name("arguments")
                             .and_then(|a| named_children(a).first().copied())
@@ -673,14 +681,20 @@ impl<'a> Walker<'a> {
             return;
         };
         let specifier = unquote(self.t(source)).to_string();
-        for clause in named_children(n).into_iter().filter(|c| c.kind() == "import_clause") {
+        for clause in named_children(n)
+            .into_iter()
+            .filter(|c| c.kind() == "import_clause")
+        {
             for part in named_children(clause) {
                 match part.kind() {
                     "identifier" => {
                         self.import_binding(part, &specifier, "default", None);
                     }
                     "namespace_import" => {
-                        if let Some(id) = named_children(part).into_iter().find(|x| x.kind() == "identifier") {
+                        if let Some(id) = named_children(part)
+                            .into_iter()
+                            .find(|x| x.kind() == "identifier")
+                        {
                             let name = self.t(id).to_string();
                             self.occs.push(Occ {
                                 name: name.clone(),
@@ -690,7 +704,11 @@ impl<'a> Walker<'a> {
                                 shorthand: false,
                                 decl: true,
                             });
-                            self.scopes[0].decls.entry(name.clone()).or_default().push(Meaning::Both);
+                            self.scopes[0]
+                                .decls
+                                .entry(name.clone())
+                                .or_default()
+                                .push(Meaning::Both);
                             self.out
                                 .module
                                 .entry(name)
@@ -701,13 +719,21 @@ impl<'a> Walker<'a> {
                         }
                     }
                     "named_imports" => {
-                        for spec in named_children(part).into_iter().filter(|s| s.kind() == "import_specifier") {
+                        for spec in named_children(part)
+                            .into_iter()
+                            .filter(|s| s.kind() == "import_specifier")
+                        {
                             let Some(name) = spec.child_by_field_name("name") else {
                                 continue;
                             };
                             let alias = spec.child_by_field_name("alias");
                             let imported = unquote(self.t(name)).to_string();
-                            self.import_binding(alias.unwrap_or(name), &specifier, &imported, Some(span(name)));
+                            self.import_binding(
+                                alias.unwrap_or(name),
+                                &specifier,
+                                &imported,
+                                Some(span(name)),
+                            );
                         }
                     }
                     _ => {}
@@ -733,7 +759,11 @@ impl<'a> Walker<'a> {
                 specifier: specifier.to_string(),
                 imported: imported.to_string(),
             });
-        self.scopes[0].decls.entry(name.clone()).or_default().push(Meaning::Both);
+        self.scopes[0]
+            .decls
+            .entry(name.clone())
+            .or_default()
+            .push(Meaning::Both);
         self.occs.push(Occ {
             name,
             span: span(local),
@@ -759,7 +789,11 @@ impl<'a> Walker<'a> {
                 .collect();
             for name in names {
                 self.out.exports.push(ExportClause::Local {
-                    exported: if is_default { "default".into() } else { name.clone() },
+                    exported: if is_default {
+                        "default".into()
+                    } else {
+                        name.clone()
+                    },
                     local: name,
                     exported_span: None,
                 });
@@ -780,8 +814,14 @@ impl<'a> Walker<'a> {
         let source = n
             .child_by_field_name("source")
             .map(|s| unquote(self.t(s)).to_string());
-        if let Some(clause) = named_children(n).into_iter().find(|c| c.kind() == "export_clause") {
-            for spec in named_children(clause).into_iter().filter(|s| s.kind() == "export_specifier") {
+        if let Some(clause) = named_children(n)
+            .into_iter()
+            .find(|c| c.kind() == "export_clause")
+        {
+            for spec in named_children(clause)
+                .into_iter()
+                .filter(|s| s.kind() == "export_specifier")
+            {
                 let Some(name) = spec.child_by_field_name("name") else {
                     continue;
                 };
@@ -820,7 +860,11 @@ impl<'a> Walker<'a> {
             let alias = named_children(n)
                 .into_iter()
                 .find(|c| c.kind() == "namespace_export")
-                .and_then(|ns| named_children(ns).first().map(|a| unquote(self.t(*a)).to_string()));
+                .and_then(|ns| {
+                    named_children(ns)
+                        .first()
+                        .map(|a| unquote(self.t(*a)).to_string())
+                });
             self.out.exports.push(ExportClause::Star { specifier, alias });
             return;
         }

@@ -91,7 +91,14 @@ fn run(query: &str, text: &str) -> String {
 }
 
 /// A class rename through the same file gathering as the language server.
-fn rename(ws: &Workspace, an: &alchemy_ls_core::analysis::Analysis, root: &Path, cpath: &str, offset: u32, fixture: &str) -> String {
+fn rename(
+    ws: &Workspace,
+    an: &alchemy_ls_core::analysis::Analysis,
+    root: &Path,
+    cpath: &str,
+    offset: u32,
+    fixture: &str,
+) -> String {
     let new_name = fixture
         .lines()
         .find_map(|l| l.strip_prefix("//! new-name: "))
@@ -117,7 +124,12 @@ fn rename(ws: &Workspace, an: &alchemy_ls_core::analysis::Analysis, root: &Path,
         .into_iter()
         .map(|(path, text, resolved)| ide::RenameFile { path, text, resolved })
         .collect();
-    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+    let rel = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
     match ide::prepare_class_rename(ws, an, &files, cursor, offset, &name) {
         Ok(Some(p)) => out.push_str(&format!(
             "prepare: {:?} placeholder {:?}\n",
@@ -135,7 +147,10 @@ fn rename(ws: &Workspace, an: &alchemy_ls_core::analysis::Analysis, root: &Path,
                 by_file.entry(e.path.clone()).or_default().push(e);
             }
             for (path, mut es) in by_file {
-                let f = files.iter().find(|f| f.path == path).expect("edited file gathered");
+                let f = files
+                    .iter()
+                    .find(|f| f.path == path)
+                    .expect("edited file gathered");
                 let mut text = f.text.to_string();
                 es.sort_by_key(|e| std::cmp::Reverse(e.span.start));
                 for e in es {

@@ -19,7 +19,12 @@ use super::state::{Snapshot, lock};
 
 /// The files a rename of `name` reads, and the cursor file's index among them (`None`: the
 /// index is not built yet).
-fn files(snap: &Snapshot, host: &Mutex<Host>, file: FileId, name: &str) -> Option<(Vec<ide::RenameFile>, usize)> {
+fn files(
+    snap: &Snapshot,
+    host: &Mutex<Host>,
+    file: FileId,
+    name: &str,
+) -> Option<(Vec<ide::RenameFile>, usize)> {
     let cursor = snap.ws.file(file).path.clone();
     let read = rename_files::gather(&snap.ws.roots, &snap.ws.config, &snap.ws, name, &cursor);
     let (gathered, at) = {
@@ -50,7 +55,14 @@ pub fn prepare(
 ) -> Option<Result<Option<ide::PrepareRename>, ide::RenameError>> {
     let name = class_name(snap, file, offset)?;
     let (files, cursor) = files(snap, host, file, &name)?;
-    Some(ide::prepare_class_rename(&snap.ws, &snap.analysis, &files, cursor, offset, &name))
+    Some(ide::prepare_class_rename(
+        &snap.ws,
+        &snap.analysis,
+        &files,
+        cursor,
+        offset,
+        &name,
+    ))
 }
 
 /// `rename` of a class name: the workspace edit, or why not; `None` and `Some(Ok(None))` as
@@ -73,7 +85,12 @@ pub fn rename(
 
 /// Edits of files known by path → a protocol edit (positions from the text the edits were
 /// computed on).
-fn workspace_edit(snap: &Snapshot, files: &[ide::RenameFile], edits: &[ide::FileEdit]) -> Option<lsp::WorkspaceEdit> {
+#[allow(clippy::mutable_key_type)] // `Uri` hashes and compares by its string; its cell is a parse cache
+fn workspace_edit(
+    snap: &Snapshot,
+    files: &[ide::RenameFile],
+    edits: &[ide::FileEdit],
+) -> Option<lsp::WorkspaceEdit> {
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     let mut indexes: HashMap<&std::path::Path, (Arc<str>, LineIndex)> = HashMap::new();
     for e in edits {

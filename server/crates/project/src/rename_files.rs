@@ -66,7 +66,9 @@ pub fn gather(
         let text: Arc<str> = match ws.file_id(&path) {
             Some(id) => ws.file(id).text.clone(),
             None => {
-                let Ok(meta) = std::fs::metadata(&path) else { continue };
+                let Ok(meta) = std::fs::metadata(&path) else {
+                    continue;
+                };
                 if !meta.is_file() || meta.len() > MAX_BYTES {
                     continue;
                 }
@@ -129,9 +131,14 @@ fn dynamic_specifiers(bytes: &[u8]) -> Vec<String> {
         while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
             i += 1;
         }
-        let Some(&q @ (b'"' | b'\'' | b'`')) = bytes.get(i) else { continue };
+        let Some(&q @ (b'"' | b'\'' | b'`')) = bytes.get(i) else {
+            continue;
+        };
         let start = i + 1;
-        if let Some(len) = bytes[start..].iter().take(1024).position(|&b| b == q || b == b'\n')
+        if let Some(len) = bytes[start..]
+            .iter()
+            .take(1024)
+            .position(|&b| b == q || b == b'\n')
             && bytes[start + len] == q
             && let Ok(s) = std::str::from_utf8(&bytes[start..start + len])
         {
