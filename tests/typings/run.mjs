@@ -34,7 +34,7 @@ const TABLE_END = "<!-- typings-table:end -->";
 
 // The tsconfig a fixture gets unless it brings its own: the settings of Alchemy's examples
 // (tsconfig.base.json of the Alchemy repository), with Node's and Workers' ambient types.
-const STANDARD_TSCONFIG = {
+export const STANDARD_TSCONFIG = {
   compilerOptions: {
     target: "ESNext",
     lib: ["ESNext", "DOM"],
@@ -176,7 +176,7 @@ function workspaceDirs(root, globs) {
 }
 
 /** node_modules: a link per installed package, plus one per workspace package. */
-function linkNodeModules(root, installed, files) {
+export function linkNodeModules(root, installed, files) {
   const nm = path.join(root, "node_modules");
   fs.mkdirSync(nm);
   for (const e of fs.readdirSync(installed)) {
@@ -538,10 +538,13 @@ async function main() {
   return failed.length || docsStatus ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`typings: ${e instanceof KitError || e instanceof InstallError ? e.message : e.stack}\n`);
-    process.exit(2);
-  },
-);
+// Run as a script (rename.mjs imports the helpers above without running the kit).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`typings: ${e instanceof KitError || e instanceof InstallError ? e.message : e.stack}\n`);
+      process.exit(2);
+    },
+  );
+}
