@@ -259,7 +259,7 @@ fn target_at(
     name: &str,
 ) -> Result<Option<(Entity, String)>, RenameError> {
     let Some(entity) = entity_at(u, cursor, offset, name) else {
-        return Ok(None);
+        return outside_workspace(ws, an, u, cursor, offset, name).map_or(Ok(None), Err);
     };
     let Entity::Local { file, name: local } = &entity else {
         return Ok(None);
@@ -293,13 +293,56 @@ fn target_at(
     if !renamable_kind(kind) {
         return Ok(None);
     }
-    if path.components().any(|c| c.as_os_str() == "node_modules") {
-        return Err(RenameError::Refused(format!(
-            "{name} is declared in node_modules ({}): rename it in its own package.",
-            path.display()
-        )));
+    if !in_workspace(ws, path) {
+        return Err(refuse_outside(name, path));
     }
     Ok(Some((entity, id.unwrap_or_default())))
+}
+
+/// Under a workspace root, and not in `node_modules`.
+fn in_workspace(ws: &Workspace, path: &std::path::Path) -> bool {
+    ws.roots.iter().any(|r| path.starts_with(r))
+        && !path.components().any(|c| c.as_os_str() == "node_modules")
+}
+
+fn refuse_outside(name: &str, path: &std::path::Path) -> RenameError {
+    RenameError::Refused(format!(
+        "{name} is declared outside the workspace ({}): rename it where it is declared.",
+        path.display()
+    ))
+}
+
+/// On an imported use of `name` whose declaration the gathered files do not hold: the refusal
+/// when the analysis knows a Worker or Durable Object class of that name outside the workspace.
+fn outside_workspace(
+    ws: &Workspace,
+    an: &Analysis,
+    u: &Universe,
+    cursor: usize,
+    offset: u32,
+    name: &str,
+) -> Option<RenameError> {
+    let s = &u.scans[cursor];
+    let imported = matches!(s.module.get(name)?.first()?, ModuleBinding::Import { .. });
+    let on_use = s
+        .uses
+        .get(name)?
+        .iter()
+        .any(|o| o.span.start <= offset && offset <= o.span.end);
+    if !imported || !on_use {
+        return None;
+    }
+    let fid = ws.file_id(&u.files[cursor].path)?;
+    let path = with_model(ws, an, Some(fid), |m| {
+        m.ctx
+            .res
+            .list
+            .iter()
+            .filter(|r| renamable_kind(r.kind) && r.class.is_some() && r.name == name)
+            .map(|r| ws.file(r.file).path.clone())
+            .find(|p| !in_workspace(ws, p))
+    })?;
+    Some(refuse_outside(name, &path))
 }
 
 /// Refusals that hold whatever the new name: a file the scope walk cannot follow, a module

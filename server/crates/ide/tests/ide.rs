@@ -40,8 +40,13 @@ fn run(query: &str, text: &str) -> String {
     }
     let (cpath, offset) = cursor.expect("fixture has a $0 cursor");
     let fx = Fixture::from_files(&files);
+    // `//! root: dir`: the workspace is that directory of the fixture
+    let ws_root = match text.lines().find_map(|l| l.strip_prefix("//! root: ")) {
+        Some(dir) => fx.root.join(dir.trim()),
+        None => fx.root.clone(),
+    };
     let ws = load(
-        std::slice::from_ref(&fx.root),
+        std::slice::from_ref(&ws_root),
         Arc::new(Config::default()),
         &LoadOptions::default(),
     )
@@ -85,7 +90,7 @@ fn run(query: &str, text: &str) -> String {
             .iter()
             .map(|l| format!("{} {}\n", pos(&ws, root, file, l.span.start), l.title))
             .collect(),
-        "rename" => rename(&ws, &an, &fx.root, &cpath, offset, text),
+        "rename" => rename(&ws, &an, &fx.root, &ws_root, &cpath, offset, text),
         other => panic!("unknown query {other}"),
     }
 }
@@ -95,6 +100,7 @@ fn rename(
     ws: &Workspace,
     an: &alchemy_ls_core::analysis::Analysis,
     root: &Path,
+    ws_root: &Path,
     cpath: &str,
     offset: u32,
     fixture: &str,
@@ -109,7 +115,7 @@ fn rename(
     let Some(name) = ide::class_name_at(ws, an, file, offset) else {
         return "not a Worker or Durable Object class name\n".into();
     };
-    let roots = vec![root.to_path_buf()];
+    let roots = vec![ws_root.to_path_buf()];
     let resolver = alchemy_ls_project::resolve::Resolver::new(roots.clone());
     let (gathered, cursor) = alchemy_ls_project::rename_files::rename_files(
         &roots,

@@ -51,9 +51,12 @@ pub fn gather(
         let (found, _) = discover_dir(root, &ignore, false);
         paths.extend(found);
     }
-    // indexed files discovery does not list (open buffers outside the roots, new files)
+    // indexed files under the roots that discovery does not list (new files, open buffers)
     for f in ws.iter() {
-        if is_source_name(&f.path) && !f.path.components().any(|c| c.as_os_str() == "node_modules") {
+        if is_source_name(&f.path)
+            && roots.iter().any(|r| f.path.starts_with(r))
+            && !f.path.components().any(|c| c.as_os_str() == "node_modules")
+        {
             paths.push(f.path.clone());
         }
     }
