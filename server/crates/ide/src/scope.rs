@@ -594,13 +594,12 @@ impl<'a> Walker<'a> {
             self.walk_children(n, scope);
             return;
         };
-        let (prop_name, prop_span) = (self.t(prop).to_string(), span(prop));
-        let mut path = Vec::new();
+        // the properties, outermost first
+        let mut props = vec![(self.t(prop).to_string(), span(prop))];
         let mut cur = obj;
         loop {
             match cur.kind() {
                 "identifier" => {
-                    path.reverse();
                     let head = self.t(cur).to_string();
                     // the head is an occurrence, not a bare use of a namespace
                     self.occs.push(Occ {
@@ -611,23 +610,12 @@ impl<'a> Walker<'a> {
                         shorthand: false,
                         decl: false,
                     });
-                    if self.watched(&prop_name) {
-                        self.members.push((
-                            scope,
-                            MemberAccess {
-                                head,
-                                module: None,
-                                path,
-                                prop: prop_name,
-                                prop_span,
-                            },
-                        ));
-                    }
+                    self.record_members(scope, head, None, props);
                     return;
                 }
                 "member_expression" | "nested_identifier" | "nested_type_identifier" => match parts(cur) {
                     Some((o, p)) => {
-                        path.push(self.t(p).to_string());
+                        props.push((self.t(p).to_string(), span(p)));
                         cur = o;
                     }
                     None => {
@@ -644,19 +632,8 @@ impl<'a> Walker<'a> {
                             .and_then(|a| named_children(a).first().copied())
                             .filter(|s| s.kind() == "string") =>
                 {
-                    path.reverse();
-                    if self.watched(&prop_name) {
-                        self.members.push((
-                            scope,
-                            MemberAccess {
-                                head: String::new(),
-                                module: Some(unquote(self.t(spec)).to_string()),
-                                path,
-                                prop: prop_name,
-                                prop_span,
-                            },
-                        ));
-                    }
+                    let module = unquote(self.t(spec)).to_string();
+                    self.record_members(scope, String::new(), Some(module), props);
                     return;
                 }
                 _ => {
@@ -664,6 +641,31 @@ impl<'a> Walker<'a> {
                     self.walk(cur, scope);
                     return;
                 }
+            }
+        }
+    }
+
+    /// `head.p1.p2…` (props outermost first): every watched property, with the path before it.
+    fn record_members(
+        &mut self,
+        scope: usize,
+        head: String,
+        module: Option<String>,
+        mut props: Vec<(String, Span)>,
+    ) {
+        props.reverse();
+        for (i, (prop, prop_span)) in props.iter().enumerate() {
+            if self.watched(prop) {
+                self.members.push((
+                    scope,
+                    MemberAccess {
+                        head: head.clone(),
+                        module: module.clone(),
+                        path: props[..i].iter().map(|(p, _)| p.clone()).collect(),
+                        prop: prop.clone(),
+                        prop_span: *prop_span,
+                    },
+                ));
             }
         }
     }
