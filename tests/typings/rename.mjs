@@ -12,6 +12,8 @@
 //      only).
 //
 //   node tests/typings/rename.mjs [--keep]        (ALCHEMY_LS_BIN: default target/debug/alchemy-ls)
+//   node tests/typings/rename.mjs --corpus        every Worker and Durable Object class of the
+//                                                 kit's own fixtures, renamed at its declaration
 // Exit code 0 when every fixture agrees, 1 on a disagreement, 2 when the kit cannot run.
 
 import { execFile, spawn } from "node:child_process";
@@ -19,7 +21,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ensureInstalled, installForAlchemy, installLocation, KIT_DIR, typescriptInstall } from "./install.mjs";
+import {
+  ensureInstalled,
+  installForAlchemy,
+  installLocation,
+  KIT_DIR,
+  listInstalls,
+  typescriptInstall,
+} from "./install.mjs";
 import { STANDARD_TSCONFIG, linkNodeModules, parseFiles } from "./run.mjs";
 
 const REPO = path.resolve(KIT_DIR, "..", "..");
@@ -171,9 +180,11 @@ function loadFixture(file) {
   };
 }
 
-async function judge(fx, ctx) {
-  const root = path.join(ctx.tmp, fx.name);
+/** Writes a fixture's files, its tsconfig (unless it has one) and node_modules links. */
+function materialise(fx, ctx) {
+  const root = path.join(ctx.tmp, fx.name.replace(/\//g, "__"));
   for (const [p, content] of fx.files) {
+    if (p.endsWith("/")) continue;
     fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
     fs.writeFileSync(path.join(root, p), content);
   }
@@ -181,62 +192,138 @@ async function judge(fx, ctx) {
     fs.writeFileSync(path.join(root, "tsconfig.json"), JSON.stringify(STANDARD_TSCONFIG, null, 2));
   }
   linkNodeModules(root, ctx.locations.get(installForAlchemy(fx.alchemy)).nodeModules, fx.files);
-  const problems = [];
-  const text = fx.files.find(([p]) => p === fx.cursor.file)[1];
+  return root;
+}
 
+/** Errors by `file code`: messages print unions in an order that follows type creation. */
+function countErrors(lines) {
+  const m = new Map();
+  for (const l of lines) {
+    const key = l.split(" ").slice(0, 2).join(" ");
+    m.set(key, (m.get(key) ?? 0) + 1);
+  }
+  return m;
+}
+
+/**
+ * Renames at `cursor` (`{ file, pos }`) to `newName` with both servers in `root`, writes
+ * alchemy-ls's edits and judges them; `before` is tsc's errors before. Returns the problems, or
+ * `null` when alchemy-ls does not rename there. The edited files are restored after.
+ */
+async function judgeRename(root, cursor, newName, before, ctx) {
+  const text = fs.readFileSync(path.join(root, cursor.file), "utf8");
   const ts = new Lsp(ctx.tsc, ["--lsp", "--stdio"], root);
   const ls = new Lsp(ctx.bin, ["serve"], root);
   let theirs, ours;
   try {
     await Promise.all([ts.start(root), ls.start(root)]);
     [theirs, ours] = await Promise.all([
-      rename(ts, root, fx.cursor.file, text, fx.cursor.pos, fx.newName),
-      rename(ls, root, fx.cursor.file, text, fx.cursor.pos, fx.newName),
+      rename(ts, root, cursor.file, text, cursor.pos, newName),
+      rename(ls, root, cursor.file, text, cursor.pos, newName),
     ]);
   } finally {
     ts.stop();
     ls.stop();
   }
-  if (ours.error) return [`alchemy-ls refused: ${ours.error}`];
-  if (!ours.edits.length) return ["alchemy-ls renamed nothing"];
+  if (ours.error) return { refused: ours.error };
+  if (!ours.edits.length) return null;
+  const problems = [];
   if (theirs.error) problems.push(`TypeScript refused: ${theirs.error}`);
   const mine = new Set(ours.edits.map(rangeKey));
   for (const e of theirs.edits ?? []) {
     if (!mine.has(rangeKey(e))) problems.push(`TypeScript edits ${rangeKey(e)} (${JSON.stringify(e.newText)}), alchemy-ls does not`);
   }
-
-  const before = await tscErrors(ctx.tsc, root);
   const byFile = new Map();
   for (const e of ours.edits) {
     if (!byFile.has(e.file)) byFile.set(e.file, []);
     byFile.get(e.file).push(e);
   }
+  const saved = new Map();
   for (const [f, es] of byFile) {
     const full = path.join(root, f);
-    fs.writeFileSync(full, applyEdits(fs.readFileSync(full, "utf8"), es));
+    saved.set(full, fs.readFileSync(full, "utf8"));
+    fs.writeFileSync(full, applyEdits(saved.get(full), es));
   }
   const after = await tscErrors(ctx.tsc, root);
-  // by file and code: messages print unions in an order that follows type creation
-  const count = (lines) => {
-    const m = new Map();
-    for (const l of lines) {
-      const key = l.split(" ").slice(0, 2).join(" ");
-      m.set(key, (m.get(key) ?? 0) + 1);
-    }
-    return m;
-  };
-  const [b, a] = [count(before), count(after)];
+  for (const [full, t] of saved) fs.writeFileSync(full, t);
+  const [b, a] = [countErrors(before), countErrors(after)];
   for (const key of new Set([...a.keys(), ...b.keys()])) {
     if ((a.get(key) ?? 0) !== (b.get(key) ?? 0)) {
       const lines = after.filter((l) => l.startsWith(`${key} `));
       problems.push(`tsc ${key}: ${b.get(key) ?? 0} before the rename, ${a.get(key) ?? 0} after ${lines.join(" | ")}`);
     }
   }
-  return problems;
+  return { problems, edits: ours.edits.length };
+}
+
+async function judge(fx, ctx) {
+  const root = materialise(fx, ctx);
+  const before = await tscErrors(ctx.tsc, root);
+  const r = await judgeRename(root, fx.cursor, fx.newName, before, ctx);
+  if (r === null) return ["alchemy-ls renamed nothing"];
+  if (r.refused) return [`alchemy-ls refused: ${r.refused}`];
+  return r.problems;
+}
+
+/**
+ * `--corpus`: every Worker and Durable Object class of the typings kit's fixtures, renamed at
+ * its declaration to `<Name>Renamed`. Refusals are counted, not failures.
+ */
+async function corpus(ctx) {
+  const sources = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".txt")) sources.push(p);
+    }
+  };
+  walk(path.join(KIT_DIR, "fixtures"));
+  let failed = 0;
+  let judged = 0;
+  let refused = 0;
+  for (const file of sources.sort()) {
+    const text = fs.readFileSync(file, "utf8");
+    const files = parseFiles(text);
+    const alchemy =
+      /^\/\/#\s*alchemy:\s*(\S+)/m.exec(text)?.[1] ??
+      JSON.parse(files.find(([p]) => p === "package.json")?.[1] ?? "{}").dependencies?.alchemy ??
+      "2.0.0-beta.79";
+    if (!installForAlchemy(alchemy)) continue;
+    const fx = { name: path.relative(KIT_DIR, file).replace(/\.txt$/, ""), files, alchemy };
+    const root = materialise(fx, ctx);
+    const graph = JSON.parse((await run(ctx.bin, ["graph", "--format", "json", "."], root)).stdout || "{}");
+    const classes = [];
+    for (const r of graph.resources ?? []) {
+      if (!["worker", "durable-object", "rpc-durable-object"].includes(r.kind)) continue;
+      const lines = fs.readFileSync(path.join(root, r.path), "utf8").split("\n");
+      const name = r.id.split("#")[1];
+      const m = new RegExp(`\\bclass\\s+(${name.replace(/\$/g, "\\$")})\\b`).exec(lines[r.line - 1] ?? "");
+      if (m) classes.push({ file: r.path, pos: { line: r.line - 1, character: m.index + m[0].length - name.length }, name });
+    }
+    if (!classes.length) continue;
+    const before = await tscErrors(ctx.tsc, root);
+    for (const c of classes) {
+      const r = await judgeRename(root, c, `${c.name}Renamed`, before, ctx);
+      const label = `${fx.name} ${c.file} ${c.name}`;
+      if (r === null || r.refused) {
+        refused += 1;
+        process.stdout.write(`skip ${label}: ${r === null ? "not renamed" : r.refused}\n`);
+        continue;
+      }
+      judged += 1;
+      failed += r.problems.length ? 1 : 0;
+      process.stdout.write(`${r.problems.length ? "FAIL" : "ok  "} ${label} (${r.edits} edits)\n`);
+      for (const p of r.problems) process.stdout.write(`       ${p}\n`);
+    }
+  }
+  process.stdout.write(`\nrename corpus: ${judged} classes renamed, ${failed} failed, ${refused} not renamed\n`);
+  return failed ? 1 : 0;
 }
 
 async function main() {
   const keep = process.argv.includes("--keep");
+  const corpusMode = process.argv.includes("--corpus");
   const bin = path.resolve(REPO, process.env.ALCHEMY_LS_BIN || "target/debug/alchemy-ls");
   if (!fs.existsSync(bin)) throw new Error(`alchemy-ls binary not found at ${bin} (build it, or set ALCHEMY_LS_BIN)`);
   const fixtures = fs
@@ -246,7 +333,9 @@ async function main() {
     .map(loadFixture);
   if (!fixtures.length) throw new Error(`no rename__class_*.txt fixture in ${FIXTURES}`);
   const tsName = typescriptInstall();
-  const installs = [...new Set(fixtures.map((f) => installForAlchemy(f.alchemy)))];
+  const installs = corpusMode
+    ? listInstalls().filter((n) => n.startsWith("alchemy-"))
+    : [...new Set(fixtures.map((f) => installForAlchemy(f.alchemy)))];
   if (installs.includes(undefined)) throw new Error("a fixture's alchemy version has no install entry");
   const locations = await ensureInstalled([tsName, ...installs]);
   const tsc = path.join(installLocation(tsName).nodeModules, ".bin", "tsc");
@@ -254,6 +343,7 @@ async function main() {
   const ctx = { bin, tsc, locations, tmp };
   let failed = 0;
   try {
+    if (corpusMode) return await corpus(ctx);
     for (const fx of fixtures) {
       const problems = await judge(fx, ctx);
       failed += problems.length ? 1 : 0;
