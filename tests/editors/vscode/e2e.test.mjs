@@ -917,9 +917,10 @@ step("Stack graph: the per-stack filter", async () => {
   await waitCursorLine(locateIn("alchemy.run.ts", "Effect.provide(WorkerALive)").line);
 });
 
-step("Rename a Worker class: TypeScript renames every use, alchemy-ls follows", async () => {
-  // alchemy-ls refuses class names (prepareRename), so VS Code asks TypeScript, which renames the
-  // class, its imports, `.from(WorkerA)` and the stack's `yield* WorkerA`; the logical id stays.
+step("Rename a Worker class: every use is renamed, the analysis follows", async () => {
+  // From the declaration, alchemy-ls and TypeScript (whichever rename provider VS Code asks first)
+  // both rename the class, its imports, `.from(WorkerA)` and the stack's `yield* WorkerA`; the
+  // logical id stays.
   const shown = (want) =>
     page.waitForFunction(
       (w) => [...document.querySelectorAll(".editor-group-container.active .view-line")].some((l) => l.textContent?.replace(/\u00a0/g, " ").includes(w)),
