@@ -209,16 +209,44 @@ impl Universe<'_> {
     }
 }
 
-/// The class the cursor names: its entity, or `None` when the cursor is not on a use of it.
-fn entity_at(u: &Universe, c: usize, offset: u32, name: &str) -> Option<Entity> {
-    let s = &u.scans[c];
-    let on = |sp: Span| sp.start <= offset && offset <= sp.end;
-    if s.uses.get(name).is_some_and(|us| us.iter().any(|o| on(o.span))) {
-        return u.binding(c, name, 0);
+/// A place in a file that spells the name being renamed, and what it names there.
+struct Site {
+    span: Span,
+    entity: Option<Entity>,
+    /// An occurrence of the module-level binding of the name (renaming it renames that
+    /// binding: the file's collisions matter).
+    binding: bool,
+    /// `{ name }` in an object literal.
+    shorthand: bool,
+}
+
+/// Every place in file `f` that spells `name`: the occurrences bound to its module-level
+/// binding, imported names (`import { name as y }`), names in `export … from` and export
+/// aliases, and `ns.name` members.
+fn sites(u: &Universe, f: usize, name: &str) -> Vec<Site> {
+    let s = &u.scans[f];
+    let mut out = Vec::new();
+    let site = |span, entity, binding, shorthand| Site {
+        span,
+        entity,
+        binding,
+        shorthand,
+    };
+    let uses = s.uses.get(name).map(Vec::as_slice).unwrap_or_default();
+    if !uses.is_empty() {
+        let entity = u.binding(f, name, 0);
+        for o in uses {
+            out.push(site(o.span, entity.clone(), true, o.shorthand));
+        }
     }
+    let exported = |spec: &str, imported: &str| u.export(u.target(f, spec)?, imported, 0);
     for i in &s.imports {
-        if i.imported == name && i.imported_span.is_some_and(on) {
-            return u.export(u.target(c, &i.specifier)?, name, 0);
+        // an unaliased import's name is the local binding's occurrence (above)
+        if let Some(sp) = i.imported_span
+            && i.imported == name
+            && sp != i.local_span
+        {
+            out.push(site(sp, exported(&i.specifier, name), false, false));
         }
     }
     for e in &s.exports {
@@ -227,29 +255,43 @@ fn entity_at(u: &Universe, c: usize, offset: u32, name: &str) -> Option<Entity> 
                 specifier,
                 imported,
                 imported_span,
-                ..
-            } if imported == name && on(*imported_span) => {
-                return u.export(u.target(c, specifier)?, name, 0);
+                exported: as_name,
+                exported_span,
+            } => {
+                if imported == name {
+                    out.push(site(*imported_span, exported(specifier, imported), false, false));
+                }
+                if let Some(sp) = exported_span
+                    && as_name == name
+                {
+                    out.push(site(*sp, exported(specifier, imported), false, false));
+                }
             }
             ExportClause::Local {
                 local,
-                exported,
+                exported: as_name,
                 exported_span: Some(sp),
-                ..
-            } if exported == name && on(*sp) => return u.binding(c, local, 0),
+            } if as_name == name => out.push(site(*sp, u.binding(f, local, 0), false, false)),
             _ => {}
         }
     }
-    for m in &s.members {
-        if m.prop == name && on(m.prop_span) {
-            let ns = u.namespace_of(c, m)?;
-            return u.export(ns, name, 0);
-        }
+    for m in s.members.iter().filter(|m| m.prop == name) {
+        let entity = u.namespace_of(f, m).and_then(|ns| u.export(ns, name, 0));
+        out.push(site(m.prop_span, entity, false, false));
     }
-    None
+    out
 }
 
-/// The checked target of a rename at the cursor: (entity, span under the cursor).
+/// The class the cursor names: its entity, or `None` when the cursor is not on a use of it.
+fn entity_at(u: &Universe, c: usize, offset: u32, name: &str) -> Option<Entity> {
+    sites(u, c, name)
+        .into_iter()
+        .find(|s| s.span.start <= offset && offset <= s.span.end)?
+        .entity
+}
+
+/// The class a rename at the cursor renames: a Worker or Durable Object class declared in the
+/// workspace, or why not.
 fn target_at(
     ws: &Workspace,
     an: &Analysis,
@@ -257,7 +299,7 @@ fn target_at(
     cursor: usize,
     offset: u32,
     name: &str,
-) -> Result<Option<(Entity, String)>, RenameError> {
+) -> Result<Option<Entity>, RenameError> {
     let Some(entity) = entity_at(u, cursor, offset, name) else {
         return outside_workspace(ws, an, u, cursor, offset, name).map_or(Ok(None), Err);
     };
@@ -285,18 +327,15 @@ fn target_at(
             .list
             .iter()
             .find(|r| r.file == fid && r.class.is_some() && r.span == class_span && r.name == name)
-            .map(|r| (r.kind, r.logical_id.clone()))
+            .map(|r| r.kind)
     });
-    let Some((kind, id)) = kind else {
-        return Ok(None);
-    };
-    if !renamable_kind(kind) {
+    if !kind.is_some_and(renamable_kind) {
         return Ok(None);
     }
     if !in_workspace(ws, path) {
         return Err(refuse_outside(name, path));
     }
-    Ok(Some((entity, id.unwrap_or_default())))
+    Ok(Some(entity))
 }
 
 /// Under a workspace root, and not in `node_modules`.
@@ -397,7 +436,7 @@ pub fn prepare_class_rename(
     name: &str,
 ) -> Result<Option<PrepareRename>, RenameError> {
     let u = Universe::new(ws, files, &[name.to_string()]);
-    let Some((target, _)) = target_at(ws, an, &u, cursor, offset, name)? else {
+    let Some(target) = target_at(ws, an, &u, cursor, offset, name)? else {
         return Ok(None);
     };
     check_followable(&u, &target, name)?;
@@ -446,7 +485,7 @@ pub fn rename_class(
     new: &str,
 ) -> Result<Option<Vec<FileEdit>>, RenameError> {
     let u = Universe::new(ws, files, &[name.to_string(), new.to_string()]);
-    let Some((target, id)) = target_at(ws, an, &u, cursor, offset, name)? else {
+    let Some(target) = target_at(ws, an, &u, cursor, offset, name)? else {
         return Ok(None);
     };
     if !valid_class_name(new) {
@@ -458,7 +497,7 @@ pub fn rename_class(
         return Ok(Some(Vec::new()));
     }
     check_followable(&u, &target, name)?;
-    let _ = id; // the logical id stays: nothing deployed changes
+    // the logical id / name string stays: nothing deployed depends on the class name
     let mut edits: Vec<(usize, Span, String)> = Vec::new();
     // files whose exported `name` is the class: after the rename they export `new`
     for f in 0..files.len() {
@@ -471,16 +510,23 @@ pub fn rename_class(
     }
     for (f, s) in u.scans.iter().enumerate() {
         let mut file_edits: Vec<(Span, String)> = Vec::new();
-        let binds = u.binding(f, name, 0).as_ref() == Some(&target);
-        if binds {
-            for o in s.uses.get(name).into_iter().flatten() {
-                let text = if o.shorthand {
-                    format!("{name}: {new}")
-                } else {
-                    new.to_string()
-                };
-                file_edits.push((o.span, text));
+        // the renamed occurrences of the module-level binding
+        let mut bound: Vec<Span> = Vec::new();
+        for site in sites(&u, f, name) {
+            if site.entity.as_ref() != Some(&target) {
+                continue;
             }
+            if site.binding {
+                bound.push(site.span);
+            }
+            let text = if site.shorthand {
+                format!("{name}: {new}")
+            } else {
+                new.to_string()
+            };
+            file_edits.push((site.span, text));
+        }
+        if !bound.is_empty() {
             // the module-level binding becomes `new`: nothing in this file may bind or use it
             if s.module.contains_key(new) || s.free_or_module.iter().any(|n| n == new) {
                 let what = if s.module.contains_key(new) {
@@ -494,67 +540,15 @@ pub fn rename_class(
                 )));
             }
             for (_, scope) in s.inner_decls.iter().filter(|(n, _)| n == new) {
-                if let Some((sp, _)) = file_edits
+                if let Some(sp) = bound
                     .iter()
-                    .find(|(sp, _)| scope.start <= sp.start && sp.end <= scope.end)
+                    .find(|sp| scope.start <= sp.start && sp.end <= scope.end)
                 {
                     return Err(RenameError::Refused(format!(
                         "{} declares {new} in a scope that uses {name}: after the rename it would refer to that local.",
                         u.line(f, *sp)
                     )));
                 }
-            }
-        }
-        for i in &s.imports {
-            let Some(sp) = i.imported_span else { continue };
-            if i.imported != name || (binds && i.local == name && i.local_span == sp) {
-                continue;
-            }
-            if let Some(t) = u.target(f, &i.specifier)
-                && u.export(t, name, 0).as_ref() == Some(&target)
-            {
-                file_edits.push((sp, new.to_string()));
-            }
-        }
-        for e in &s.exports {
-            match e {
-                ExportClause::From {
-                    specifier,
-                    imported,
-                    imported_span,
-                    exported,
-                    exported_span,
-                } => {
-                    let Some(t) = u.target(f, specifier) else { continue };
-                    if u.export(t, imported, 0).as_ref() != Some(&target) {
-                        continue;
-                    }
-                    if imported == name {
-                        file_edits.push((*imported_span, new.to_string()));
-                    }
-                    if exported == name
-                        && let Some(sp) = exported_span
-                    {
-                        file_edits.push((*sp, new.to_string()));
-                    }
-                }
-                ExportClause::Local {
-                    local,
-                    exported,
-                    exported_span: Some(sp),
-                    ..
-                } if exported == name && u.binding(f, local, 0).as_ref() == Some(&target) => {
-                    file_edits.push((*sp, new.to_string()));
-                }
-                _ => {}
-            }
-        }
-        for m in &s.members {
-            if m.prop == name
-                && let Some(ns) = u.namespace_of(f, m)
-                && u.export(ns, name, 0).as_ref() == Some(&target)
-            {
-                file_edits.push((m.prop_span, new.to_string()));
             }
         }
         file_edits.sort_by_key(|(sp, _)| (sp.start, sp.end));

@@ -45,7 +45,7 @@ pub struct ImportName {
     pub imported: String,
     /// The imported name's span (`None` for a default import, which names no export).
     pub imported_span: Option<Span>,
-    pub local: String,
+    /// The local name's span (the imported name's, when not aliased).
     pub local_span: Span,
 }
 
@@ -750,7 +750,6 @@ impl<'a> Walker<'a> {
             specifier: specifier.to_string(),
             imported: imported.to_string(),
             imported_span,
-            local: name.clone(),
             local_span: span(local),
         });
         self.out
