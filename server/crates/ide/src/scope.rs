@@ -7,7 +7,7 @@
 //! `const`, classes and functions in the block), with their meaning (value, type, or both:
 //! a `const` does not shadow a type of the same name); an occurrence resolves to the nearest
 //! scope declaring its name with its meaning. What this walk cannot follow (`with`,
-//! declaration merging, ambient modules) is reported as `unsure`.
+//! declaration merging, ambient modules, syntax errors) is reported as `unsure`.
 
 use std::collections::HashMap;
 
@@ -209,7 +209,23 @@ pub fn scan(text: &str, dialect: Dialect, watch: &[String]) -> FileScopes {
         out: FileScopes::default(),
     };
     w.walk(tree.root_node(), 0);
+    // a syntax error may hide a declaration (a broken parameter list): not followed
+    if w.out.unsure.is_none()
+        && tree.root_node().has_error()
+        && let Some(at) = first_error(tree.root_node())
+    {
+        w.out.unsure = Some(("a syntax error".into(), at));
+    }
     w.finish()
+}
+
+/// The first ERROR or MISSING node of a tree that has one.
+fn first_error(n: Node) -> Option<Span> {
+    if n.is_error() || n.is_missing() {
+        return Some(span(n));
+    }
+    let mut c = n.walk();
+    n.children(&mut c).filter(|c| c.has_error()).find_map(first_error)
 }
 
 impl<'a> Walker<'a> {
