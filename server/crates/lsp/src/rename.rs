@@ -15,7 +15,7 @@ use alchemy_ls_project::rename_files;
 
 use super::convert::Conv;
 use super::host::Host;
-use super::state::{Snapshot, lock};
+use super::state::{Snapshot, State, lock};
 
 /// The files a rename of `name` reads, and the cursor file's index among them (`None`: the
 /// index is not built yet).
@@ -108,4 +108,28 @@ fn workspace_edit(
         changes: Some(changes),
         ..Default::default()
     })
+}
+
+/// The answer of [`rename`] for the protocol: the edit, unless an open document it edits has
+/// changed since the snapshot the edit was computed on (its offsets would be stale), or the
+/// refusal's message.
+pub fn still_current(
+    snap: &Snapshot,
+    state: &State,
+    answer: Result<Option<lsp::WorkspaceEdit>, ide::RenameError>,
+) -> Result<Option<lsp::WorkspaceEdit>, String> {
+    let edit = answer.map_err(|e| e.message().to_string())?;
+    for (path, doc) in &snap.open {
+        let edited = edit
+            .as_ref()
+            .and_then(|e| e.changes.as_ref())
+            .is_some_and(|c| c.contains_key(&doc.uri));
+        if edited && state.open_version(path).is_some_and(|(_, v)| v != doc.version) {
+            return Err(format!(
+                "{} changed while the rename was computed: rename again.",
+                path.display()
+            ));
+        }
+    }
+    Ok(edit)
 }

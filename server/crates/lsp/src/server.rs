@@ -487,10 +487,13 @@ impl LanguageServer for Server {
         let pos = params.text_document_position;
         let new_name = params.new_name;
         let host = self.state.host.clone();
+        // the edits of other open documents must be computed on their current text
+        super::requests::current_snapshot(&self.state).await;
+        let state = self.state.clone();
         let answer = with_file(&self.state, &pos.text_document.uri, move |snap, file| {
             let offset = to_proto::conv(snap, file)?.offset(pos.position);
             if let Some(class) = super::rename::rename(snap, &host, file, offset, &new_name) {
-                return Some(class.map_err(|e| e.message().to_string()));
+                return Some(super::rename::still_current(snap, &state, class));
             }
             Some(
                 match ide::rename(&snap.ws, &snap.analysis, file, offset, &new_name) {
