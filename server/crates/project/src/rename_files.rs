@@ -1,8 +1,9 @@
 //! The files a rename of a TypeScript name reads: every TypeScript source of the workspace
-//! (discovery's rules: ignore files and globs, never `node_modules`) that mentions the name or
-//! re-exports (`export {`, `export *`: a barrel passes a name on without spelling it), with
-//! the text of the snapshot for indexed files (open buffers, saved or not) and of the disk for
-//! the others, and what each of its module specifiers resolves to.
+//! (discovery's rules: ignore files and globs, never `node_modules`) that spells the name, and
+//! the re-exporting files (`export *`, `export {…} from`: a barrel passes a name on without
+//! spelling it) whose re-exports lead, through other such barrels, to a file that spells it;
+//! with the text of the snapshot for indexed files (open buffers, saved or not) and of the
+//! disk for the others, and what each of its module specifiers resolves to.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +34,7 @@ pub fn rename_files(
     name: &str,
     cursor: &Path,
 ) -> (Vec<NameFile>, Option<usize>) {
-    resolve_files(gather(roots, config, ws, name, cursor), resolver, cursor)
+    resolve_files(gather(roots, config, ws, name, cursor), resolver, name, cursor)
 }
 
 /// The reading half of [`rename_files`] (no resolution: the language server resolves under
@@ -82,11 +83,7 @@ pub fn gather(
             }
         };
         let b = text.as_bytes();
-        let keep = path == cursor
-            || finder.find(b).is_some()
-            || memmem::find(b, b"export {").is_some()
-            || memmem::find(b, b"export *").is_some()
-            || memmem::find(b, b"export type").is_some();
+        let keep = path == cursor || finder.find(b).is_some() || passes_on(b);
         if keep {
             files.push((path, text));
         }
@@ -94,12 +91,118 @@ pub fn gather(
     files
 }
 
-/// The resolving half of [`rename_files`].
+/// Can a file that does not spell the name still matter to its rename: it re-exports
+/// (`export *`, `export {…} from`, `export type`), or holds a module object (`import * as`,
+/// `import(…)`) that the rename must see used?
+fn passes_on(b: &[u8]) -> bool {
+    [
+        &b"export {"[..],
+        b"export *",
+        b"export type",
+        b"* as ",
+        b"import(",
+    ]
+    .iter()
+    .any(|needle| memmem::find(b, needle).is_some())
+}
+
+/// Does `text` spell `name` as a word (not inside a longer identifier)?
+fn spells(text: &[u8], finder: &memmem::Finder<'_>) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let len = finder.needle().len();
+    finder.find_iter(text).any(|at| {
+        let before = at > 0 && ident(text[at - 1]);
+        let after = text.get(at + len).is_some_and(|&b| ident(b));
+        !before && !after
+    })
+}
+
+/// The gathered files that matter. The class is declared in the cursor's file or in a file
+/// the cursor's file reaches through its imports (the forward closure) that spells the name;
+/// what can refer to it is that file and whatever imports from it, directly or through files
+/// that pass names on ([`passes_on`]: re-exports, module objects) — a walk back along the
+/// resolved specifiers from those declaring candidates. In a large workspace many files spell
+/// a common class name (every app's `Api`) and most re-export something; the rename parses
+/// only the files connected to the class at hand.
+fn relevant(
+    files: Vec<(PathBuf, Arc<str>)>,
+    resolver: &Resolver,
+    name: &str,
+    cursor: &Path,
+) -> Vec<(PathBuf, Arc<str>)> {
+    let finder = memmem::Finder::new(name.as_bytes());
+    let index: HashMap<&Path, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (p.as_path(), i))
+        .collect();
+    let spelled: Vec<bool> = files.iter().map(|(_, t)| spells(t.as_bytes(), &finder)).collect();
+    let passes: Vec<bool> = files.iter().map(|(_, t)| passes_on(t.as_bytes())).collect();
+    let targets: Vec<Vec<usize>> = files
+        .iter()
+        .map(|(path, text)| {
+            let mut specifiers = scan_specifiers(text.as_bytes());
+            specifiers.extend(dynamic_specifiers(text.as_bytes()));
+            specifiers
+                .into_iter()
+                .filter_map(|s| match resolver.resolve_memoised(path, &s) {
+                    Resolution::File(p) => index.get(p.as_path()).copied(),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let Some(&start) = index.get(cursor) else {
+        return files;
+    };
+    // the declaring candidates: the cursor's file and what it reaches that spells the name
+    let mut reached = vec![false; files.len()];
+    reached[start] = true;
+    let mut stack = vec![start];
+    while let Some(i) = stack.pop() {
+        for &t in &targets[i] {
+            if !reached[t] {
+                reached[t] = true;
+                stack.push(t);
+            }
+        }
+    }
+    let mut importers: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+    for (i, ts) in targets.iter().enumerate() {
+        for &t in ts {
+            importers[t].push(i);
+        }
+    }
+    let mut keep: Vec<bool> = (0..files.len())
+        .map(|i| i == start || (reached[i] && spelled[i]))
+        .collect();
+    let mut stack: Vec<usize> = (0..files.len()).filter(|&i| keep[i]).collect();
+    while let Some(d) = stack.pop() {
+        for &i in &importers[d] {
+            if !keep[i] && (spelled[i] || passes[i]) {
+                keep[i] = true;
+                if passes[i] {
+                    stack.push(i);
+                }
+            }
+        }
+    }
+    files
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(f, k)| k.then_some(f))
+        .collect()
+}
+
+/// The resolving half of [`rename_files`]: narrows the gathered files to those that matter
+/// (see [`relevant`]) and resolves their specifiers.
 pub fn resolve_files(
     files: Vec<(PathBuf, Arc<str>)>,
     resolver: &Resolver,
+    name: &str,
     cursor: &Path,
 ) -> (Vec<NameFile>, Option<usize>) {
+    let files = relevant(files, resolver, name, cursor);
     let index: HashMap<PathBuf, usize> = files
         .iter()
         .enumerate()
@@ -149,4 +252,68 @@ fn dynamic_specifiers(bytes: &[u8]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two apps each declare an `Api` class: a rename in app A reads app A's declaration, its
+    /// importers, the barrel chain that passes it on and a namespace importer through that
+    /// barrel, and nothing of app B (which spells the name too) nor an unrelated barrel.
+    #[test]
+    fn only_files_connected_to_the_class_at_hand() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let files = [
+            ("a/api.ts", "export class Api {}\n"),
+            (
+                "a/stack.ts",
+                "import { Api } from './api';\nexport const s = Api;\n",
+            ),
+            ("a/index.ts", "export * from './api';\n"),
+            ("a/outer.ts", "export * from './index';\n"),
+            ("a/use.ts", "import * as ns from './outer';\nconst x = ns;\n"),
+            ("a/plain.ts", "import { other } from './other';\n"),
+            ("a/other.ts", "export const other = 1;\n"),
+            ("b/api.ts", "export class Api {}\n"),
+            (
+                "b/stack.ts",
+                "import { Api } from './api';\nexport const s = Api;\n",
+            ),
+            ("b/index.ts", "export * from './api';\n"),
+        ];
+        let gathered: Vec<(PathBuf, Arc<str>)> = files
+            .iter()
+            .map(|(rel, text)| {
+                let p = root.join(rel);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(&p, text).unwrap();
+                (p, Arc::from(*text))
+            })
+            .collect();
+        let resolver = Resolver::new(vec![root.clone()]);
+        for cursor in ["a/api.ts", "a/stack.ts"] {
+            let kept: Vec<String> = relevant(gathered.clone(), &resolver, "Api", &root.join(cursor))
+                .into_iter()
+                .map(|(p, _)| p.strip_prefix(&root).unwrap().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(
+                kept,
+                ["a/api.ts", "a/stack.ts", "a/index.ts", "a/outer.ts", "a/use.ts"],
+                "cursor in {cursor}"
+            );
+        }
+    }
+
+    #[test]
+    fn spelled_as_a_word_only() {
+        let f = memmem::Finder::new("Api");
+        assert!(spells(b"x = Api;", &f));
+        assert!(spells(b"Api", &f));
+        assert!(!spells(b"ApiLive", &f));
+        assert!(!spells(b"myApi", &f));
+        assert!(!spells(b"$Api", &f));
+        assert!(spells(b"ns.Api.from(x)", &f));
+    }
 }
