@@ -107,13 +107,13 @@ pub fn load_with(
         })
     });
     let ws = index.snapshot();
-    let scan_table = cache.as_ref().and_then(|_| index.scan_table());
+    let scan_table = cache.as_ref().and_then(|_| index.encoded_scan_table());
     let cache_write = CacheWrite(cache.map(|c| {
         let ws = ws.clone();
         std::thread::spawn(move || {
             // A cache that cannot be written (read-only, full disk) only costs the next run
             // its speed.
-            if let Err(e) = c.write(&ws, scan_table.as_ref())
+            if let Err(e) = c.write(&ws, scan_table.as_deref())
                 && std::env::var_os("ALCHEMY_LS_TIMINGS").is_some()
             {
                 eprintln!("alchemy-ls: facts cache {}: {e}", c.dir().display());

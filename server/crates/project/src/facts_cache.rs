@@ -181,10 +181,10 @@ impl FactsCache {
         }
     }
 
-    /// Write the facts of `ws`'s parsed files and the verdicts `scan` (`None`: those read
-    /// before) as the new pack, unless the pack read before holds exactly them. Errors (a
-    /// read-only directory, a full disk) are returned, and leave no partial pack behind.
-    pub fn write(&self, ws: &Workspace, scan: Option<&ScanTable>) -> std::io::Result<bool> {
+    /// Write the facts of `ws`'s parsed files and the encoded verdicts `scan` (`None`: those
+    /// read before) as the new pack, unless the pack read before holds exactly them. Errors
+    /// (a read-only directory, a full disk) are returned, and leave no partial pack behind.
+    pub fn write(&self, ws: &Workspace, scan: Option<&[u8]>) -> std::io::Result<bool> {
         let mut seen = HashSet::new();
         let mut entries: Vec<(Key, &FileFacts)> = Vec::new();
         for f in ws.files.iter() {
@@ -201,11 +201,8 @@ impl FactsCache {
         if seen == self.held && scan.is_none() {
             return Ok(false);
         }
-        let scan_bytes = match scan {
-            Some(t) => t.encode(),
-            None => self.held_scan.clone(),
-        };
-        self.write_pack(&mut entries, &scan_bytes)
+        let scan_bytes = scan.unwrap_or(&self.held_scan);
+        self.write_pack(&mut entries, scan_bytes)
     }
 
     /// Write `entries` as the pack, with no verdicts (atomically; not when over

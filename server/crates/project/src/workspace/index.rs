@@ -220,10 +220,11 @@ impl Index {
         self.scan_seed = Some(if valid { table } else { ScanTable::default() });
     }
 
-    /// The verdicts of the last scan by stat data, for the next run: every non-Alchemy file
-    /// it classified whose stat data are not racy. `None` when it is exactly the seed
-    /// (nothing read, nothing gone) or no seed was given.
-    pub fn scan_table(&self) -> Option<ScanTable> {
+    /// The verdicts of the last scan by stat data, for the next run, encoded
+    /// ([`ScanTable::encode`]): every non-Alchemy file it classified whose stat data are not
+    /// racy. `None` when it is exactly the seed (nothing read, nothing gone) or no seed was
+    /// given.
+    pub fn encoded_scan_table(&self) -> Option<Vec<u8>> {
         let rec = self.scan_record.as_ref()?;
         let start = rec.start?;
         if rec.misses == 0 && Some(rec.hits) == rec.seeded {
@@ -235,20 +236,9 @@ impl Index {
             .filter(|(_, st)| !st.is_racy(start))
             .filter_map(|(p, st)| {
                 let c = self.candidates.get(p).filter(|c| !c.direct)?;
-                Some((
-                    p.clone(),
-                    ScanEntry {
-                        stat: *st,
-                        specifiers: c.specifiers.clone(),
-                        support: c.support,
-                    },
-                ))
-            })
-            .collect();
-        Some(ScanTable {
-            prefilter_key: self.prefilter.key(),
-            entries,
-        })
+                Some((p.as_path(), st, c.specifiers.as_slice(), c.support))
+            });
+        Some(super::scan_cache::encode_entries(self.prefilter.key(), entries))
     }
 
     /// An index of git revision `revision` of the workspace (a baseline): the files that

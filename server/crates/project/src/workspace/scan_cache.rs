@@ -100,36 +100,12 @@ impl ScanTable {
     /// The table as bytes: entries sorted by path, paths front-coded (a run's paths share
     /// long prefixes).
     pub fn encode(&self) -> Vec<u8> {
-        let mut paths: Vec<(&[u8], &ScanEntry)> = self
-            .entries
-            .iter()
-            .filter_map(|(p, e)| Some((path_bytes(p)?, e)))
-            .collect();
-        paths.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut out = Vec::with_capacity(paths.len() * 96 + 16);
-        out.extend_from_slice(&self.prefilter_key.to_le_bytes());
-        out.extend_from_slice(&(paths.len() as u32).to_le_bytes());
-        let mut prev: &[u8] = &[];
-        for (p, e) in paths {
-            let common = prev.iter().zip(p).take_while(|(a, b)| a == b).count();
-            put_u32(&mut out, common as u32);
-            put_bytes(&mut out, &p[common..]);
-            prev = p;
-            let s = &e.stat;
-            out.extend_from_slice(&s.size.to_le_bytes());
-            out.extend_from_slice(&s.mtime.0.to_le_bytes());
-            put_u32(&mut out, s.mtime.1);
-            out.extend_from_slice(&s.ctime.0.to_le_bytes());
-            put_u32(&mut out, s.ctime.1);
-            out.extend_from_slice(&s.ino.to_le_bytes());
-            out.extend_from_slice(&s.dev.to_le_bytes());
-            out.push(u8::from(e.support));
-            put_u32(&mut out, e.specifiers.len() as u32);
-            for spec in &e.specifiers {
-                put_bytes(&mut out, spec.as_bytes());
-            }
-        }
-        out
+        encode_entries(
+            self.prefilter_key,
+            self.entries
+                .iter()
+                .map(|(p, e)| (p.as_path(), &e.stat, e.specifiers.as_slice(), e.support)),
+        )
     }
 
     /// The table of [`ScanTable::encode`]'s bytes; `None` if they are not a whole table.
@@ -177,6 +153,41 @@ impl ScanTable {
             entries,
         })
     }
+}
+
+/// [`ScanTable::encode`] of entries (path, stat data, specifiers, support) borrowed from
+/// elsewhere (the index's candidates: no copy of the table is made).
+pub fn encode_entries<'e>(
+    prefilter_key: u64,
+    entries: impl Iterator<Item = (&'e Path, &'e FileStat, &'e [String], bool)>,
+) -> Vec<u8> {
+    let mut entries: Vec<(&[u8], &FileStat, &[String], bool)> = entries
+        .filter_map(|(p, st, specs, support)| Some((path_bytes(p)?, st, specs, support)))
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut out = Vec::with_capacity(entries.len() * 96 + 16);
+    out.extend_from_slice(&prefilter_key.to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    let mut prev: &[u8] = &[];
+    for (p, s, specifiers, support) in entries {
+        let common = prev.iter().zip(p).take_while(|(a, b)| a == b).count();
+        put_u32(&mut out, common as u32);
+        put_bytes(&mut out, &p[common..]);
+        prev = p;
+        out.extend_from_slice(&s.size.to_le_bytes());
+        out.extend_from_slice(&s.mtime.0.to_le_bytes());
+        put_u32(&mut out, s.mtime.1);
+        out.extend_from_slice(&s.ctime.0.to_le_bytes());
+        put_u32(&mut out, s.ctime.1);
+        out.extend_from_slice(&s.ino.to_le_bytes());
+        out.extend_from_slice(&s.dev.to_le_bytes());
+        out.push(u8::from(support));
+        put_u32(&mut out, specifiers.len() as u32);
+        for spec in specifiers {
+            put_bytes(&mut out, spec.as_bytes());
+        }
+    }
+    out
 }
 
 fn put_u32(out: &mut Vec<u8>, v: u32) {
