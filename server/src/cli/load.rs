@@ -8,7 +8,7 @@ use super::args::InputArgs;
 use super::{EXIT_ERROR, Io};
 use crate::config::{self, Config};
 use crate::facts_cache::{self, FactsCache};
-use crate::workspace::{Index, LoadOptions, Workspace};
+use crate::workspace::{Index, LoadOptions, Seed, Workspace};
 
 pub struct Loaded {
     pub ws: Workspace,
@@ -88,19 +88,32 @@ pub fn load_with(
     // As `workspace::load`: compile the TypeScript queries while discovery runs.
     std::thread::spawn(|| alchemy_grammar::warm_up_dialect(alchemy_grammar::Dialect::TypeScript));
     let mut index = Index::new(input.paths.clone(), Arc::new(config), opts);
-    let mut cache = cache.map(|dir| FactsCache::new(dir, &input.paths));
-    if let Some(c) = &mut cache {
-        index.seed_facts_entries(c.read());
-        crate::timing::mark("facts cache read");
-    }
-    index.scan();
+    // The cache is read while discovery walks the tree.
+    let reading = cache.map(|dir| {
+        let mut c = FactsCache::new(dir, &input.paths);
+        std::thread::spawn(move || {
+            let contents = c.read_all();
+            crate::timing::mark("facts cache read");
+            (c, contents)
+        })
+    });
+    let mut cache: Option<FactsCache> = None;
+    index.scan_seeded(|| {
+        let (c, contents) = reading?.join().ok()?;
+        cache = Some(c);
+        Some(Seed {
+            facts: contents.facts,
+            scan: contents.scan,
+        })
+    });
     let ws = index.snapshot();
+    let scan_table = cache.as_ref().and_then(|_| index.encoded_scan_table());
     let cache_write = CacheWrite(cache.map(|c| {
         let ws = ws.clone();
         std::thread::spawn(move || {
             // A cache that cannot be written (read-only, full disk) only costs the next run
             // its speed.
-            if let Err(e) = c.write(&ws)
+            if let Err(e) = c.write(&ws, scan_table.as_deref())
                 && std::env::var_os("ALCHEMY_LS_TIMINGS").is_some()
             {
                 eprintln!("alchemy-ls: facts cache {}: {e}", c.dir().display());

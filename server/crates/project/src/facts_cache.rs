@@ -11,9 +11,13 @@
 //! itself, identified in the pack's header (version, and size and modification time of the
 //! executable): a pack written by another build is a miss and is replaced.
 //!
+//! The pack also holds the prefilter's verdicts on the files that are not Alchemy files, by
+//! path and stat data ([`crate::workspace::scan_cache`]): a warm run reads only the files
+//! whose stat data changed, besides the Alchemy files whose text it analyses.
+//!
 //! Writes are atomic (a temporary file in the directory, renamed over the pack); a pack is
-//! rewritten only when the run parsed something it did not hold or it held files the run did
-//! not load, so its size is that of one run's facts; at most [`MAX_PACKS`] packs are kept
+//! rewritten only when the run parsed something it did not hold, it held files the run did
+//! not load, or the run read a file its verdicts did not cover (or no longer found one), so its size is that of one run's facts; at most [`MAX_PACKS`] packs are kept
 //! (the least recently written are deleted) and a pack over [`MAX_PACK_BYTES`] is not
 //! written. A pack that cannot be read, has a bad checksum or a foreign header, and an entry
 //! that does not decode, are misses: the file is parsed again, never answered wrongly.
@@ -27,9 +31,10 @@ use alchemy_grammar::{Dialect, FileFacts};
 use rayon::prelude::*;
 
 use crate::workspace::Workspace;
+use crate::workspace::scan_cache::ScanTable;
 
 /// The first bytes of a pack (bump the digit when the layout changes).
-const MAGIC: &[u8; 8] = b"ALSFACT1";
+const MAGIC: &[u8; 8] = b"ALSFACT2";
 /// At most this many packs in a cache directory.
 pub const MAX_PACKS: usize = 16;
 /// A pack larger than this is not written.
@@ -45,6 +50,16 @@ pub struct FactsCache {
     pack: PathBuf,
     /// The keys the pack held when it was read (to know whether it must be rewritten).
     held: HashSet<Key>,
+    /// The encoded verdicts the pack held (kept when only the facts change).
+    held_scan: Vec<u8>,
+}
+
+/// What a pack holds.
+#[derive(Debug, Default)]
+pub struct Contents {
+    pub facts: Vec<(Key, Arc<FileFacts>)>,
+    /// The prefilter's verdicts by stat data.
+    pub scan: ScanTable,
 }
 
 /// The default cache directory for a check of `first` (the first PATH): `node_modules/.cache/
@@ -115,6 +130,7 @@ impl FactsCache {
             pack: dir.join(name),
             dir,
             held: HashSet::new(),
+            held_scan: Vec::new(),
         }
     }
 
@@ -127,26 +143,48 @@ impl FactsCache {
         &self.pack
     }
 
-    /// The pack's entries; an unreadable or foreign pack gives none, a bad entry is skipped.
+    /// The pack's facts; an unreadable or foreign pack gives none, a bad entry is skipped.
     pub fn read(&mut self) -> Vec<(Key, Arc<FileFacts>)> {
-        let Ok(bytes) = std::fs::read(&self.pack) else {
-            return Vec::new();
-        };
-        let Some(entries) = split_pack(&bytes, &binary_identity()) else {
-            return Vec::new();
-        };
-        let decoded: Vec<(Key, Arc<FileFacts>)> = entries
-            .into_par_iter()
-            .filter_map(|(key, body)| Some((key, Arc::new(postcard::from_bytes::<FileFacts>(body).ok()?))))
-            .collect();
-        self.held = decoded.iter().map(|(k, _)| *k).collect();
-        decoded
+        self.read_all().facts
     }
 
-    /// Write the facts of `ws`'s parsed files as the new pack, unless the pack read before
-    /// holds exactly them. Errors (a read-only directory, a full disk) are returned, and
-    /// leave no partial pack behind.
-    pub fn write(&self, ws: &Workspace) -> std::io::Result<bool> {
+    /// The pack's facts and verdicts; an unreadable or foreign pack gives none, a bad facts
+    /// entry is skipped.
+    pub fn read_all(&mut self) -> Contents {
+        let Ok(bytes) = std::fs::read(&self.pack) else {
+            return Contents::default();
+        };
+        let Some((entries, scan_bytes)) = split_pack(&bytes, &binary_identity()) else {
+            return Contents::default();
+        };
+        let (decoded, scan) = rayon::join(
+            || {
+                entries
+                    .into_par_iter()
+                    .filter_map(|(key, body)| {
+                        Some((key, Arc::new(postcard::from_bytes::<FileFacts>(body).ok()?)))
+                    })
+                    .collect::<Vec<(Key, Arc<FileFacts>)>>()
+            },
+            || ScanTable::decode(scan_bytes),
+        );
+        self.held = decoded.iter().map(|(k, _)| *k).collect();
+        if let Some(scan) = &scan {
+            self.held_scan = scan_bytes.to_vec();
+            if scan.entries.is_empty() {
+                self.held_scan.clear();
+            }
+        }
+        Contents {
+            facts: decoded,
+            scan: scan.unwrap_or_default(),
+        }
+    }
+
+    /// Write the facts of `ws`'s parsed files and the encoded verdicts `scan` (`None`: those
+    /// read before) as the new pack, unless the pack read before holds exactly them. Errors
+    /// (a read-only directory, a full disk) are returned, and leave no partial pack behind.
+    pub fn write(&self, ws: &Workspace, scan: Option<&[u8]>) -> std::io::Result<bool> {
         let mut seen = HashSet::new();
         let mut entries: Vec<(Key, &FileFacts)> = Vec::new();
         for f in ws.files.iter() {
@@ -160,14 +198,25 @@ impl FactsCache {
                 entries.push(((f.hash, d), &f.facts));
             }
         }
-        if seen == self.held {
+        if seen == self.held && scan.is_none() {
             return Ok(false);
         }
-        self.write_entries(&mut entries)
+        let scan_bytes = scan.unwrap_or(&self.held_scan);
+        self.write_pack(&mut entries, scan_bytes)
     }
 
-    /// Write `entries` as the pack (atomically; not when over [`MAX_PACK_BYTES`]).
+    /// Write `entries` as the pack, with no verdicts (atomically; not when over
+    /// [`MAX_PACK_BYTES`]).
     pub fn write_entries(&self, entries: &mut [(Key, &FileFacts)]) -> std::io::Result<bool> {
+        self.write_pack(entries, &[])
+    }
+
+    /// Write `entries` and the verdicts `scan` as the pack (nothing for `scan`: no verdicts).
+    pub fn write_scan(&self, entries: &mut [(Key, &FileFacts)], scan: &ScanTable) -> std::io::Result<bool> {
+        self.write_pack(entries, &scan.encode())
+    }
+
+    fn write_pack(&self, entries: &mut [(Key, &FileFacts)], scan: &[u8]) -> std::io::Result<bool> {
         entries.sort_unstable_by_key(|((h, d), _)| (*h, dialect_byte(*d)));
         let bodies: Vec<Vec<u8>> = entries
             .par_iter()
@@ -185,6 +234,8 @@ impl FactsCache {
             out.extend_from_slice(&(body.len() as u32).to_le_bytes());
             out.extend_from_slice(body);
         }
+        out.extend_from_slice(&(scan.len() as u32).to_le_bytes());
+        out.extend_from_slice(scan);
         let sum = xxhash_rust::xxh3::xxh3_64(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         if out.len() > MAX_PACK_BYTES {
@@ -211,9 +262,12 @@ impl FactsCache {
     }
 }
 
-/// The entries of a pack (key, encoded facts), or `None` when it is not a whole pack of this
-/// binary (wrong magic or identity, truncated, bad checksum).
-fn split_pack<'a>(bytes: &'a [u8], identity: &[u8]) -> Option<Vec<(Key, &'a [u8])>> {
+/// The entries of a pack (key, encoded facts) and its encoded verdicts (empty: none), or
+/// `None` when it is not a whole pack of this binary (wrong magic or identity, truncated,
+/// bad checksum).
+type Split<'a> = (Vec<(Key, &'a [u8])>, &'a [u8]);
+
+fn split_pack<'a>(bytes: &'a [u8], identity: &[u8]) -> Option<Split<'a>> {
     let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
     if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(sum.try_into().ok()?) {
         return None;
@@ -234,7 +288,9 @@ fn split_pack<'a>(bytes: &'a [u8], identity: &[u8]) -> Option<Vec<(Key, &'a [u8]
         let len = r.u32()? as usize;
         entries.push(((hash, d), r.take(len)?));
     }
-    (r.at == body.len()).then_some(entries)
+    let scan_len = r.u32()? as usize;
+    let scan = r.take(scan_len)?;
+    (r.at == body.len()).then_some((entries, scan))
 }
 
 struct Reader<'a> {
@@ -304,7 +360,7 @@ fn prune(dir: &Path, keep: &Path) {
 mod tests {
     use super::*;
 
-    fn pack(entries: &[(Key, &[u8])], identity: &[u8]) -> Vec<u8> {
+    fn pack(entries: &[(Key, &[u8])], identity: &[u8], scan: &[u8]) -> Vec<u8> {
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&(identity.len() as u32).to_le_bytes());
         out.extend_from_slice(identity);
@@ -315,6 +371,8 @@ mod tests {
             out.extend_from_slice(&(body.len() as u32).to_le_bytes());
             out.extend_from_slice(body);
         }
+        out.extend_from_slice(&(scan.len() as u32).to_le_bytes());
+        out.extend_from_slice(scan);
         let sum = xxhash_rust::xxh3::xxh3_64(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         out
@@ -323,8 +381,11 @@ mod tests {
     #[test]
     fn a_whole_pack_splits_and_any_damage_is_a_miss() {
         let entries: Vec<(Key, &[u8])> = vec![((7, Dialect::TypeScript), b"abc"), ((9, Dialect::Tsx), b"")];
-        let good = pack(&entries, b"me");
-        assert_eq!(split_pack(&good, b"me"), Some(entries.clone()));
+        let good = pack(&entries, b"me", b"verdicts");
+        assert_eq!(
+            split_pack(&good, b"me"),
+            Some((entries.clone(), &b"verdicts"[..]))
+        );
         assert_eq!(split_pack(&good, b"another build"), None);
         for cut in 0..good.len() {
             assert_eq!(split_pack(&good[..cut], b"me"), None, "truncated at {cut}");

@@ -1,9 +1,10 @@
 //! Cross-file name resolution: what a module-level name, an import binding or a member
 //! chain (`NS.Counter`, `Cloudflare.Worker`) refers to, following re-export chains.
 
-use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use alchemy_grammar::{DeclKind, ExportKind, Expr, ExprId, FileFacts};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::workspace::{FileId, Resolved, Workspace};
 
@@ -31,11 +32,122 @@ pub enum Sym {
 /// Resolves names across the workspace.
 pub struct Symbols<'a> {
     pub ws: &'a Workspace,
+    /// Each file's module-level names (by file id), indexed when first asked: a stack that
+    /// imports a thousand Workers resolves thousands of names, each a scan of its imports
+    /// otherwise.
+    /// Only for files with more than [`INDEXED_NAMES`] declarations and imports; the others
+    /// are scanned.
+    names: Vec<OnceLock<Names>>,
+}
+
+/// A file's module-level names: what [`Symbols::resolve_name`] finds for each.
+type Names = FxHashMap<Box<str>, NameEntry>;
+
+/// Files with more declarations and imports than this get a name index.
+const INDEXED_NAMES: usize = 24;
+
+/// The first value declaration, the first type declaration and the first import binding
+/// of a name (in source order; within an import: default, namespace, then named).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct NameEntry {
+    value: Option<usize>,
+    type_decl: Option<usize>,
+    import: Option<(usize, ImportBinding)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ImportBinding {
+    Default,
+    Namespace,
+    /// `named[i]`.
+    Named(usize),
+}
+
+fn index_names(facts: &FileFacts) -> Names {
+    fn entry<'n>(names: &'n mut Names, name: &str) -> &'n mut NameEntry {
+        if !names.contains_key(name) {
+            names.insert(name.into(), NameEntry::default());
+        }
+        names.get_mut(name).expect("just inserted")
+    }
+    let mut names: Names = FxHashMap::default();
+    for (i, d) in facts.decls.iter().enumerate() {
+        let e = entry(&mut names, &d.name);
+        match d.kind {
+            DeclKind::TypeAlias { .. } | DeclKind::Interface { .. } => {
+                e.type_decl.get_or_insert(i);
+            }
+            _ => {
+                e.value.get_or_insert(i);
+            }
+        }
+    }
+    for (i, imp) in facts.imports.iter().enumerate() {
+        if let Some(b) = &imp.default {
+            entry(&mut names, &b.name)
+                .import
+                .get_or_insert((i, ImportBinding::Default));
+        }
+        if let Some(b) = &imp.namespace {
+            entry(&mut names, &b.name)
+                .import
+                .get_or_insert((i, ImportBinding::Namespace));
+        }
+        for (k, n) in imp.named.iter().enumerate() {
+            entry(&mut names, &n.local)
+                .import
+                .get_or_insert((i, ImportBinding::Named(k)));
+        }
+    }
+    names
+}
+
+/// [`index_names`]'s entry of `name`, by a scan (for files with few names).
+fn scan_names(facts: &FileFacts, name: &str) -> Option<NameEntry> {
+    let mut e = NameEntry::default();
+    for (i, d) in facts.decls.iter().enumerate() {
+        if d.name == name {
+            match d.kind {
+                DeclKind::TypeAlias { .. } | DeclKind::Interface { .. } => {
+                    e.type_decl.get_or_insert(i);
+                }
+                _ => {
+                    e.value = Some(i);
+                    return Some(e);
+                }
+            }
+        }
+    }
+    for (i, imp) in facts.imports.iter().enumerate() {
+        let binding = if imp.default.as_ref().is_some_and(|b| b.name == name) {
+            ImportBinding::Default
+        } else if imp.namespace.as_ref().is_some_and(|b| b.name == name) {
+            ImportBinding::Namespace
+        } else if let Some(k) = imp.named.iter().position(|n| n.local == name) {
+            ImportBinding::Named(k)
+        } else {
+            continue;
+        };
+        e.import = Some((i, binding));
+        return Some(e);
+    }
+    e.type_decl.is_some().then_some(e)
 }
 
 impl<'a> Symbols<'a> {
     pub fn new(ws: &'a Workspace) -> Self {
-        Symbols { ws }
+        let mut names = Vec::new();
+        names.resize_with(ws.files.len(), OnceLock::new);
+        Symbols { ws, names }
+    }
+
+    fn name_entry(&self, file: FileId, facts: &FileFacts, name: &str) -> Option<NameEntry> {
+        match self.names.get(file.0 as usize) {
+            Some(cell) if facts.decls.len() + facts.imports.len() > INDEXED_NAMES => {
+                cell.get_or_init(|| index_names(facts)).get(name).copied()
+            }
+            _ => scan_names(facts, name),
+        }
     }
 
     pub fn facts(&self, file: FileId) -> &'a FileFacts {
@@ -52,27 +164,17 @@ impl<'a> Symbols<'a> {
             return None;
         }
         let facts = self.facts(file);
-        // Prefer a value declaration; a type alias/interface with the same name is only used
-        // when nothing else matches (class declarations are both).
-        let mut type_decl = None;
-        for (i, d) in facts.decls.iter().enumerate() {
-            if d.name == name {
-                match d.kind {
-                    DeclKind::TypeAlias { .. } | DeclKind::Interface { .. } => {
-                        type_decl.get_or_insert(Sym::Decl { file, decl: i });
-                    }
-                    _ => return Some(Sym::Decl { file, decl: i }),
-                }
-            }
+        // Prefer a value declaration, then an import binding; a type alias/interface with the
+        // same name is only used when nothing else matches (class declarations are both).
+        let entry = self.name_entry(file, facts, name)?;
+        if let Some(i) = entry.value {
+            return Some(Sym::Decl { file, decl: i });
         }
-        let src = self.ws.file(file);
-        for (i, imp) in facts.imports.iter().enumerate() {
-            let target = src.imports.get(i);
-            if imp.default.as_ref().is_some_and(|b| b.name == name) {
-                return Some(self.import_member(file, i, target, "default", depth));
-            }
-            if imp.namespace.as_ref().is_some_and(|b| b.name == name) {
-                return Some(match target {
+        if let Some((i, binding)) = entry.import {
+            let target = self.ws.file(file).imports.get(i);
+            return Some(match binding {
+                ImportBinding::Default => self.import_member(file, i, target, "default", depth),
+                ImportBinding::Namespace => match target {
                     Some(Resolved::File(f)) => Sym::Namespace { file: *f },
                     Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => {
                         Sym::ExternalNamespace {
@@ -80,13 +182,13 @@ impl<'a> Symbols<'a> {
                         }
                     }
                     _ => Sym::Unresolved { file, import: i },
-                });
-            }
-            if let Some(n) = imp.named.iter().find(|n| n.local == name) {
-                return Some(self.import_member(file, i, target, &n.imported, depth));
-            }
+                },
+                ImportBinding::Named(k) => {
+                    self.import_member(file, i, target, &facts.imports[i].named[k].imported, depth)
+                }
+            });
         }
-        type_decl
+        entry.type_decl.map(|i| Sym::Decl { file, decl: i })
     }
 
     fn import_member(
@@ -99,7 +201,7 @@ impl<'a> Symbols<'a> {
     ) -> Sym {
         match target {
             Some(Resolved::File(f)) => self
-                .resolve_export_depth(*f, name, depth + 1, &mut HashSet::new())
+                .resolve_export_depth(*f, name, depth + 1, &mut FxHashSet::default())
                 .unwrap_or(Sym::Unresolved { file, import }),
             Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => Sym::External {
                 module: specifier.clone(),
@@ -111,7 +213,7 @@ impl<'a> Symbols<'a> {
 
     /// The export `name` of module `file`.
     pub fn resolve_export(&self, file: FileId, name: &str) -> Option<Sym> {
-        self.resolve_export_depth(file, name, 0, &mut HashSet::new())
+        self.resolve_export_depth(file, name, 0, &mut FxHashSet::default())
     }
 
     fn resolve_export_depth(
@@ -119,7 +221,7 @@ impl<'a> Symbols<'a> {
         file: FileId,
         name: &str,
         depth: usize,
-        visiting: &mut HashSet<(FileId, String)>,
+        visiting: &mut FxHashSet<(FileId, String)>,
     ) -> Option<Sym> {
         if depth > MAX_DEPTH || !visiting.insert((file, name.to_string())) {
             return None;
@@ -266,5 +368,70 @@ impl<'a> Symbols<'a> {
             }
         }
         cur
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index finds what the scan finds, for every name of files where names repeat
+    /// across declarations (value and type), default, namespace and named imports.
+    #[test]
+    fn the_name_index_agrees_with_the_scan() {
+        let texts = [
+            r#"
+import A, * as NS from "./a";
+import { B, C as D, type E } from "./b";
+import { A as A2, B as B2 } from "./c";
+import B3, { NS as NS2 } from "./d";
+import * as D from "./e";
+type T = string;
+interface I { x: number }
+type B = number;
+export class T {}
+interface E { y: string }
+const A = 1;
+function F() {}
+type NS2 = string;
+let F = 2;
+"#,
+            r#"
+import X from "./x";
+import { X as Y, Y as X2 } from "./y";
+import * as Z from "./z";
+type Z = 1;
+interface Y {}
+"#,
+        ];
+        for text in texts {
+            let facts = alchemy_grammar::extract(text, alchemy_grammar::Dialect::TypeScript);
+            let mut names: Vec<&str> = facts.decls.iter().map(|d| d.name.as_str()).collect();
+            for imp in &facts.imports {
+                names.extend(imp.default.iter().chain(&imp.namespace).map(|b| b.name.as_str()));
+                names.extend(imp.named.iter().map(|n| n.local.as_str()));
+            }
+            names.push("Missing");
+            assert!(names.len() > 5, "{names:?}");
+            let index = index_names(&facts);
+            // what resolve_name uses: the value declaration, else the import, else the type
+            let used = |e: Option<NameEntry>| {
+                e.map(|e| match (e.value, e.import) {
+                    (Some(_), _) => (e.value, None, None),
+                    (None, Some(_)) => (None, e.import, None),
+                    (None, None) => (None, None, e.type_decl),
+                })
+            };
+            for name in names {
+                assert_eq!(
+                    used(index.get(name).copied()),
+                    used(scan_names(&facts, name)),
+                    "{name}"
+                );
+            }
+            // a value declaration wins over an import and a type of the same name
+            let a = scan_names(&facts, "A");
+            assert!(a.is_none() || a.is_some_and(|e| e.value.is_some() || e.import.is_some()));
+        }
     }
 }

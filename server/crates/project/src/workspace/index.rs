@@ -11,7 +11,9 @@
 //! [`Workspace::files`] with empty text and facts (`root: false`, no imports) and is removed
 //! from [`Workspace::by_path`]; if it comes back it gets its old id again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,6 +34,7 @@ use super::load::{
 /// How long the index waits for one file read after a change on disk or a closed buffer.
 const DISK_READ_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
 use super::prefilter::{Prefilter, scan_specifiers};
+use super::scan_cache::{FileStat, ScanEntry, ScanTable};
 use super::{FileId, Resolved, SourceFile, Workspace};
 
 /// The prefilter's verdict on a discovered file.
@@ -76,35 +79,35 @@ pub struct Index {
     pub(super) prefilter: Prefilter,
     pub(super) cfg_ignore: ConfigIgnore,
     pub(super) discover_problems: Vec<(PathBuf, String)>,
-    pub(super) candidates: HashMap<PathBuf, Candidate>,
-    pub(super) overlays: HashMap<PathBuf, Arc<str>>,
+    pub(super) candidates: FxHashMap<PathBuf, Candidate>,
+    pub(super) overlays: FxHashMap<PathBuf, Arc<str>>,
     /// Texts read by the last discovery, consumed by the next settle (avoids reading twice).
-    pub(super) prefetched: HashMap<PathBuf, Arc<str>>,
+    pub(super) prefetched: FxHashMap<PathBuf, Arc<str>>,
     pub(super) files: Vec<Arc<SourceFile>>,
     /// Parallel to `files`; `None` until computed (or for dead slots).
     pub(super) links: Vec<Option<Links>>,
     /// Every id ever handed out.
-    pub(super) ids: HashMap<PathBuf, FileId>,
+    pub(super) ids: FxHashMap<PathBuf, FileId>,
     /// Live files only.
     /// Shared with the snapshots (copied on write: unchanged while the file set is).
     pub(super) by_path: Arc<HashMap<PathBuf, FileId>>,
     pub(super) memo: Memo,
-    pub(super) facts_cache: HashMap<(u64, Dialect), Arc<FileFacts>>,
+    pub(super) facts_cache: FxHashMap<(u64, Dialect), Arc<FileFacts>>,
     /// Per-path problems from reading files.
-    pub(super) load_problems: HashMap<PathBuf, String>,
+    pub(super) load_problems: FxHashMap<PathBuf, String>,
     /// Loaded files to read again.
-    pub(super) stale: HashSet<PathBuf>,
+    pub(super) stale: FxHashSet<PathBuf>,
     /// Loaded files whose links must be recomputed.
-    pub(super) relink: HashSet<PathBuf>,
+    pub(super) relink: FxHashSet<PathBuf>,
     /// The relevant candidates, valid unless `relevance_dirty`.
-    pub(super) relevant: HashSet<PathBuf>,
+    pub(super) relevant: FxHashSet<PathBuf>,
     pub(super) relevance_dirty: bool,
     /// The analysis roots (relevant files, overlays, explicit files), valid unless
     /// `roots_dirty`.
-    pub(super) root_set: HashSet<PathBuf>,
+    pub(super) root_set: FxHashSet<PathBuf>,
     pub(super) roots_dirty: bool,
     /// Why a file could not be loaded (for the `NotFound` of its importers).
-    pub(super) failed: HashMap<PathBuf, String>,
+    pub(super) failed: FxHashMap<PathBuf, String>,
     /// The Alchemy version of each root file, recomputed by every full settle (the set of
     /// roots and the resolver's view of package.json files only change there).
     pub(super) versions: Arc<HashMap<FileId, crate::resolve::AlchemyVersion>>,
@@ -114,6 +117,30 @@ pub struct Index {
     pub(super) epoch: u64,
     /// The git revision this index reads instead of the disk where they differ (a baseline).
     revision: Option<Arc<crate::revision::RevisionFiles>>,
+    /// Verdicts of an earlier scan by stat data (the facts cache of `check`), used by the
+    /// next scan; `Some` also makes the scans record the stat data of what they read.
+    scan_seed: Option<ScanTable>,
+    scan_record: Option<ScanRecord>,
+}
+
+/// What an earlier run knew: facts by content hash, the prefilter's verdicts by stat data.
+#[derive(Debug, Default)]
+pub struct Seed {
+    pub facts: Vec<((u64, Dialect), Arc<FileFacts>)>,
+    pub scan: ScanTable,
+}
+
+/// The stat data of the files the last scan classified without the text being kept.
+#[derive(Default)]
+struct ScanRecord {
+    /// When the scan started (before any file was looked at): see [`FileStat::is_racy`].
+    start: Option<std::time::SystemTime>,
+    stats: FxHashMap<PathBuf, FileStat>,
+    /// Files of the seed found unchanged, files read.
+    hits: usize,
+    misses: usize,
+    /// Entries in the seed, if it was one of this prefilter.
+    seeded: Option<usize>,
 }
 
 impl Index {
@@ -157,28 +184,61 @@ impl Index {
             opts,
             cfg_ignore,
             discover_problems: Vec::new(),
-            candidates: HashMap::new(),
-            overlays: HashMap::new(),
-            prefetched: HashMap::new(),
+            candidates: FxHashMap::default(),
+            overlays: FxHashMap::default(),
+            prefetched: FxHashMap::default(),
             files: Vec::new(),
             links: Vec::new(),
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             by_path: Arc::default(),
             memo: Memo::default(),
-            facts_cache: HashMap::new(),
-            load_problems: HashMap::new(),
-            stale: HashSet::new(),
-            relink: HashSet::new(),
-            relevant: HashSet::new(),
+            facts_cache: FxHashMap::default(),
+            load_problems: FxHashMap::default(),
+            stale: FxHashSet::default(),
+            relink: FxHashSet::default(),
+            relevant: FxHashSet::default(),
             relevance_dirty: true,
-            root_set: HashSet::new(),
+            root_set: FxHashSet::default(),
             roots_dirty: true,
-            failed: HashMap::new(),
+            failed: FxHashMap::default(),
             versions: Arc::default(),
             package_dirs: Arc::default(),
             epoch: 0,
             revision: None,
+            scan_seed: None,
+            scan_record: None,
         }
+    }
+
+    /// The prefilter's verdicts of an earlier run by stat data (see
+    /// [`super::scan_cache`]): the next [`Index::scan`] does not read a non-Alchemy file whose
+    /// stat data are unchanged. Also makes the scans record what [`Index::scan_table`]
+    /// returns. A table of another prefilter (other configured packages) is not used.
+    pub fn seed_scan_table(&mut self, table: ScanTable) {
+        let valid = table.prefilter_key == self.prefilter.key();
+        self.scan_record.get_or_insert_default().seeded = valid.then_some(table.entries.len());
+        self.scan_seed = Some(if valid { table } else { ScanTable::default() });
+    }
+
+    /// The verdicts of the last scan by stat data, for the next run, encoded
+    /// ([`ScanTable::encode`]): every non-Alchemy file it classified whose stat data are not
+    /// racy. `None` when it is exactly the seed (nothing read, nothing gone) or no seed was
+    /// given.
+    pub fn encoded_scan_table(&self) -> Option<Vec<u8>> {
+        let rec = self.scan_record.as_ref()?;
+        let start = rec.start?;
+        if rec.misses == 0 && Some(rec.hits) == rec.seeded {
+            return None;
+        }
+        let entries = rec
+            .stats
+            .iter()
+            .filter(|(_, st)| !st.is_racy(start))
+            .filter_map(|(p, st)| {
+                let c = self.candidates.get(p).filter(|c| !c.direct)?;
+                Some((p.as_path(), st, c.specifiers.as_slice(), c.support))
+            });
+        Some(super::scan_cache::encode_entries(self.prefilter.key(), entries))
     }
 
     /// An index of git revision `revision` of the workspace (a baseline): the files that
@@ -233,6 +293,26 @@ impl Index {
     /// Full discovery and load (initial indexing; also after `.gitignore` or config changes).
     /// Every loaded file is read again (unchanged contents are not parsed again).
     pub fn scan(&mut self) {
+        self.scan_seeded(|| None);
+    }
+
+    /// [`Index::scan`], with what an earlier run knew (see [`Index::seed_facts_entries`] and
+    /// [`Index::seed_scan_table`]) given by `seed`, called once discovery is done (e.g. to
+    /// wait for a cache read on another thread while the tree is walked). `seed` must not
+    /// wait for work of the rayon pool.
+    pub fn scan_seeded(&mut self, seed: impl FnOnce() -> Option<Seed>) {
+        if let Some(rec) = &mut self.scan_record {
+            let seeded = if self.scan_seed.is_some() {
+                rec.seeded
+            } else {
+                None
+            };
+            *rec = ScanRecord {
+                start: Some(std::time::SystemTime::now()),
+                seeded,
+                ..ScanRecord::default()
+            };
+        }
         self.discover_problems.clear();
         let mut paths = Vec::new();
         for root in &self.walk_roots {
@@ -240,32 +320,62 @@ impl Index {
             paths.extend(files);
             self.discover_problems.extend(problems);
         }
+        if let Some(seed) = seed() {
+            self.seed_facts_entries(seed.facts);
+            self.seed_scan_table(seed.scan);
+            if let Some(rec) = &mut self.scan_record
+                && rec.start.is_none()
+            {
+                rec.start = Some(std::time::SystemTime::now());
+            }
+        }
         paths.extend(self.explicit_files.iter().cloned());
         if let Some(rev) = &self.revision {
             paths.retain(|p| rev.has_discovered(p));
         }
-        paths.sort_unstable();
+        // (byte order: cheaper than comparing paths component by component, and only the
+        // duplicates matter here)
+        paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         paths.dedup();
         crate::timing::mark("discovered");
 
         // Each file is read into a per-thread buffer and classified there; only the texts of
         // directly relevant files are kept (most files are never parsed: keeping their text
         // would cost an allocation and page faults each, and memory until the settle).
+        // A file whose verdict is known by its stat data (a seed) is not read.
         let prefilter = &self.prefilter;
         let overlays = &self.overlays;
-        let classified: Vec<(PathBuf, Scanned)> = paths
-            .into_par_iter()
+        let recording = self.scan_record.is_some();
+        let mut seed = self.scan_seed.take().unwrap_or_default();
+        let work: Vec<(PathBuf, Option<ScanEntry>)> = paths
+            .into_iter()
             .filter(|p| !overlays.contains_key(p))
-            .map_init(Vec::new, |buf: &mut Vec<u8>, p| {
-                let scanned = scan_file(prefilter, &p, buf);
-                (p, scanned)
+            .map(|p| {
+                let known = seed.entries.remove(&p);
+                (p, known)
+            })
+            .collect();
+        drop(seed);
+        let classified: Vec<(PathBuf, Scanned, Option<StatSeen>)> = work
+            .into_par_iter()
+            .map_init(Vec::new, |buf: &mut Vec<u8>, (p, known)| {
+                let (scanned, stat) = scan_file(prefilter, &p, buf, known, recording);
+                (p, scanned, stat)
             })
             .collect();
 
         crate::timing::mark("read and prefiltered");
         self.candidates.clear();
         self.prefetched.clear();
-        for (path, scanned) in classified {
+        for (path, scanned, stat) in classified {
+            if let (Some(rec), Some((stat, hit))) = (&mut self.scan_record, stat) {
+                if hit {
+                    rec.hits += 1;
+                } else {
+                    rec.misses += 1;
+                }
+                rec.stats.insert(path.clone(), stat);
+            }
             match scanned {
                 Scanned::Direct(ReadText::Text(text, problem)) => {
                     match problem {
@@ -486,7 +596,7 @@ impl Index {
                 .chain(self.by_path.keys())
                 .filter(|p| p.starts_with(&path))
                 .cloned()
-                .collect::<HashSet<_>>()
+                .collect::<FxHashSet<_>>()
                 .into_iter()
                 .collect();
             for p in under {
@@ -641,7 +751,7 @@ impl Index {
         }
     }
 
-    fn after_forget(&mut self, affected: HashSet<PathBuf>) {
+    fn after_forget(&mut self, affected: FxHashSet<PathBuf>) {
         for p in affected {
             if self.candidates.get(&p).is_some_and(|c| !c.direct) {
                 self.relevance_dirty = true;
@@ -732,7 +842,7 @@ impl Index {
         let mut roots: Vec<PathBuf> = self.root_set.iter().cloned().collect();
         roots.sort_unstable();
 
-        let mut visited: HashSet<PathBuf> = roots.iter().cloned().collect();
+        let mut visited: FxHashSet<PathBuf> = roots.iter().cloned().collect();
         let mut layer = roots;
         while !layer.is_empty() {
             self.load_layer(&layer);
@@ -786,7 +896,7 @@ impl Index {
 
     fn compute_versions(&self) -> HashMap<FileId, crate::resolve::AlchemyVersion> {
         let mut versions = HashMap::new();
-        let mut by_dir: HashMap<&Path, Option<crate::resolve::AlchemyVersion>> = HashMap::new();
+        let mut by_dir: FxHashMap<&Path, Option<crate::resolve::AlchemyVersion>> = FxHashMap::default();
         for (path, id) in self.by_path.iter() {
             if !self.files[id.0 as usize].root {
                 continue;
@@ -804,7 +914,7 @@ impl Index {
 
     fn compute_package_dirs(&self) -> HashMap<FileId, PathBuf> {
         let mut out = HashMap::new();
-        let mut by_dir: HashMap<&Path, Option<PathBuf>> = HashMap::new();
+        let mut by_dir: FxHashMap<&Path, Option<PathBuf>> = FxHashMap::default();
         for (path, id) in self.by_path.iter() {
             let Some(dir) = path.parent() else { continue };
             let found = by_dir
@@ -860,7 +970,7 @@ impl Index {
 
     /// Keep the facts of live files only.
     fn prune_facts_cache(&mut self) {
-        let live: HashSet<(u64, Dialect)> = self
+        let live: FxHashSet<(u64, Dialect)> = self
             .files
             .iter()
             .filter(|f| self.by_path.contains_key(&f.path))
@@ -1104,7 +1214,7 @@ type Loaded = (PathBuf, ReadText, Option<(u64, Arc<FileFacts>)>);
 
 /// The facts of `text` (from `cache` when the content is unchanged) and its hash.
 fn cached_facts(
-    cache: &HashMap<(u64, Dialect), Arc<FileFacts>>,
+    cache: &FxHashMap<(u64, Dialect), Arc<FileFacts>>,
     path: &Path,
     text: &str,
 ) -> (u64, Arc<FileFacts>) {
@@ -1150,15 +1260,41 @@ enum Scanned {
     Other(Candidate),
 }
 
-fn scan_file(prefilter: &Prefilter, path: &Path, buf: &mut Vec<u8>) -> Scanned {
-    if let Err(failed) = read_into(path, buf) {
-        return Scanned::Direct(failed);
+/// A file's stat data, and whether they were the seed's.
+type StatSeen = (FileStat, bool);
+
+/// Classify the file at `path` (read into `buf`), or take `known`'s verdict when its stat
+/// data are unchanged. With `record`, also the stat data of a file found not directly
+/// relevant, and whether they were `known`'s.
+fn scan_file(
+    prefilter: &Prefilter,
+    path: &Path,
+    buf: &mut Vec<u8>,
+    known: Option<ScanEntry>,
+    record: bool,
+) -> (Scanned, Option<StatSeen>) {
+    if let Some(known) = known
+        && let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && FileStat::of(&meta) == known.stat
+    {
+        let cand = Candidate {
+            direct: false,
+            specifiers: known.specifiers,
+            support: known.support,
+        };
+        return (Scanned::Other(cand), Some((known.stat, true)));
     }
+    let meta = match read_into(path, buf) {
+        Ok(meta) => meta,
+        Err(failed) => return (Scanned::Direct(failed), None),
+    };
     let cand = classify_bytes(prefilter, buf);
     if cand.direct {
-        Scanned::Direct(decode(buf))
+        (Scanned::Direct(decode(buf)), None)
     } else {
-        Scanned::Other(cand)
+        let stat = record.then(|| (FileStat::of(&meta), false));
+        (Scanned::Other(cand), stat)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Path-level resolution results and their memo: every (importing file, specifier) pair is
 //! resolved once, until something that can change the answer happens.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -58,7 +58,7 @@ impl Memo {
     /// Resolve every pair not memoised yet (in parallel); returns how many were resolved.
     pub fn ensure(&mut self, pairs: Vec<(PathBuf, String)>, resolver: &Resolver, config: &Config) -> usize {
         let mut pairs: Vec<_> = pairs.into_iter().filter(|(f, s)| !self.contains(f, s)).collect();
-        pairs.sort_unstable();
+        pairs.sort_unstable_by(|a, b| (a.0.as_os_str(), &a.1).cmp(&(b.0.as_os_str(), &b.1)));
         pairs.dedup();
         let resolved: Vec<(PathBuf, String, Link)> = pairs
             .into_par_iter()
@@ -76,7 +76,7 @@ impl Memo {
 
     /// Forget entries for which `stale` holds; returns the importing files affected.
     pub fn forget(&mut self, mut stale: impl FnMut(&Link) -> bool) -> HashSet<PathBuf> {
-        let mut affected = HashSet::new();
+        let mut affected = HashSet::default();
         self.map.retain(|from, specs| {
             let before = specs.len();
             specs.retain(|_, link| !stale(link));

@@ -77,7 +77,7 @@ pub(super) enum ReadText {
 pub(super) fn read_text(path: &Path) -> ReadText {
     let mut buf = Vec::new();
     match read_into(path, &mut buf) {
-        Ok(()) => decode(&buf),
+        Ok(_) => decode(&buf),
         Err(failed) => failed,
     }
 }
@@ -120,7 +120,8 @@ pub(super) fn too_large_message(len: u64) -> String {
 /// first (a named pipe, a device or a socket is never opened: reading one could block the
 /// analysis for good, or never end), opened without blocking and checked again through its
 /// descriptor (the path may have been replaced in between), and read with a bound.
-pub(super) fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), ReadText> {
+/// Returns the metadata of the file read (through its descriptor).
+pub(super) fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<std::fs::Metadata, ReadText> {
     use std::io::Read;
     buf.clear();
     let failed = |e: std::io::Error| match e.kind() {
@@ -142,7 +143,7 @@ pub(super) fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), ReadText> 
         buf.shrink_to(0);
         return Err(ReadText::TooLarge(meta.len().max(MAX_SOURCE_BYTES + 1)));
     }
-    Ok(())
+    Ok(meta)
 }
 
 /// A regular file within the size limit, or why not.

@@ -10,6 +10,7 @@ mod links;
 mod load;
 pub mod prefilter;
 mod relevance;
+pub mod scan_cache;
 
-pub use index::Index;
+pub use index::{Index, Seed};
 pub use load::{LoadError, LoadOptions, load};

@@ -33,6 +33,17 @@ impl Prefilter {
         }
     }
 
+    /// What the verdicts depend on (the configured packages), as a hash: a table of
+    /// verdicts recorded under another key is not used ([`super::scan_cache`]).
+    pub fn key(&self) -> u64 {
+        let mut bytes = Vec::new();
+        for p in &self.packages {
+            bytes.extend_from_slice(p.as_bytes());
+            bytes.push(0);
+        }
+        xxhash_rust::xxh3::xxh3_64(&bytes)
+    }
+
     /// Does `bytes` import or re-export a configured package (`from "alchemy/…"`,
     /// `import "alchemy"`)? A quoted mention elsewhere (`const tool = "alchemy"`) is not
     /// enough: such a file cannot hold resources, and taking it as relevant would make its

@@ -8,7 +8,7 @@
 //! Bare and aliased specifiers are always resolved. Each (file, specifier) pair is resolved at
 //! most once (the memo), whatever the number of rounds.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use super::index::Index;
@@ -57,7 +57,7 @@ impl Index {
 
     /// Add every candidate that (transitively) imports a relevant file; true if any was added.
     fn propagate(&self, relevant: &mut HashSet<PathBuf>) -> bool {
-        let mut importers: HashMap<&Path, Vec<&Path>> = HashMap::new();
+        let mut importers: HashMap<&Path, Vec<&Path>> = HashMap::default();
         for (p, c) in &self.candidates {
             if c.direct || relevant.contains(p) {
                 continue;
@@ -92,8 +92,8 @@ struct Hints {
 
 impl Hints {
     fn new(relevant: &HashSet<PathBuf>) -> Hints {
-        let mut stems = HashSet::new();
-        let mut dirs = HashSet::new();
+        let mut stems = HashSet::default();
+        let mut dirs = HashSet::default();
         for p in relevant {
             if let Some(name) = p.file_name().map(|n| n.to_string_lossy()) {
                 stems.insert(strip_ext(&name).to_string());
