@@ -29,7 +29,7 @@ fn files(
     let read = rename_files::gather(&snap.ws.roots, &snap.ws.config, &snap.ws, name, &cursor);
     let (gathered, at) = {
         let host = lock(host);
-        rename_files::resolve_files(read, host.resolver()?, &cursor)
+        rename_files::resolve_files(read, host.resolver()?, name, &cursor)
     };
     let files = gathered
         .into_iter()
