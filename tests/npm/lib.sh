@@ -65,6 +65,9 @@ auth:
     file: $DIST_WORK/registry/htpasswd
     max_users: 10
 uplinks: {}
+# the debug binary packed by CI is ~28 MB stripped (a 10 MB publish once gzipped and base64'd):
+# over Verdaccio's default 10mb request limit; npmjs.org takes far larger packages
+max_body_size: 200mb
 packages:
   '**':
     access: \$all
