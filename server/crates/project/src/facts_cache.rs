@@ -31,7 +31,7 @@ use alchemy_grammar::{Dialect, FileFacts};
 use rayon::prelude::*;
 
 use crate::workspace::Workspace;
-use crate::workspace::scan_cache::ScanTable;
+use crate::workspace::scan_cache::{Reader, ScanTable};
 
 /// The first bytes of a pack (bump the digit when the layout changes).
 const MAGIC: &[u8; 8] = b"ALSFACT2";
@@ -222,22 +222,12 @@ impl FactsCache {
             .par_iter()
             .map(|(_, f)| postcard::to_stdvec(*f).unwrap_or_default())
             .collect();
-        let identity = binary_identity();
-        let mut out = Vec::with_capacity(bodies.iter().map(|b| b.len() + 13).sum::<usize>() + 64);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(identity.len() as u32).to_le_bytes());
-        out.extend_from_slice(&identity);
-        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        for (((hash, d), _), body) in entries.iter().zip(&bodies) {
-            out.extend_from_slice(&hash.to_le_bytes());
-            out.push(dialect_byte(*d));
-            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-            out.extend_from_slice(body);
-        }
-        out.extend_from_slice(&(scan.len() as u32).to_le_bytes());
-        out.extend_from_slice(scan);
-        let sum = xxhash_rust::xxh3::xxh3_64(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
+        let keyed: Vec<(Key, &[u8])> = entries
+            .iter()
+            .zip(&bodies)
+            .map(|((key, _), body)| (*key, body.as_slice()))
+            .collect();
+        let out = encode_pack(&keyed, &binary_identity(), scan);
         if out.len() > MAX_PACK_BYTES {
             return Ok(false);
         }
@@ -260,6 +250,28 @@ impl FactsCache {
         prune(&self.dir, &self.pack);
         Ok(true)
     }
+}
+
+/// A pack: magic, binary identity, the entries (key, encoded facts) in the given order, the
+/// encoded verdicts, and the checksum of all that ([`split_pack`] reads it).
+fn encode_pack(entries: &[(Key, &[u8])], identity: &[u8], scan: &[u8]) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(entries.iter().map(|(_, b)| b.len() + 13).sum::<usize>() + scan.len() + 64);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(identity.len() as u32).to_le_bytes());
+    out.extend_from_slice(identity);
+    out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    for ((hash, d), body) in entries {
+        out.extend_from_slice(&hash.to_le_bytes());
+        out.push(dialect_byte(*d));
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(body);
+    }
+    out.extend_from_slice(&(scan.len() as u32).to_le_bytes());
+    out.extend_from_slice(scan);
+    let sum = xxhash_rust::xxh3::xxh3_64(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
 }
 
 /// The entries of a pack (key, encoded facts) and its encoded verdicts (empty: none), or
@@ -291,22 +303,6 @@ fn split_pack<'a>(bytes: &'a [u8], identity: &[u8]) -> Option<Split<'a>> {
     let scan_len = r.u32()? as usize;
     let scan = r.take(scan_len)?;
     (r.at == body.len()).then_some((entries, scan))
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(s)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
 }
 
 /// A `CACHEDIR.TAG` (backup tools skip the directory) and a `.gitignore` of `*` (it is never
@@ -361,21 +357,7 @@ mod tests {
     use super::*;
 
     fn pack(entries: &[(Key, &[u8])], identity: &[u8], scan: &[u8]) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&(identity.len() as u32).to_le_bytes());
-        out.extend_from_slice(identity);
-        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        for ((h, d), body) in entries {
-            out.extend_from_slice(&h.to_le_bytes());
-            out.push(dialect_byte(*d));
-            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-            out.extend_from_slice(body);
-        }
-        out.extend_from_slice(&(scan.len() as u32).to_le_bytes());
-        out.extend_from_slice(scan);
-        let sum = xxhash_rust::xxh3::xxh3_64(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
-        out
+        encode_pack(entries, identity, scan)
     }
 
     #[test]
