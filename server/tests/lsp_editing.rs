@@ -218,6 +218,19 @@ impl Session {
         json!({ "textDocument": { "uri": self.uri(&self.marked) }, "position": self.pos })
     }
 
+    /// `textDocument/prepareRename` at the `$0` marker.
+    fn prepare_rename(&mut self) -> Result<Value, Value> {
+        let params = self.at_marker();
+        self.s.request("textDocument/prepareRename", params)
+    }
+
+    /// `textDocument/rename` to `new_name` at the `$0` marker.
+    fn rename_to(&mut self, new_name: &str) -> Result<Value, Value> {
+        let mut params = self.at_marker();
+        params["newName"] = json!(new_name);
+        self.s.request("textDocument/rename", params)
+    }
+
     /// The texts after applying a WorkspaceEdit's `changes`, by relative path.
     fn applied(&self, edit: &Value) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
@@ -243,17 +256,13 @@ impl Session {
 fn renaming_a_worker_id_adds_renamed_from_on_the_stack_yield() {
     let text = edit_fixture(APP, "src/workerA.ts", "\"WorkerA\",", "\"Work$0erA\",");
     let mut t = Session::new(&text);
-    let prep =
-        t.s.request("textDocument/prepareRename", t.at_marker())
-            .expect("prepareRename");
+    let prep = t.prepare_rename().expect("prepareRename");
     assert_eq!(prep["placeholder"], "WorkerA");
     assert_eq!(
         prep["range"],
         json!({ "start": { "line": 5, "character": 3 }, "end": { "line": 5, "character": 10 } })
     );
-    let mut params = t.at_marker();
-    params["newName"] = json!("Edge");
-    let edit = t.s.request("textDocument/rename", params).expect("rename");
+    let edit = t.rename_to("Edge").expect("rename");
     let after = t.applied(&edit);
     assert_eq!(after.len(), 2, "{edit:#}");
     assert!(
@@ -285,9 +294,7 @@ fn renaming_imports_alchemy_where_the_stack_does_not() {
         "export default Stack(",
     );
     let mut t = Session::new(&text);
-    let mut params = t.at_marker();
-    params["newName"] = json!("Edge");
-    let edit = t.s.request("textDocument/rename", params).expect("rename");
+    let edit = t.rename_to("Edge").expect("rename");
     let stack = &t.applied(&edit)["alchemy.run.ts"];
     assert!(
         stack.starts_with("import * as Alchemy from \"alchemy\";\nimport { Stack } from \"alchemy\";"),
@@ -301,12 +308,8 @@ fn renaming_imports_alchemy_where_the_stack_does_not() {
 }
 
 fn refused(t: &mut Session, new_name: &str) -> String {
-    let err = t.s.request("textDocument/prepareRename", t.at_marker()).err();
-    let mut params = t.at_marker();
-    params["newName"] = json!(new_name);
-    let rename_err =
-        t.s.request("textDocument/rename", params)
-            .expect_err("rename is refused");
+    let err = t.prepare_rename().err();
+    let rename_err = t.rename_to(new_name).expect_err("rename is refused");
     let message = rename_err["message"].as_str().unwrap_or_default().to_string();
     if let Some(e) = err {
         assert_eq!(
@@ -355,17 +358,13 @@ fn renaming_a_worker_class_renames_every_use_across_files_and_keeps_the_id() {
         "{text}//- /test/workerA.test.ts\nimport {{ WorkerA as W, WorkerA }} from \"../src/workerA.ts\";\nexport const all = {{ WorkerA, W }};\n"
     );
     let mut t = Session::new(&text);
-    let prep =
-        t.s.request("textDocument/prepareRename", t.at_marker())
-            .expect("prepareRename");
+    let prep = t.prepare_rename().expect("prepareRename");
     assert_eq!(prep["placeholder"], "WorkerA");
     assert_eq!(
         prep["range"],
         json!({ "start": { "line": 4, "character": 13 }, "end": { "line": 4, "character": 20 } })
     );
-    let mut params = t.at_marker();
-    params["newName"] = json!("EdgeWorker");
-    let edit = t.s.request("textDocument/rename", params).expect("rename");
+    let edit = t.rename_to("EdgeWorker").expect("rename");
     let after = t.applied(&edit);
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
@@ -423,9 +422,7 @@ fn a_class_rename_edits_unsaved_buffers_as_they_are() {
     );
     let uri = t.uri("src/workerB.ts");
     t.s.open(&uri, &unsaved);
-    let mut params = t.at_marker();
-    params["newName"] = json!("Edge");
-    let edit = t.s.request("textDocument/rename", params).expect("rename");
+    let edit = t.rename_to("Edge").expect("rename");
     let b = apply_edits(
         &unsaved,
         edit["changes"][&uri].as_array().expect("workerB.ts edited"),
@@ -449,17 +446,13 @@ fn a_class_rename_to_a_name_in_use_is_refused() {
         "Counter.from(Work$0erA)",
     );
     let mut t = Session::new(&text);
-    let mut params = t.at_marker();
-    params["newName"] = json!("Counter");
-    let err = t.s.request("textDocument/rename", params).expect_err("refused");
+    let err = t.rename_to("Counter").expect_err("refused");
     let msg = err["message"].as_str().unwrap_or_default();
     assert!(
         msg.contains("src/workerA.ts already declares or imports Counter"),
         "{msg}"
     );
-    let mut params = t.at_marker();
-    params["newName"] = json!("not valid");
-    let err = t.s.request("textDocument/rename", params).expect_err("refused");
+    let err = t.rename_to("not valid").expect_err("refused");
     assert!(
         err["message"]
             .as_str()
@@ -480,11 +473,9 @@ fn a_class_rename_on_a_shadowing_local_is_not_answered() {
         "Counter.from(WorkerA);\n    const twice = (WorkerA: number) => Wor$0kerA * 2;",
     );
     let mut t = Session::new(&text);
-    let prep = t.s.request("textDocument/prepareRename", t.at_marker());
+    let prep = t.prepare_rename();
     assert_eq!(prep, Ok(Value::Null));
-    let mut params = t.at_marker();
-    params["newName"] = json!("Edge");
-    let edit = t.s.request("textDocument/rename", params);
+    let edit = t.rename_to("Edge");
     assert_eq!(
         edit,
         Ok(Value::Null),
