@@ -109,14 +109,19 @@ async function runCommand(title) {
   await quickAccept("F1", `>${title}`, title);
 }
 
-async function openFile(rel) {
-  const name = rel.split("/").pop();
-  await quickAccept("Control+P", rel, name);
+/** Wait until the active editor tab is the file named `name`. */
+async function waitActiveTab(name) {
   await page.waitForFunction(
     (n) => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === n,
     name,
     { timeout: T },
   );
+}
+
+async function openFile(rel) {
+  const name = rel.split("/").pop();
+  await quickAccept("Control+P", rel, name);
+  await waitActiveTab(name);
   await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: T });
 }
 
@@ -346,11 +351,7 @@ step("Go to Host jumps to the only host", async () => {
   const { line, col } = locate("src/counter.ts", "class Counter", "class ".length);
   await gotoLine(line, col);
   await runCommand("Alchemy: Go to Host");
-  await page.waitForFunction(
-    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "workerA.ts",
-    null,
-    { timeout: T },
-  );
+  await waitActiveTab("workerA.ts");
   const want = locate("src/workerA.ts", "export class WorkerA").line;
   await waitCursorLine(want).catch(() => {});
   assert.equal(await cursorLine(), want);
@@ -382,11 +383,7 @@ step("Go to Host by its keybinding (Ctrl+Alt+H)", async () => {
   await page.locator(".monaco-editor .view-lines").first().click();
   await gotoLine(line, col);
   await page.keyboard.press("Control+Alt+H");
-  await page.waitForFunction(
-    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "workerA.ts",
-    null,
-    { timeout: T },
-  );
+  await waitActiveTab("workerA.ts");
   const want = locate("src/workerA.ts", "export class WorkerA").line;
   await waitCursorLine(want).catch(() => {});
   assert.equal(await cursorLine(), want);
@@ -483,11 +480,7 @@ step("Go to Host on a wrong .from(Api) says so and offers the real host", async 
   assert.match((await toast.textContent()) ?? "", /Counter is hosted by WorkerA/);
   await screenshot("go-to-host-wrong-from");
   await toast.locator(".monaco-button", { hasText: "Go to WorkerA" }).click();
-  await page.waitForFunction(
-    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "workerA.ts",
-    null,
-    { timeout: T },
-  );
+  await waitActiveTab("workerA.ts");
   await waitCursorLine(locate("src/workerA.ts", "export class WorkerA").line);
 });
 
@@ -588,18 +581,10 @@ step("Stack graph: live, clickable, wrong relations in red", async () => {
   await screenshot("graph-view");
   // a node opens its declaration
   await frame.locator('g.node[data-name="Counter"]').first().click();
-  await page.waitForFunction(
-    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "counter.ts",
-    null,
-    { timeout: T },
-  );
+  await waitActiveTab("counter.ts");
   // an edge (its problem) opens the `.from(…)` site
   await problem.locator("a").click();
-  await page.waitForFunction(
-    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "workerB.ts",
-    null,
-    { timeout: T },
-  );
+  await waitActiveTab("workerB.ts");
   await waitCursorLine(locate("src/workerB.ts", "Counter.from(Api)").line);
   // live: fix the binding without saving; the red edge goes
   const { line, col } = locate("src/workerB.ts", "Counter.from(Api)", "Counter.from(".length);
@@ -909,11 +894,7 @@ step("Stack graph: the per-stack filter", async () => {
   await screenshot("graph-filter");
   // an edge (its label) opens its site: the stack's provide of WorkerA's Live
   await frame.locator('.edgeLabels .clickable.edge[data-edge="provides"]').first().click();
-  await page.waitForFunction(
-    () => document.querySelector(".tabs-container .tab.active .label-name")?.textContent?.trim() === "alchemy.run.ts",
-    null,
-    { timeout: T },
-  );
+  await waitActiveTab("alchemy.run.ts");
   await waitCursorLine(locateIn("alchemy.run.ts", "Effect.provide(WorkerALive)").line);
 });
 
