@@ -23,7 +23,7 @@ use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
 use super::state::{State, lock};
-use alchemy_ls_project::workspace::discover::DEFAULT_EXCLUDES;
+use alchemy_ls_project::workspace::discover::{is_walked_dir, walk_builder};
 
 /// Who watches files (the `fileWatcher` setting).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,19 +81,7 @@ pub enum Action {
 /// would descend; git's directories of refs are added when `root` holds a `.git` directory.
 fn watch_dirs(root: &Path, limit: usize) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut walk = WalkBuilder::new(root);
-    walk.follow_links(false)
-        .hidden(false)
-        .require_git(false)
-        .git_global(false)
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| DEFAULT_EXCLUDES.contains(&n)))
-        });
-    for entry in walk.build().flatten() {
+    for entry in walk_builder(root, false).build().flatten() {
         if entry.file_type().is_some_and(|t| t.is_dir()) {
             out.push(entry.into_path());
             if out.len() >= limit {
@@ -275,25 +263,12 @@ fn gone_dir(kind: EventKind, path: &Path) -> bool {
 
 /// The files a new directory holds that the client's watchers would report.
 fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let walk = WalkBuilder::new(dir)
-        .follow_links(false)
-        .hidden(false)
-        .require_git(false)
-        .git_global(false)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name()
-                    .to_str()
-                    .is_some_and(|n| DEFAULT_EXCLUDES.contains(&n)))
-        })
-        .build();
-    for entry in walk.flatten() {
-        if entry.file_type().is_some_and(|t| t.is_file()) && watched_name(entry.path()) {
-            out.push(entry.into_path());
-        }
-    }
-    out
+    walk_builder(dir, false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && watched_name(e.path()))
+        .map(ignore::DirEntry::into_path)
+        .collect()
 }
 
 /// Start, stop or restart the server's watcher for the current mode, client and roots.
@@ -373,9 +348,14 @@ fn apply(state: &State, batch: Vec<notify::Result<Event>>) {
                 Action::Baseline => baseline = true,
                 Action::Rescan => rescan = true,
                 Action::NewDir(dir) => {
-                    if let Some(w) = lock(&state.fswatch).as_mut() {
-                        w.add_tree(&dir);
+                    // a build's `dist/`, a gitignored cache: not watched, as discovery skips them
+                    let mut watch = lock(&state.fswatch);
+                    let Some(w) = watch.as_mut() else { continue };
+                    if !w.roots.iter().any(|r| is_walked_dir(&dir, r)) {
+                        continue;
                     }
+                    w.add_tree(&dir);
+                    drop(watch);
                     paths.extend(files_in(&dir));
                 }
             }

@@ -102,14 +102,11 @@ impl ConfigIgnore {
     }
 }
 
-/// Discover the candidate sources under `root` (a canonical directory). Returns paths sorted
-/// by their bytes (cheaper than by components; the order only has to be deterministic) and
-/// problems met on the way (unreadable directories, bad `.gitignore` lines).
-pub fn discover_dir(
-    root: &Path,
-    cfg_ignore: &ConfigIgnore,
-    no_ignore: bool,
-) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+/// A walk of `root` with discovery's rules: symlinks not followed, hidden entries included,
+/// `.gitignore`/`.ignore`/`.git/info/exclude` honoured (also outside a repository; the user's
+/// global gitignore never) unless `no_ignore`, and never into the [`DEFAULT_EXCLUDES`] below
+/// `root`. The config's `ignore` globs are the caller's.
+pub fn walk_builder(root: &Path, no_ignore: bool) -> WalkBuilder {
     let mut builder = WalkBuilder::new(root);
     builder
         .follow_links(false)
@@ -120,7 +117,32 @@ pub fn discover_dir(
         .git_exclude(!no_ignore)
         .ignore(!no_ignore)
         .parents(!no_ignore)
-        .threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_some_and(|t| t.is_dir()) && is_default_excluded(e.file_name()))
+        });
+    builder
+}
+
+/// Would discovery descend into the directory `dir` (canonical, under `root`)? Not when a
+/// component below `root` is one of the [`DEFAULT_EXCLUDES`] or a `.gitignore` ignores it.
+pub fn is_walked_dir(dir: &Path, root: &Path) -> bool {
+    let Ok(rel) = dir.strip_prefix(root) else {
+        return false;
+    };
+    !rel.components().any(|c| is_default_excluded(c.as_os_str())) && !gitignored(dir, true)
+}
+
+/// Discover the candidate sources under `root` (a canonical directory). Returns paths sorted
+/// by their bytes (cheaper than by components; the order only has to be deterministic) and
+/// problems met on the way (unreadable directories, bad `.gitignore` lines).
+pub fn discover_dir(
+    root: &Path,
+    cfg_ignore: &ConfigIgnore,
+    no_ignore: bool,
+) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut builder = walk_builder(root, no_ignore);
+    builder.threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
     let files = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
@@ -141,9 +163,7 @@ pub fn discover_dir(
             };
             let path = entry.path();
             if ft.is_dir() {
-                if entry.depth() > 0
-                    && (path.file_name().is_some_and(is_default_excluded) || cfg_ignore.matches(path, true))
-                {
+                if entry.depth() > 0 && cfg_ignore.matches(path, true) {
                     return WalkState::Skip;
                 }
                 return WalkState::Continue;
@@ -185,18 +205,18 @@ pub fn is_discoverable(path: &Path, root: &Path, cfg_ignore: &ConfigIgnore, no_i
     if no_ignore {
         return true;
     }
-    !gitignored(path)
+    !gitignored(path, false)
 }
 
 /// Is `path` ignored by a `.gitignore` in one of its ancestor directories? The deepest
 /// matching file decides (as git does); negations re-include.
-fn gitignored(path: &Path) -> bool {
+fn gitignored(path: &Path, is_dir: bool) -> bool {
     let mut dir = path.parent();
     while let Some(d) = dir {
         let gi_path = d.join(".gitignore");
         if gi_path.is_file() {
             let (gi, _) = Gitignore::new(&gi_path);
-            let m = gi.matched_path_or_any_parents(path, false);
+            let m = gi.matched_path_or_any_parents(path, is_dir);
             if m.is_ignore() {
                 return true;
             }
@@ -222,5 +242,53 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walked_dirs_follow_discovery() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for d in [
+            "src/lib",
+            "dist/x",
+            "packages/a/node_modules/b",
+            "coverage/r",
+            "keep",
+        ] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "coverage/\n").unwrap();
+        for (d, walked) in [
+            ("src/lib", true),
+            ("keep", true),
+            ("dist", false),
+            ("dist/x", false),
+            ("packages/a/node_modules/b", false),
+            ("coverage", false),
+            ("coverage/r", false),
+        ] {
+            assert_eq!(is_walked_dir(&root.join(d), &root), walked, "{d}");
+        }
+        assert!(!is_walked_dir(Path::new("/elsewhere"), &root));
+        // the same directories as the walk
+        let mut walked: Vec<String> = walk_builder(&root, false)
+            .build()
+            .flatten()
+            .filter(|e| e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()))
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        walked.sort();
+        assert_eq!(walked, ["keep", "packages", "packages/a", "src", "src/lib"]);
     }
 }
