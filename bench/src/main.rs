@@ -63,6 +63,9 @@ enum Command {
         /// Number of simulated edits.
         #[arg(long, default_value_t = 20)]
         edits: usize,
+        /// Only the editor change (skip the phases of `check`).
+        #[arg(long)]
+        edits_only: bool,
     },
     /// alchemy-ls's module resolver next to oxc_resolver on every import of DIR's sources:
     /// agreement, differences and time (built with `--features oxc`).
@@ -121,7 +124,12 @@ fn main() -> ExitCode {
                 oxlint,
             })
         }),
-        Command::Profile { size: s, dir, edits } => profile(&s, dir, edits),
+        Command::Profile {
+            size: s,
+            dir,
+            edits,
+            edits_only,
+        } => profile(&s, dir, edits, edits_only),
         #[cfg(feature = "oxc")]
         Command::Resolvers { dir, show } => {
             alchemy_ls_bench::resolvers::compare(&dir, show).map(|r| print!("{}", r.print(&dir)))
@@ -129,11 +137,15 @@ fn main() -> ExitCode {
     })
 }
 
-fn profile(s: &str, dir: Option<PathBuf>, edits: usize) -> Result<(), String> {
+fn profile(s: &str, dir: Option<PathBuf>, edits: usize, edits_only: bool) -> Result<(), String> {
     let spec = size(s)?;
     let dir = dir.unwrap_or_else(|| alchemy_ls_bench::locate::workspace_cache(spec.name));
     let m = synth::ensure(&spec, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    print!("{}", alchemy_ls_bench::profile::run(&dir, &m, edits)?);
+    if edits_only {
+        print!("{}", alchemy_ls_bench::profile::edit_timings(&dir, &m, edits)?);
+    } else {
+        print!("{}", alchemy_ls_bench::profile::run(&dir, &m, edits)?);
+    }
     Ok(())
 }
 

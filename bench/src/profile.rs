@@ -145,7 +145,16 @@ pub fn run(root: &Path, m: &Manifest, edits: usize) -> Result<String, String> {
             .collect::<Vec<_>>(),
     ));
 
-    // One editor change as the server handles it: overlay → settle → snapshot → analyze.
+    s.push_str(&edit_timings(&root, m, edits)?);
+    Ok(s)
+}
+
+/// One editor change as the server handles it, `edits` times: overlay → snapshot → analyze
+/// (component analysis with the previous round's cache).
+pub fn edit_timings(root: &Path, m: &Manifest, edits: usize) -> Result<String, String> {
+    let root = root.canonicalize().map_err(|e| e.to_string())?;
+    let config = Arc::new(alchemy_ls::config::discover(&root).map_err(|e| e.to_string())?);
+    let mut s = String::new();
     let (mut index, t_scan) = time(|| {
         let mut i = Index::new(vec![root.clone()], config.clone(), LoadOptions::default());
         i.scan();

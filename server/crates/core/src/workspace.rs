@@ -54,7 +54,15 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct FileOrder {
     pub sorted: Vec<FileId>,
-    pub rank: HashMap<FileId, u32>,
+    /// Indexed by file id; `u32::MAX` for ids that are not live.
+    pub rank: Vec<u32>,
+}
+
+impl FileOrder {
+    /// The position of `id` in path order, `u32::MAX` if it is not live.
+    pub fn rank_of(&self, id: FileId) -> u32 {
+        self.rank.get(id.0 as usize).copied().unwrap_or(u32::MAX)
+    }
 }
 
 /// An immutable snapshot of the indexed workspace.
@@ -90,6 +98,8 @@ pub struct Workspace {
 #[derive(Debug)]
 pub(crate) struct View {
     members: Vec<bool>,
+    /// The members that are live, in path order.
+    sorted: Vec<FileId>,
     foreign: Mutex<Vec<FileId>>,
 }
 
@@ -115,12 +125,12 @@ impl Workspace {
     /// The live files (only the view's members on a restricted view), in path order.
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
         let order = self.order();
-        (0..order.sorted.len())
-            .map(move |i| order.sorted[i])
-            .filter(|id| {
-                self.view
-                    .as_ref()
-                    .is_none_or(|v| v.members.get(id.0 as usize).copied().unwrap_or(false))
+        let view = self.view.clone();
+        let len = view.as_ref().map_or(order.sorted.len(), |v| v.sorted.len());
+        (0..len)
+            .map(move |i| match &view {
+                Some(v) => v.sorted[i],
+                None => order.sorted[i],
             })
             .map(|id| &*self.files[id.0 as usize])
     }
@@ -135,31 +145,58 @@ impl Workspace {
                     self.by_path.iter().map(|(p, id)| (p.as_path(), *id)).collect();
                 sorted.sort_unstable();
                 let sorted: Vec<FileId> = sorted.into_iter().map(|(_, id)| id).collect();
-                let rank = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+                let mut rank = vec![
+                    u32::MAX;
+                    self.files
+                        .len()
+                        .max(sorted.iter().map(|id| id.0 as usize + 1).max().unwrap_or(0))
+                ];
+                for (i, id) in sorted.iter().enumerate() {
+                    rank[id.0 as usize] = i as u32;
+                }
                 Arc::new(FileOrder { sorted, rank })
             })
             .clone()
     }
 
+    /// Adopts `order` as this snapshot's path order when it was computed for the same set of
+    /// paths (the same `by_path` table): an edit does not sort every path again. Returns
+    /// whether it was adopted.
+    pub fn adopt_order(&self, by_path: &Arc<HashMap<PathBuf, FileId>>, order: &Arc<FileOrder>) -> bool {
+        if !Arc::ptr_eq(&self.by_path, by_path) {
+            return false;
+        }
+        let _ = self.order.set(order.clone());
+        true
+    }
+
     /// A file's position in path order (for sorting by path cheaply); files that are not
     /// live sort last.
     pub fn path_rank(&self, id: FileId) -> u32 {
-        self.order().rank.get(&id).copied().unwrap_or(u32::MAX)
+        self.order().rank_of(id)
     }
 
     /// A view of this snapshot that iterates over `members` only (shares every table).
     pub fn restricted_to(&self, members: &[FileId]) -> Workspace {
         // Computed before the clone so that every view shares one order.
-        let _ = self.order();
+        let order = self.order();
         let mut flags = vec![false; self.files.len()];
         for m in members {
             if let Some(f) = flags.get_mut(m.0 as usize) {
                 *f = true;
             }
         }
+        let mut sorted: Vec<FileId> = members
+            .iter()
+            .copied()
+            .filter(|&id| order.rank_of(id) != u32::MAX)
+            .collect();
+        sorted.sort_unstable_by_key(|&id| order.rank_of(id));
+        sorted.dedup();
         Workspace {
             view: Some(Arc::new(View {
                 members: flags,
+                sorted,
                 foreign: Mutex::new(Vec::new()),
             })),
             ..self.clone()
@@ -177,7 +214,7 @@ impl Workspace {
     /// Whether `id` is one of the files this snapshot iterates over (a live file, and a member
     /// of the view on a restricted one). Asking does not count as an access.
     pub fn in_view(&self, id: FileId) -> bool {
-        self.order().rank.contains_key(&id)
+        self.order().rank_of(id) != u32::MAX
             && self
                 .view
                 .as_ref()

@@ -144,6 +144,11 @@ pub struct Analyzer {
     last_group: HashMap<FileId, usize>,
     /// Components analysed (not taken from the cache) by the last call, for tests and logs.
     pub last_analysed: usize,
+    /// The path order of the last snapshot and the path table it was computed from.
+    order: Option<(
+        Arc<HashMap<std::path::PathBuf, FileId>>,
+        Arc<crate::workspace::FileOrder>,
+    )>,
 }
 
 /// Merges beyond this many rounds fall back to one component (never reached in practice:
@@ -154,6 +159,10 @@ impl Analyzer {
     /// Analyse `ws` (unrestricted) component by component; returns the final diagnostics
     /// (configured levels, suppressions, order: as [`super::analyze`]) and the components.
     pub fn analyze(&mut self, ws: &Workspace) -> (Vec<Diagnostic>, Components) {
+        if let Some((by_path, order)) = &self.order {
+            ws.adopt_order(by_path, order);
+        }
+        self.order = Some((ws.by_path.clone(), ws.order()));
         let mut groups = sticky(import_components(ws), &self.last_group);
         let mut analysed = 0;
         let mut results: Vec<Arc<ComponentResult>>;

@@ -23,13 +23,63 @@ pub struct Ctx<'a> {
     pub instance_at: HashMap<(FileId, ExprId), usize>,
     /// Per file, every function expression's span, outermost first (for [`Ctx::env_at`]).
     functions: std::sync::Mutex<HashMap<FileId, FunctionSpans>>,
+    /// Name indexes of long local lists (see [`Ctx::with_locals`]), by the list's address and
+    /// length.
+    locals_index: std::sync::Mutex<rustc_hash::FxHashMap<(usize, usize), LocalsIndex>>,
+}
+
+/// A function body's locals by the hash of their name: the position of the last local whose
+/// name has that hash (no borrowed names, so that [`Ctx`] stays covariant).
+type LocalsIndex = std::sync::Arc<rustc_hash::FxHashMap<u64, u32>>;
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
+}
+
+/// Local lists longer than this get a name index: a stack body with a thousand
+/// `const w = yield* W` is looked up at every one of them.
+const INDEXED_LOCALS: usize = 16;
+
+fn index_locals(locals: &[Local]) -> LocalsIndex {
+    let mut m = rustc_hash::FxHashMap::default();
+    for (i, l) in locals.iter().enumerate() {
+        m.insert(name_hash(&l.name), i as u32);
+    }
+    std::sync::Arc::new(m)
+}
+
+/// One function body's locals in an [`Env`].
+#[derive(Clone)]
+struct LocalFrame<'a> {
+    locals: &'a [Local],
+    index: Option<LocalsIndex>,
+}
+
+impl<'a> LocalFrame<'a> {
+    /// The last local named `name`.
+    fn find(&self, name: &str) -> Option<&'a Local> {
+        match &self.index {
+            // The last local of this hash is the last of this name, unless another name
+            // shares the hash: then scan.
+            Some(index) => match index
+                .get(&name_hash(name))
+                .and_then(|&i| self.locals.get(i as usize))
+            {
+                Some(l) if l.name == name => Some(l),
+                Some(_) => self.locals.iter().rev().find(|l| l.name == name),
+                None => None,
+            },
+            None => self.locals.iter().rev().find(|l| l.name == name),
+        }
+    }
 }
 
 /// Lexical environment while walking function bodies: enclosing bodies' locals (innermost
 /// last), and the parameters of called functions bound to the call's arguments.
 #[derive(Clone, Default)]
 pub struct Env<'a> {
-    pub locals: Vec<&'a [Local]>,
+    locals: Vec<LocalFrame<'a>>,
     pub frames: Vec<std::sync::Arc<ArgFrame<'a>>>,
 }
 
@@ -54,9 +104,11 @@ pub struct Bound<'e, 'a> {
 }
 
 impl<'a> Env<'a> {
+    /// This environment with a function body's locals (see also [`Ctx::with_locals`], which
+    /// indexes long lists).
     pub fn with(&self, locals: &'a [Local]) -> Env<'a> {
         let mut e = self.clone();
-        e.locals.push(locals);
+        e.locals.push(LocalFrame { locals, index: None });
         e
     }
     /// This environment with a function's parameters bound to a call's arguments.
@@ -81,10 +133,7 @@ impl<'a> Env<'a> {
         e
     }
     pub fn lookup(&self, name: &str) -> Option<&'a Local> {
-        self.locals
-            .iter()
-            .rev()
-            .find_map(|ls| ls.iter().rev().find(|l| l.name == name))
+        self.locals.iter().rev().find_map(|frame| frame.find(name))
     }
     /// The argument a parameter name is bound to (innermost call first).
     pub fn param(&self, name: &str) -> Option<Bound<'_, 'a>> {
@@ -130,6 +179,7 @@ impl<'a> Ctx<'a> {
             makes: HashMap::new(),
             instance_at: HashMap::new(),
             functions: Default::default(),
+            locals_index: Default::default(),
         };
         ctx.collect_instances();
         let mut makes: HashMap<usize, Vec<(FileId, ExprId)>> = HashMap::new();
@@ -203,10 +253,31 @@ impl<'a> Ctx<'a> {
                 && span.end <= sp.end
                 && let Some(Expr::Function { body, .. }) = self.kind(file, *f)
             {
-                env = env.with(&body.locals);
+                env = self.with_locals(&env, &body.locals);
             }
         }
         env
+    }
+
+    /// `env` with a function body's locals, indexed by name when the list is long (the index
+    /// is built once per list and analysis).
+    pub fn with_locals(&self, env: &Env<'a>, locals: &'a [Local]) -> Env<'a> {
+        if locals.len() <= INDEXED_LOCALS {
+            return env.with(locals);
+        }
+        let index = self
+            .locals_index
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((locals.as_ptr() as usize, locals.len()))
+            .or_insert_with(|| index_locals(locals))
+            .clone();
+        let mut e = env.clone();
+        e.locals.push(LocalFrame {
+            locals,
+            index: Some(index),
+        });
+        e
     }
 
     pub fn facts(&self, file: FileId) -> &'a FileFacts {
@@ -876,5 +947,53 @@ impl<'a> Ctx<'a> {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(name: &str, at: u32) -> Local {
+        Local {
+            name: name.into(),
+            name_span: Span::new(at as usize, at as usize + name.len()),
+            init: None,
+        }
+    }
+
+    /// The indexed lookup finds what the scan finds: the last local of a name, nothing for
+    /// an unknown name, and the right local when two names share an index slot.
+    #[test]
+    fn indexed_locals_agree_with_the_scan() {
+        let mut locals: Vec<Local> = (0..40).map(|i| local(&format!("w{i}"), i * 10)).collect();
+        locals.push(local("w3", 1000));
+        locals.push(local("dup", 1010));
+        locals.push(local("dup", 1020));
+        let scan = LocalFrame {
+            locals: &locals,
+            index: None,
+        };
+        let indexed = LocalFrame {
+            locals: &locals,
+            index: Some(index_locals(&locals)),
+        };
+        let mut names: Vec<String> = locals.iter().map(|l| l.name.clone()).collect();
+        names.push("missing".into());
+        for name in &names {
+            let a = scan.find(name).map(|l| l.name_span);
+            let b = indexed.find(name).map(|l| l.name_span);
+            assert_eq!(a, b, "{name}");
+        }
+        assert_eq!(indexed.find("w3").map(|l| l.name_span.start), Some(1000));
+        assert_eq!(indexed.find("dup").map(|l| l.name_span.start), Some(1020));
+        // A hash shared by two names: the slot holds the other name, the scan decides.
+        let mut m = rustc_hash::FxHashMap::default();
+        m.insert(name_hash("w5"), 7u32);
+        let collided = LocalFrame {
+            locals: &locals,
+            index: Some(std::sync::Arc::new(m)),
+        };
+        assert_eq!(collided.find("w5").map(|l| l.name_span.start), Some(50));
     }
 }

@@ -172,7 +172,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                             if let Some(g) = eargs.iter().rev().find(|a| is_function(ctx, file, **a))
                                 && let Some(Expr::Function { body, .. }) = ctx.kind(file, *g)
                             {
-                                self.walk_body(file, body, &env.with(&body.locals));
+                                self.walk_body(file, body, &ctx.with_locals(env, &body.locals));
                             }
                             return true;
                         }
@@ -236,9 +236,9 @@ impl<'c, 'a> Walker<'c, 'a> {
         self.depth += 1;
         if let Some(Expr::Function { kind, body }) = ctx.kind(f2, func) {
             let fenv = if f2 == file {
-                env.with(&body.locals)
+                ctx.with_locals(env, &body.locals)
             } else {
-                Env::default().with(&body.locals)
+                ctx.with_locals(&Env::default(), &body.locals)
             }
             .with_args(&body.params, file, call, args, env);
             if *kind == alchemy_grammar::FnKind::Generator {
@@ -400,7 +400,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                     && let Some(Expr::Function { body, .. }) = ctx.kind(f2, func)
                     && !body.returns.is_empty()
                 {
-                    let fenv = Env::default().with(&body.locals);
+                    let fenv = ctx.with_locals(&Env::default(), &body.locals);
                     for r in &body.returns {
                         self.layer_outputs(f2, *r, &fenv, set, effects, depth + 1);
                     }

@@ -53,7 +53,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             let Some(Expr::Function { body, .. }) = kind(facts, f.expr) else {
                 continue;
             };
-            let env = Env::default().with(&body.locals);
+            let env = ctx.with_locals(&Env::default(), &body.locals);
             for local in &body.locals {
                 let Some(init) = local.init else { continue };
                 let Some(x) = namespace_of(ctx, file, init, &env) else {
