@@ -135,6 +135,9 @@ impl Components {
     }
 }
 
+/// A snapshot's path → id table.
+type PathTable = Arc<HashMap<std::path::PathBuf, FileId>>;
+
 /// Component results kept between rounds (the language server keeps one for its session).
 #[derive(Default)]
 pub struct Analyzer {
@@ -145,10 +148,7 @@ pub struct Analyzer {
     /// Components analysed (not taken from the cache) by the last call, for tests and logs.
     pub last_analysed: usize,
     /// The path order of the last snapshot and the path table it was computed from.
-    order: Option<(
-        Arc<HashMap<std::path::PathBuf, FileId>>,
-        Arc<crate::workspace::FileOrder>,
-    )>,
+    order: Option<(PathTable, Arc<crate::workspace::FileOrder>)>,
 }
 
 /// Merges beyond this many rounds fall back to one component (never reached in practice:
