@@ -1,6 +1,6 @@
 //! Shared analysis context: symbols, resources, `.make` calls and expression helpers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use alchemy_grammar::{ConstructKind, DeclKind, Expr, ExprId, FileFacts, Local, Param, Span};
 
@@ -176,13 +176,13 @@ impl<'a> Ctx<'a> {
             syms,
             packages,
             res,
-            makes: HashMap::new(),
-            instance_at: HashMap::new(),
+            makes: HashMap::default(),
+            instance_at: HashMap::default(),
             functions: Default::default(),
             locals_index: Default::default(),
         };
         ctx.collect_instances();
-        let mut makes: HashMap<usize, Vec<(FileId, ExprId)>> = HashMap::new();
+        let mut makes: HashMap<usize, Vec<(FileId, ExprId)>> = HashMap::default();
         for src in ws.iter() {
             for c in &src.facts.constructs {
                 if c.kind != ConstructKind::Make {
@@ -559,7 +559,7 @@ impl<'a> Ctx<'a> {
             return;
         }
         let names: HashMap<&str, Vec<usize>> = {
-            let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
+            let mut m: HashMap<&str, Vec<usize>> = HashMap::default();
             for (t, (_, _, sym)) in templates.iter().enumerate() {
                 if let Sym::Decl { file, decl } = sym {
                     m.entry(self.facts(*file).decls[*decl].name.as_str())

@@ -1,11 +1,13 @@
 //! The analysed model: per-resource scopes, Deps contracts, hosting and deployment, and the
 //! graph derived from them (docs/alchemy-model.md, "Scopes and relations").
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use alchemy_grammar::{DeclKind, Span, TypeKind, TypeNode};
+
+use rayon::prelude::*;
 
 use super::api::Api;
 use super::ctx::Ctx;
@@ -138,15 +140,15 @@ impl<'a> Model<'a> {
     pub fn build(ctx: Ctx<'a>) -> Model<'a> {
         let mut m = Model {
             ctx,
-            scopes: HashMap::new(),
-            deps: HashMap::new(),
-            hosts: HashMap::new(),
-            deployed_by: HashMap::new(),
-            deploys: HashMap::new(),
+            scopes: HashMap::default(),
+            deps: HashMap::default(),
+            hosts: HashMap::default(),
+            deployed_by: HashMap::default(),
+            deploys: HashMap::default(),
             from_index: std::sync::OnceLock::new(),
             graph: Graph::default(),
-            workers_by_name: HashMap::new(),
-            workers_by_script: HashMap::new(),
+            workers_by_name: HashMap::default(),
+            workers_by_script: HashMap::default(),
             missed_names: Mutex::new(Vec::new()),
             impact: std::sync::OnceLock::new(),
         };
@@ -162,25 +164,36 @@ impl<'a> Model<'a> {
                 m.workers_by_name.entry(name).or_insert(r);
             }
         }
+        // Each resource's scope and Deps read the context only: computed in parallel (an
+        // edit in a 1,000-Worker stack re-analyses one component, on one core otherwise).
         let n = m.ctx.res.list.len();
-        for r in 0..n {
-            let info = m.ctx.res.get(r);
-            match info.kind {
-                ResourceKind::Worker | ResourceKind::Stack => {
-                    let s = Walker::scope_of(&m.ctx, r, true);
-                    m.scopes.insert(r, s);
-                }
-                ResourceKind::DurableObject | ResourceKind::RpcDurableObject | ResourceKind::Workflow => {
-                    let s = Walker::outer_init_of(&m.ctx, r);
-                    m.scopes.insert(r, s);
-                }
-                ResourceKind::Container
-                | ResourceKind::Queue
-                | ResourceKind::R2Bucket
-                | ResourceKind::D1Database => {}
+        let computed: Vec<(usize, Option<Scope>, Option<Deps>)> = {
+            let m = &m;
+            (0..n)
+                .into_par_iter()
+                .with_min_len(16)
+                .map(|r| {
+                    let info = m.ctx.res.get(r);
+                    let scope = match info.kind {
+                        ResourceKind::Worker | ResourceKind::Stack => Some(Walker::scope_of(&m.ctx, r, true)),
+                        ResourceKind::DurableObject
+                        | ResourceKind::RpcDurableObject
+                        | ResourceKind::Workflow => Some(Walker::outer_init_of(&m.ctx, r)),
+                        ResourceKind::Container
+                        | ResourceKind::Queue
+                        | ResourceKind::R2Bucket
+                        | ResourceKind::D1Database => None,
+                    };
+                    let deps = (info.kind == ResourceKind::Worker).then(|| m.compute_deps(r));
+                    (r, scope, deps)
+                })
+                .collect()
+        };
+        for (r, scope, deps) in computed {
+            if let Some(s) = scope {
+                m.scopes.insert(r, s);
             }
-            if info.kind == ResourceKind::Worker {
-                let d = m.compute_deps(r);
+            if let Some(d) = deps {
                 m.deps.insert(r, d);
             }
         }
@@ -305,7 +318,7 @@ impl<'a> Model<'a> {
     }
 
     fn compute_hosts(&mut self) {
-        let mut hosts: HashMap<usize, Vec<Host>> = HashMap::new();
+        let mut hosts: HashMap<usize, Vec<Host>> = HashMap::default();
         for (&w, scope) in &self.scopes {
             if self.res(w).kind != ResourceKind::Worker {
                 continue;
@@ -361,12 +374,12 @@ impl<'a> Model<'a> {
     }
 
     fn compute_deployed(&mut self) {
-        let mut deployed: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut deployed: HashMap<usize, Vec<usize>> = HashMap::default();
         for (&s, scope) in &self.scopes {
             if self.res(s).kind != ResourceKind::Stack {
                 continue;
             }
-            let mut seen: HashSet<usize> = HashSet::new();
+            let mut seen: HashSet<usize> = HashSet::default();
             let mut work: Vec<usize> = Vec::new();
             for ev in &scope.events {
                 match &ev.kind {
@@ -405,7 +418,7 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        let mut deploys: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut deploys: HashMap<usize, Vec<usize>> = HashMap::default();
         for v in deployed.values_mut() {
             v.sort();
             v.dedup();
@@ -432,7 +445,7 @@ impl<'a> Model<'a> {
         let index = self.from_index.get_or_init(|| {
             let mut owners: Vec<&usize> = self.scopes.keys().collect();
             owners.sort();
-            let mut index: HashMap<usize, Vec<Binder>> = HashMap::new();
+            let mut index: HashMap<usize, Vec<Binder>> = HashMap::default();
             for &c in owners {
                 if self.res(c).kind != ResourceKind::Worker {
                     continue;
@@ -501,7 +514,7 @@ impl<'a> Model<'a> {
             });
         }
         let mut edges: Vec<Edge> = Vec::new();
-        let mut seen: HashSet<(EdgeKind, usize, usize, Option<usize>)> = HashSet::new();
+        let mut seen: HashSet<(EdgeKind, usize, usize, Option<usize>)> = HashSet::default();
         let mut add = |edges: &mut Vec<Edge>, kind, from, to, via, file, span| {
             if seen.insert((kind, from, to, via)) {
                 edges.push(Edge {

@@ -1,7 +1,7 @@
 //! Resource declarations (docs/alchemy-model.md, "Resources"): every DO, RPC DO, Worker, Workflow, Container and Stack form,
 //! recognised from the construct candidates of each file through import resolution.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use alchemy_grammar::{
     ClassId, ConstructKind, DeclKind, ExportKind, Expr, ExprId, FileFacts, Span, TypeArgs,
@@ -186,7 +186,7 @@ impl Resources {
     /// module-level declaration keeps its key and the others get `@<line>` appended (a
     /// factory's instances, declared on one line, `@<line>:<n>`).
     pub fn dedup_keys(&mut self, ws: &Workspace) {
-        let mut by_key: HashMap<(FileId, String), Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<(FileId, String), Vec<usize>> = HashMap::default();
         for (i, r) in self.list.iter().enumerate() {
             by_key.entry((r.file, r.key.clone())).or_default().push(i);
         }
@@ -202,7 +202,7 @@ impl Resources {
                 )
             });
             let src = ws.file(file);
-            let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+            let mut used: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
             for &i in &idxs[1..] {
                 let line = src.line_index.line_of(self.list[i].span.start) + 1;
                 let mut key = format!("{}@{line}", self.list[i].key);
@@ -238,14 +238,14 @@ impl Resources {
 
 fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: FileId, facts: &FileFacts) {
     // heritage expr → class id; const init → decl index; default export expr.
-    let mut heritage: HashMap<ExprId, ClassId> = HashMap::new();
+    let mut heritage: HashMap<ExprId, ClassId> = HashMap::default();
     for (i, c) in facts.classes.iter().enumerate() {
         if let Some(h) = c.heritage {
             heritage.insert(h, i as ClassId);
         }
     }
-    let mut const_of: HashMap<ExprId, usize> = HashMap::new();
-    let mut class_decl: HashMap<ClassId, usize> = HashMap::new();
+    let mut const_of: HashMap<ExprId, usize> = HashMap::default();
+    let mut class_decl: HashMap<ClassId, usize> = HashMap::default();
     for (i, d) in facts.decls.iter().enumerate() {
         match &d.kind {
             DeclKind::Var { init: Some(init), .. } => {
@@ -258,7 +258,7 @@ fn collect_file(res: &mut Resources, syms: &Symbols, packages: &[String], file: 
         }
     }
     // `const X = class extends …` → the class expression's id maps to X's decl.
-    let mut class_expr_const: HashMap<ClassId, usize> = HashMap::new();
+    let mut class_expr_const: HashMap<ClassId, usize> = HashMap::default();
     for (init, &d) in &const_of {
         if let Some(Expr::Class { class }) = facts.exprs.get(*init as usize).map(|n| &n.kind) {
             class_expr_const.insert(*class, d);

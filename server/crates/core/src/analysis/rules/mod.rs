@@ -82,12 +82,21 @@ registry!(
     unused_suppression,
 );
 
-/// Run every rule.
 /// Run every rule; one diagnostic per (rule, location), the first one kept.
 pub fn run_all(m: &Model) -> Vec<Diagnostic> {
+    // The rules only read the model: run in parallel, concatenated in catalog order.
+    use rayon::prelude::*;
     let mut out = Vec::new();
-    for rule in RULES {
-        (rule.check)(m, &mut out);
+    for found in RULES
+        .par_iter()
+        .map(|rule| {
+            let mut found = Vec::new();
+            (rule.check)(m, &mut found);
+            found
+        })
+        .collect::<Vec<_>>()
+    {
+        out.extend(found);
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|d| seen.insert((d.rule, d.location.clone())));
