@@ -16,7 +16,7 @@
 //!   server);
 //! - each component keeps its [`Model`], so IDE requests do not rebuild one.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -76,7 +76,7 @@ struct Inputs {
     files: Vec<Arc<SourceFile>>,
     versions: Vec<Option<AlchemyVersion>>,
     config: Arc<Config>,
-    by_path: Arc<HashMap<std::path::PathBuf, FileId>>,
+    by_path: Arc<std::collections::HashMap<std::path::PathBuf, FileId>>,
     roots: Vec<std::path::PathBuf>,
     epoch: u64,
     baseline: Option<Arc<super::impact::Baseline>>,
@@ -136,7 +136,7 @@ impl Components {
 }
 
 /// A snapshot's path → id table.
-type PathTable = Arc<HashMap<std::path::PathBuf, FileId>>;
+type PathTable = Arc<std::collections::HashMap<std::path::PathBuf, FileId>>;
 
 /// Component results kept between rounds (the language server keeps one for its session).
 #[derive(Default)]
@@ -198,9 +198,21 @@ impl Analyzer {
         // Forget what this snapshot does not use.
         let used: std::collections::HashSet<*const ComponentResult> =
             results.iter().map(Arc::as_ptr).collect();
-        self.cache.retain(|_, r| used.contains(&Arc::as_ptr(r)));
+        let mut stale = Vec::new();
+        self.cache.retain(|_, r| {
+            let keep = used.contains(&Arc::as_ptr(r));
+            if !keep {
+                stale.push(r.clone());
+            }
+            keep
+        });
+        // Freeing a large component's model takes milliseconds: not on the way to the
+        // diagnostics.
+        if !stale.is_empty() {
+            rayon::spawn(move || drop(stale));
+        }
         self.last_analysed = analysed;
-        let mut of_file = HashMap::new();
+        let mut of_file = HashMap::default();
         for (i, r) in results.iter().enumerate() {
             for &f in &r.members {
                 of_file.insert(f, i);
@@ -219,7 +231,7 @@ impl Analyzer {
 /// `groups` with those that shared a group in the last call merged again.
 fn sticky(groups: Vec<Vec<FileId>>, last_group: &HashMap<FileId, usize>) -> Vec<Vec<FileId>> {
     let mut uf = UnionFind::new(groups.len());
-    let mut first_of: HashMap<usize, usize> = HashMap::new();
+    let mut first_of: HashMap<usize, usize> = HashMap::default();
     let mut any = false;
     for (i, g) in groups.iter().enumerate() {
         for f in g {
@@ -278,13 +290,13 @@ fn analyse_component(ws: &Workspace, members: &[FileId]) -> ComponentResult {
 /// The components after merging those that reach across their boundary, or `None` when
 /// none does.
 fn merged(results: &[Arc<ComponentResult>]) -> Option<Vec<Vec<FileId>>> {
-    let mut comp_of: HashMap<FileId, usize> = HashMap::new();
+    let mut comp_of: HashMap<FileId, usize> = HashMap::default();
     for (i, r) in results.iter().enumerate() {
         for &f in &r.members {
             comp_of.insert(f, i);
         }
     }
-    let mut declaring: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut declaring: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, r) in results.iter().enumerate() {
         for n in &r.worker_names {
             declaring.entry(n.as_str()).or_default().push(i);
@@ -322,7 +334,7 @@ pub fn import_components(ws: &Workspace) -> Vec<Vec<FileId>> {
             }
         }
     }
-    let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
+    let mut groups: HashMap<usize, Vec<FileId>> = HashMap::default();
     for &id in ws.by_path.values() {
         groups.entry(uf.find(id.0 as usize)).or_default().push(id);
     }
@@ -362,7 +374,7 @@ impl UnionFind {
 
     /// Part `i` of `parts` joined with the parts in its set, sorted.
     fn regroup(&mut self, parts: impl IntoIterator<Item = Vec<FileId>>) -> Vec<Vec<FileId>> {
-        let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
+        let mut groups: HashMap<usize, Vec<FileId>> = HashMap::default();
         for (i, part) in parts.into_iter().enumerate() {
             groups.entry(self.find(i)).or_default().extend(part);
         }
