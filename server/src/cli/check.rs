@@ -18,7 +18,10 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     crate::timing::mark("loaded");
-    let analysis = analysis::analyze_by_components(&mut Default::default(), &loaded.ws);
+    let analysis = analysis::analyze_by_components(
+        &mut analysis::components::Analyzer::diagnostics_only(),
+        &loaded.ws,
+    );
     crate::timing::mark("analysed");
     let code = finish(args, io, &loaded.ws, &analysis, &loaded.base);
     crate::timing::mark("reported");

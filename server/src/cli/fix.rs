@@ -31,7 +31,7 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     let scope = Scope::new(&args.input.paths);
-    let mut analyzer = analysis::components::Analyzer::default();
+    let mut analyzer = analysis::components::Analyzer::diagnostics_only();
     let mut ws = loaded.ws.clone();
     // Path → (text on disk, current text).
     let mut texts: BTreeMap<PathBuf, (Arc<str>, String)> = BTreeMap::new();
@@ -128,7 +128,10 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let after = analysis::analyze_by_components(&mut Default::default(), &reloaded.ws);
+    let after = analysis::analyze_by_components(
+        &mut analysis::components::Analyzer::diagnostics_only(),
+        &reloaded.ws,
+    );
     let _ = writeln!(
         io.err,
         "alchemy-ls: {} remain{}",

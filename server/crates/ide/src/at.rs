@@ -494,7 +494,7 @@ fn document_symbols_in(m: &Model, file: FileId) -> Vec<Symbol> {
 }
 
 pub fn workspace_symbols(ws: &Workspace, an: &Analysis, query: &str) -> Vec<Symbol> {
-    if an.components.results.is_empty() {
+    if an.components.results.is_empty() || an.components.results.iter().any(|c| c.model().is_none()) {
         return with_model(ws, an, None, |m| workspace_symbols_in(m, query));
     }
     // Every resource belongs to one component: the kept models cover the workspace.
@@ -502,7 +502,8 @@ pub fn workspace_symbols(ws: &Workspace, an: &Analysis, query: &str) -> Vec<Symb
         .components
         .results
         .iter()
-        .flat_map(|c| workspace_symbols_in(c.model(), query))
+        .filter_map(|c| c.model())
+        .flat_map(|m| workspace_symbols_in(m, query))
         .collect();
     out.sort_by_key(|s| (s.file, s.full_span.start));
     out

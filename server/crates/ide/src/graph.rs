@@ -221,7 +221,7 @@ pub fn dot_text(s: &str) -> String {
 /// The relation graph of the whole analysis: the graph of [`alchemy_ls_core::analysis::analyze`], or the
 /// component models' graphs put together (each resource belongs to one component).
 pub fn workspace_graph(ws: &Workspace, an: &Analysis) -> Graph {
-    if an.components.results.is_empty() {
+    if an.components.results.is_empty() || an.components.results.iter().any(|c| c.model().is_none()) {
         if !an.graph.resources.is_empty() {
             return an.graph.clone();
         }
@@ -230,7 +230,8 @@ pub fn workspace_graph(ws: &Workspace, an: &Analysis) -> Graph {
     let mut out = Graph::default();
     let mut seen: HashMap<(FileId, u32, u32, ResourceKind), usize> = HashMap::new();
     for c in &an.components.results {
-        let g = &c.model().graph;
+        let Some(m) = c.model() else { continue };
+        let g = &m.graph;
         let members: HashSet<FileId> = c.members.iter().copied().collect();
         let mut map: Vec<Option<usize>> = Vec::with_capacity(g.resources.len());
         for r in &g.resources {

@@ -17,8 +17,11 @@ pub fn model(ws: &Workspace) -> Model<'_> {
 /// `analysis::components`); without one (an analysis of the whole workspace, or no `file`),
 /// on a model of the whole workspace built for the call.
 pub fn with_model<R>(ws: &Workspace, an: &Analysis, file: Option<FileId>, f: impl FnOnce(&Model) -> R) -> R {
-    if let Some(c) = file.and_then(|file| an.components.of(file)) {
-        return f(c.model());
+    if let Some(m) = file
+        .and_then(|file| an.components.of(file))
+        .and_then(|c| c.model())
+    {
+        return f(m);
     }
     f(&model(ws))
 }

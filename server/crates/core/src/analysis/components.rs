@@ -46,7 +46,8 @@ pub struct ComponentResult {
     pub members: Vec<FileId>,
     /// Final findings (configured levels and suppressions applied), sorted.
     diagnostics: Vec<Diagnostic>,
-    model: ComponentModel,
+    /// `None` when the analyzer does not keep models ([`Analyzer::diagnostics_only`]).
+    model: Option<ComponentModel>,
     /// What the result depends on, to tell whether it is still valid.
     inputs: Inputs,
     /// Files outside the component the analysis asked for, and Worker names it missed.
@@ -66,9 +67,9 @@ impl fmt::Debug for ComponentResult {
 }
 
 impl ComponentResult {
-    /// The component's model.
-    pub fn model(&self) -> &Model<'_> {
-        self.model.borrow_dependent()
+    /// The component's model (`None` from an analyzer that keeps diagnostics only).
+    pub fn model(&self) -> Option<&Model<'_>> {
+        self.model.as_ref().map(|m| m.borrow_dependent())
     }
 }
 
@@ -147,6 +148,9 @@ pub struct Analyzer {
     last_group: HashMap<FileId, usize>,
     /// Components analysed (not taken from the cache) by the last call, for tests and logs.
     pub last_analysed: usize,
+    /// Drop each component's model once its findings are known (`check`: a model of a
+    /// 1,300-file component holds ≈ 30 MB, and nothing asks for it afterwards).
+    drop_models: bool,
     /// The path order of the last snapshot and the path table it was computed from.
     order: Option<(PathTable, Arc<crate::workspace::FileOrder>)>,
 }
@@ -156,6 +160,15 @@ pub struct Analyzer {
 const MAX_ROUNDS: usize = 64;
 
 impl Analyzer {
+    /// An analyzer that keeps only the findings of each component, not its model (IDE
+    /// requests need the model; `check` does not).
+    pub fn diagnostics_only() -> Analyzer {
+        Analyzer {
+            drop_models: true,
+            ..Analyzer::default()
+        }
+    }
+
     /// Analyse `ws` (unrestricted) component by component; returns the final diagnostics
     /// (configured levels, suppressions, order: as [`super::analyze`]) and the components.
     pub fn analyze(&mut self, ws: &Workspace) -> (Vec<Diagnostic>, Components) {
@@ -179,7 +192,10 @@ impl Analyzer {
                 .par_iter()
                 .map(|members| match cache.get(members) {
                     Some(r) if r.inputs.still_valid(ws, members) => (r.clone(), false),
-                    _ => (Arc::new(analyse_component_isolated(ws, members)), true),
+                    _ => (
+                        Arc::new(analyse_component_isolated(ws, members, self.drop_models)),
+                        true,
+                    ),
                 })
                 .collect();
             analysed += computed.iter().filter(|(_, fresh)| *fresh).count();
@@ -249,8 +265,10 @@ fn sticky(groups: Vec<Vec<FileId>>, last_group: &HashMap<FileId, usize>) -> Vec<
 
 /// [`analyse_component`], with a panic confined to its component: the component reports
 /// nothing (and is analysed again next round), the others are unaffected.
-fn analyse_component_isolated(ws: &Workspace, members: &[FileId]) -> ComponentResult {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse_component(ws, members))) {
+fn analyse_component_isolated(ws: &Workspace, members: &[FileId], drop_model: bool) -> ComponentResult {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyse_component(ws, members, drop_model)
+    })) {
         Ok(r) => r,
         Err(_) => {
             eprintln!(
@@ -260,7 +278,7 @@ fn analyse_component_isolated(ws: &Workspace, members: &[FileId]) -> ComponentRe
                     .map(|f| ws.files[f.0 as usize].path.display().to_string())
                     .unwrap_or_default()
             );
-            let mut r = analyse_component(ws, &[]);
+            let mut r = analyse_component(ws, &[], drop_model);
             r.members = members.to_vec();
             // never valid: retried next round
             r.inputs.epoch = u64::MAX;
@@ -269,7 +287,7 @@ fn analyse_component_isolated(ws: &Workspace, members: &[FileId]) -> ComponentRe
     }
 }
 
-fn analyse_component(ws: &Workspace, members: &[FileId]) -> ComponentResult {
+fn analyse_component(ws: &Workspace, members: &[FileId], drop_model: bool) -> ComponentResult {
     #[cfg(test)]
     tests::maybe_panic(ws, members);
     let view = ws.restricted_to(members);
@@ -283,7 +301,7 @@ fn analyse_component(ws: &Workspace, members: &[FileId]) -> ComponentResult {
         foreign: model.borrow_owner().foreign_accesses(),
         missed_names: m.missed_names(),
         worker_names: m.worker_names(),
-        model,
+        model: (!drop_model).then_some(model),
     }
 }
 
