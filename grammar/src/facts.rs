@@ -70,6 +70,30 @@ pub struct FileFacts {
     pub quote: char,
 }
 
+impl FileFacts {
+    /// Gives back the spare capacity of the growing vectors: facts are kept for every
+    /// Alchemy file of the workspace, and a vector grown by doubling holds up to twice what
+    /// it needs (the expression arena is most of a file's facts).
+    pub fn shrink_to_fit(&mut self) {
+        self.imports.shrink_to_fit();
+        self.exports.shrink_to_fit();
+        self.decls.shrink_to_fit();
+        self.classes.shrink_to_fit();
+        self.exprs.shrink_to_fit();
+        self.constructs.shrink_to_fit();
+        self.suppressions.shrink_to_fit();
+        self.syntax_errors.shrink_to_fit();
+        for e in &mut self.exprs {
+            if let Expr::Function { body, .. } = &mut e.kind {
+                body.params.shrink_to_fit();
+                body.locals.shrink_to_fit();
+                body.returns.shrink_to_fit();
+                body.roots.shrink_to_fit();
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------- imports / exports
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -98,6 +98,7 @@ pub fn facts_from_tree(text: &str, tree: &tree_sitter::Tree) -> FileFacts {
     }
     facts.exprs = lowerer.exprs;
     facts.classes = lowerer.classes;
+    facts.shrink_to_fit();
     facts
 }
 
