@@ -10,8 +10,9 @@
 //! hashes of the `Debug` rendering of the whole `FileFacts`. Directories named `node_modules`,
 //! `target` and `.git` are skipped. The last line (on stderr) counts the inputs.
 //!
-//! `--time N` instead times N rounds of `parse` and of `extract` over the inputs (own dialect,
-//! one thread) and prints the best round of each, for profiling the extraction alone.
+//! `--time N` instead times N rounds of `parse`, of `extract` and of `facts_from_tree` (on
+//! trees parsed beforehand) over the inputs (own dialect, one thread) and prints the best
+//! round of each, for profiling the extraction alone.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -153,37 +154,51 @@ fn inputs(files: &[PathBuf]) -> (Vec<(String, Dialect, String)>, usize, usize) {
     (out, sources, fixture_sections)
 }
 
-/// Best of `rounds` rounds of parsing, and of parsing + extracting, every input.
+/// Best of `rounds` rounds of parsing, of parsing + extracting, and of extracting from kept
+/// trees, every input.
 fn time(inputs: &[(String, Dialect, String)], rounds: usize) {
     let bytes: usize = inputs.iter().map(|(_, _, t)| t.len()).sum();
     let _ = extract("", Dialect::TypeScript);
     let _ = extract("", Dialect::Tsx);
-    let best = |f: &dyn Fn(&str, Dialect)| {
+    let best = |f: &mut dyn FnMut()| {
         (0..rounds.max(1))
             .map(|_| {
                 let start = std::time::Instant::now();
-                for (_, dialect, text) in inputs {
-                    f(text, *dialect);
-                }
+                f();
                 start.elapsed()
             })
             .min()
             .unwrap_or_default()
     };
-    let parse = best(&|text, dialect| {
-        std::hint::black_box(alchemy_grammar::parse(text, dialect, None));
+    let parse = best(&mut || {
+        for (_, dialect, text) in inputs {
+            std::hint::black_box(alchemy_grammar::parse(text, *dialect, None));
+        }
     });
-    let full = best(&|text, dialect| {
-        std::hint::black_box(extract(text, dialect));
+    let full = best(&mut || {
+        for (_, dialect, text) in inputs {
+            std::hint::black_box(extract(text, *dialect));
+        }
     });
+    let trees: Vec<_> = inputs
+        .iter()
+        .map(|(_, dialect, text)| alchemy_grammar::parse(text, *dialect, None))
+        .collect();
+    let facts = best(&mut || {
+        for ((_, _, text), tree) in inputs.iter().zip(&trees) {
+            std::hint::black_box(alchemy_grammar::facts_from_tree(text, tree));
+        }
+    });
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     let _ = writeln!(
         std::io::stderr(),
-        "{} inputs, {:.1} MB, best of {rounds}: parse {:.1} ms, parse+facts {:.1} ms, facts {:.1} ms ({:.0} % of parse)",
+        "{} inputs, {:.1} MB, best of {rounds}: parse {:.1} ms, parse+facts {:.1} ms (difference {:.1} ms, {:.0} % of parse); facts from kept trees {:.1} ms",
         inputs.len(),
         bytes as f64 / 1e6,
-        parse.as_secs_f64() * 1e3,
-        full.as_secs_f64() * 1e3,
-        full.saturating_sub(parse).as_secs_f64() * 1e3,
-        full.saturating_sub(parse).as_secs_f64() / parse.as_secs_f64() * 100.0
+        ms(parse),
+        ms(full),
+        ms(full.saturating_sub(parse)),
+        full.saturating_sub(parse).as_secs_f64() / parse.as_secs_f64() * 100.0,
+        ms(facts)
     );
 }

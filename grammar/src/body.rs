@@ -3,8 +3,8 @@
 use tree_sitter::Node;
 
 use crate::facts::{Body, Local};
-use crate::kinds::{is_declaration_expression, is_expression, is_opaque};
-use crate::lower::{Lowerer, named_children, span};
+use crate::kinds::K;
+use crate::lower::{Lowerer, span};
 
 impl Lowerer<'_> {
     /// Walks a statement (or any node holding statements), lowering every statement-level
@@ -17,26 +17,31 @@ impl Lowerer<'_> {
     }
 
     fn walk_stmt_inner(&mut self, node: Node, body: &mut Body) {
-        match node.kind() {
-            "return_statement" => {
-                for child in named_children(node) {
-                    if is_expression(child.kind()) {
+        match self.syms.kind(node) {
+            K::ReturnStatement => {
+                for child in self.syms.named_children(node) {
+                    if self.syms.is_expression(child) {
                         let e = self.lower_expr(child);
                         body.roots.push(e);
                         body.returns.push(e);
                     }
                 }
             }
-            "lexical_declaration" | "variable_declaration" => {
-                for declarator in named_children(node).filter(|c| c.kind() == "variable_declarator") {
-                    let init = declarator
-                        .child_by_field_name("value")
+            K::LexicalDeclaration | K::VariableDeclaration => {
+                for declarator in self
+                    .syms
+                    .named_children(node)
+                    .filter(|c| self.syms.kind(*c) == K::VariableDeclarator)
+                {
+                    let init = self
+                        .syms
+                        .field(declarator, self.syms.f.value)
                         .map(|v| self.lower_expr(v));
                     if let Some(e) = init {
                         body.roots.push(e);
                     }
-                    if let Some(name) = declarator.child_by_field_name("name")
-                        && name.kind() == "identifier"
+                    if let Some(name) = self.syms.field(declarator, self.syms.f.name)
+                        && self.syms.kind(name) == K::Identifier
                     {
                         body.locals.push(Local {
                             name: self.text(name).to_string(),
@@ -46,21 +51,21 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            "catch_clause" => {
-                if let Some(b) = node.child_by_field_name("body") {
+            K::CatchClause => {
+                if let Some(b) = self.syms.field(node, self.syms.f.body) {
                     self.walk_stmt(b, body);
                 }
             }
-            "for_in_statement" => {
-                if let Some(right) = node.child_by_field_name("right") {
+            K::ForInStatement => {
+                if let Some(right) = self.syms.field(node, self.syms.f.right) {
                     self.root_or_walk(right, body);
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = self.syms.field(node, self.syms.f.body) {
                     self.walk_stmt(b, body);
                 }
             }
             _ => {
-                for child in named_children(node) {
+                for child in self.syms.named_children(node) {
                     self.root_or_walk(child, body);
                 }
             }
@@ -68,11 +73,10 @@ impl Lowerer<'_> {
     }
 
     pub fn root_or_walk(&mut self, child: Node, body: &mut Body) {
-        let kind = child.kind();
-        if is_expression(kind) || is_declaration_expression(kind) {
+        if self.syms.is_lowered(child) {
             let e = self.lower_expr(child);
             body.roots.push(e);
-        } else if !is_opaque(kind) {
+        } else if !self.syms.is_opaque(child) {
             self.walk_stmt(child, body);
         }
     }

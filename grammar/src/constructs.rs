@@ -14,7 +14,8 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use crate::facts::{Construct, ConstructKind, ExprId};
-use crate::lower::{Lowerer, has_token};
+use crate::kinds::{K, Syms};
+use crate::lower::Lowerer;
 
 /// The construct a call captured as `call` is a candidate for,
 /// by the callee's last name (see `queries/constructs.scm`).
@@ -35,9 +36,9 @@ fn rank(kind: ConstructKind) -> u8 {
 }
 
 /// `(call_expression arguments: (arguments))`: a call (not a tagged template).
-fn has_arguments(call: Node) -> bool {
-    call.child_by_field_name("arguments")
-        .is_some_and(|a| a.kind() == "arguments")
+fn has_arguments(syms: &Syms, call: Node) -> bool {
+    syms.field(call, syms.f.arguments)
+        .is_some_and(|a| syms.kind(a) == K::Arguments)
 }
 
 /// What the walk collects.
@@ -74,19 +75,22 @@ impl Lowerer<'_> {
 
     /// The patterns that can match at `node`.
     fn visit<'tree>(&self, node: Node<'tree>, found: &mut Found<'tree>) {
-        match node.kind() {
+        match self.syms.kind(node) {
             // ClassFactory: (extends_clause value: (call_expression
             //   function: (call_expression arguments: (arguments)) @_inner
             //   arguments: (arguments)) @class_factory)
-            "extends_clause" => {
+            K::ExtendsClause => {
+                let Some(field) = std::num::NonZeroU16::new(self.syms.f.value) else {
+                    return;
+                };
                 let mut cursor = node.walk();
-                for value in node.children_by_field_name("value", &mut cursor) {
-                    if value.kind() != "call_expression" || !has_arguments(value) {
+                for value in node.children_by_field_id(field, &mut cursor) {
+                    if self.syms.kind(value) != K::CallExpression || !has_arguments(self.syms, value) {
                         continue;
                     }
-                    if let Some(inner) = value.child_by_field_name("function")
-                        && inner.kind() == "call_expression"
-                        && has_arguments(inner)
+                    if let Some(inner) = self.syms.field(value, self.syms.f.function)
+                        && self.syms.kind(inner) == K::CallExpression
+                        && has_arguments(self.syms, inner)
                     {
                         found.constructs.push((ConstructKind::ClassFactory, value));
                         found.inner_calls.insert(inner.id());
@@ -96,15 +100,16 @@ impl Lowerer<'_> {
             // (call_expression function: [(identifier) @_function
             //   (member_expression property: (property_identifier) @_method)]
             //   arguments: (arguments)) @call, classified by the callee's name.
-            "call_expression" if has_arguments(node) => {
-                let Some(function) = node.child_by_field_name("function") else {
+            K::CallExpression if has_arguments(self.syms, node) => {
+                let Some(function) = self.syms.field(node, self.syms.f.function) else {
                     return;
                 };
-                let callee = match function.kind() {
-                    "identifier" => Some((false, function)),
-                    "member_expression" => function
-                        .child_by_field_name("property")
-                        .filter(|p| p.kind() == "property_identifier")
+                let callee = match self.syms.kind(function) {
+                    K::Identifier => Some((false, function)),
+                    K::MemberExpression => self
+                        .syms
+                        .field(function, self.syms.f.property)
+                        .filter(|p| self.syms.kind(*p) == K::PropertyIdentifier)
                         .map(|p| (true, p)),
                     _ => None,
                 };
@@ -115,11 +120,11 @@ impl Lowerer<'_> {
                 }
             }
             // YieldStar: (yield_expression "*")
-            "yield_expression" if has_token(node, "*") => {
+            K::YieldExpression if self.syms.has_token(node, K::Star) => {
                 found.constructs.push((ConstructKind::YieldStar, node));
             }
             // ((comment) @comment (#match? @comment "alchemy-ls-disable"))
-            "comment" if self.text(node).contains("alchemy-ls-disable") => {
+            K::Comment if self.text(node).contains("alchemy-ls-disable") => {
                 found.comments.push(node);
             }
             _ => {}
@@ -210,7 +215,7 @@ mod tests {
     fn compare(name: &str, text: &str, dialect: Dialect) {
         let tree = crate::parse(text, dialect, None);
         let clean = crate::parse::without_nul(text);
-        let mut lowerer = Lowerer::new(&clean);
+        let mut lowerer = Lowerer::new(&clean, dialect);
         lowerer.lower_program(tree.root_node());
         let (walk, walk_comments) = lowerer.scan(tree.root_node());
         let (query, query_comments) = scan_with_query(&lowerer, tree.root_node(), dialect);

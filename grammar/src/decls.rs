@@ -3,17 +3,18 @@
 use tree_sitter::Node;
 
 use crate::facts::*;
-use crate::lower::{Lowerer, named_children, span};
+use crate::kinds::K;
+use crate::lower::{Lowerer, span};
 
 impl Lowerer<'_> {
     /// Lowers the whole program and returns its module-level declarations.
     pub fn lower_program(&mut self, program: Node) -> Vec<Decl> {
         let mut decls = Vec::new();
         let mut module_body = Body::default();
-        for stmt in named_children(program) {
+        for stmt in self.syms.named_children(program) {
             self.root_or_walk(stmt, &mut module_body);
-            let (decl, exported) = if stmt.kind() == "export_statement" {
-                (stmt.child_by_field_name("declaration"), true)
+            let (decl, exported) = if self.syms.kind(stmt) == K::ExportStatement {
+                (self.syms.field(stmt, self.syms.f.declaration), true)
             } else {
                 (Some(stmt), false)
             };
@@ -34,25 +35,31 @@ impl Lowerer<'_> {
                 kind,
             });
         };
-        match decl.kind() {
-            "lexical_declaration" | "variable_declaration" => {
-                let is_const = decl
-                    .child_by_field_name("kind")
-                    .is_some_and(|k| k.kind() == "const");
-                for declarator in named_children(decl).filter(|c| c.kind() == "variable_declarator") {
-                    let Some(name) = declarator.child_by_field_name("name") else {
+        match self.syms.kind(decl) {
+            K::LexicalDeclaration | K::VariableDeclaration => {
+                let is_const = self
+                    .syms
+                    .field(decl, self.syms.f.kind)
+                    .is_some_and(|k| self.syms.kind(k) == K::Const);
+                for declarator in self
+                    .syms
+                    .named_children(decl)
+                    .filter(|c| self.syms.kind(*c) == K::VariableDeclarator)
+                {
+                    let Some(name) = self.syms.field(declarator, self.syms.f.name) else {
                         continue;
                     };
-                    if name.kind() != "identifier" {
+                    if self.syms.kind(name) != K::Identifier {
                         continue;
                     }
-                    let init = declarator
-                        .child_by_field_name("value")
+                    let init = self
+                        .syms
+                        .field(declarator, self.syms.f.value)
                         .and_then(|v| self.node_map.get(&v.id()).copied());
                     add(name, self.text(name), DeclKind::Var { init, is_const });
                 }
             }
-            "class_declaration" | "abstract_class_declaration" => {
+            K::ClassDeclaration | K::AbstractClassDeclaration => {
                 let class =
                     self.node_map
                         .get(&decl.id())
@@ -62,38 +69,40 @@ impl Lowerer<'_> {
                         });
                 if let Some(class) = class {
                     self.classes[class as usize].top_level = true;
-                    if let Some(name) = decl.child_by_field_name("name") {
+                    if let Some(name) = self.syms.field(decl, self.syms.f.name) {
                         add(name, self.text(name), DeclKind::Class { class });
                     }
                 }
             }
-            "function_declaration" | "generator_function_declaration" => {
+            K::FunctionDeclaration | K::GeneratorFunctionDeclaration => {
                 let func = self.node_map.get(&decl.id()).copied();
-                if let (Some(func), Some(name)) = (func, decl.child_by_field_name("name")) {
+                if let (Some(func), Some(name)) = (func, self.syms.field(decl, self.syms.f.name)) {
                     add(name, self.text(name), DeclKind::Function { func });
                 }
             }
-            "type_alias_declaration" => {
+            K::TypeAliasDeclaration => {
                 if let (Some(name), Some(value)) = (
-                    decl.child_by_field_name("name"),
-                    decl.child_by_field_name("value"),
+                    self.syms.field(decl, self.syms.f.name),
+                    self.syms.field(decl, self.syms.f.value),
                 ) {
                     let ty = self.lower_type(value);
                     add(name, self.text(name), DeclKind::TypeAlias { ty });
                 }
             }
-            "interface_declaration" => {
-                if let Some(name) = decl.child_by_field_name("name") {
-                    let members = match decl.child_by_field_name("body") {
+            K::InterfaceDeclaration => {
+                if let Some(name) = self.syms.field(decl, self.syms.f.name) {
+                    let members = match self.syms.field(decl, self.syms.f.body) {
                         Some(body) => self.type_members(body).0,
                         None => Vec::new(),
                     };
-                    let extends = named_children(decl)
-                        .filter(|c| c.kind() == "extends_type_clause")
-                        .flat_map(named_children)
+                    let extends = self
+                        .syms
+                        .named_children(decl)
+                        .filter(|c| self.syms.kind(*c) == K::ExtendsTypeClause)
+                        .flat_map(|n| self.syms.named_children(n))
                         .map(|t| {
-                            let named = if t.kind() == "generic_type" {
-                                t.child_by_field_name("name")
+                            let named = if self.syms.kind(t) == K::GenericType {
+                                self.syms.field(t, self.syms.f.name)
                             } else {
                                 None
                             };

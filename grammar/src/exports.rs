@@ -3,7 +3,8 @@
 use tree_sitter::Node;
 
 use crate::facts::{Export, ExportKind, Expr};
-use crate::lower::{Lowerer, has_token, named_children, span, unquote};
+use crate::kinds::K;
+use crate::lower::{Lowerer, span, unquote};
 
 impl Lowerer<'_> {
     /// Reads one `export_statement` (already lowered) into `out`. `export =` and
@@ -20,8 +21,8 @@ impl Lowerer<'_> {
             local: local.to_string(),
             type_only,
         };
-        let is_default = has_token(stmt, "default");
-        if let Some(decl) = stmt.child_by_field_name("declaration") {
+        let is_default = self.syms.has_token(stmt, K::Default);
+        if let Some(decl) = self.syms.field(stmt, self.syms.f.declaration) {
             let names = self.declared_names(decl);
             if is_default {
                 match names.first() {
@@ -39,7 +40,7 @@ impl Lowerer<'_> {
             }
             return;
         }
-        if let Some(value) = stmt.child_by_field_name("value") {
+        if let Some(value) = self.syms.field(stmt, self.syms.f.value) {
             if let Some(&expr) = self.node_map.get(&value.id()) {
                 match &self.exprs[expr as usize].kind {
                     Expr::Ident { name } => push(local("default", name, false)),
@@ -48,21 +49,33 @@ impl Lowerer<'_> {
             }
             return;
         }
-        let source = stmt.child_by_field_name("source");
+        let source = self.syms.field(stmt, self.syms.f.source);
         let specifier = source.map(|s| (unquote(self.text(s)).to_string(), span(s)));
         // `export type * from` parses as `ERROR(type)`, `*`, source.
-        let type_only = has_token(stmt, "type")
-            || named_children(stmt).any(|c| c.kind() == "ERROR" && self.text(c).trim() == "type");
-        if let Some(clause) = named_children(stmt).find(|c| c.kind() == "export_clause") {
-            for spec in named_children(clause).filter(|s| s.kind() == "export_specifier") {
-                let Some(name) = spec.child_by_field_name("name") else {
+        let type_only = self.syms.has_token(stmt, K::Type)
+            || self
+                .syms
+                .named_children(stmt)
+                .any(|c| self.syms.kind(c) == K::Error && self.text(c).trim() == "type");
+        if let Some(clause) = self
+            .syms
+            .named_children(stmt)
+            .find(|c| self.syms.kind(*c) == K::ExportClause)
+        {
+            for spec in self
+                .syms
+                .named_children(clause)
+                .filter(|s| self.syms.kind(*s) == K::ExportSpecifier)
+            {
+                let Some(name) = self.syms.field(spec, self.syms.f.name) else {
                     continue;
                 };
                 let name = unquote(self.text(name));
-                let exported = spec
-                    .child_by_field_name("alias")
+                let exported = self
+                    .syms
+                    .field(spec, self.syms.f.alias)
                     .map_or(name, |a| unquote(self.text(a)));
-                let type_only = type_only || has_token(spec, "type");
+                let type_only = type_only || self.syms.has_token(spec, K::Type);
                 match &specifier {
                     Some((specifier, specifier_span)) => push(ExportKind::From {
                         specifier: specifier.clone(),
@@ -79,12 +92,15 @@ impl Lowerer<'_> {
         let Some((specifier, specifier_span)) = specifier else {
             return;
         };
-        let namespace = named_children(stmt).find(|c| c.kind() == "namespace_export");
-        if namespace.is_none() && !has_token(stmt, "*") {
+        let namespace = self
+            .syms
+            .named_children(stmt)
+            .find(|c| self.syms.kind(*c) == K::NamespaceExport);
+        if namespace.is_none() && !self.syms.has_token(stmt, K::Star) {
             return;
         }
         let alias = namespace
-            .and_then(|ns| named_children(ns).next())
+            .and_then(|ns| self.syms.named_children(ns).next())
             .map(|a| unquote(self.text(a)).to_string());
         push(ExportKind::Star {
             specifier,
@@ -96,15 +112,18 @@ impl Lowerer<'_> {
 
     /// Names declared by a declaration node (plain identifiers only).
     fn declared_names(&self, decl: Node) -> Vec<&str> {
-        match decl.kind() {
-            "lexical_declaration" | "variable_declaration" => named_children(decl)
-                .filter(|c| c.kind() == "variable_declarator")
-                .filter_map(|d| d.child_by_field_name("name"))
-                .filter(|n| n.kind() == "identifier")
+        match self.syms.kind(decl) {
+            K::LexicalDeclaration | K::VariableDeclaration => self
+                .syms
+                .named_children(decl)
+                .filter(|c| self.syms.kind(*c) == K::VariableDeclarator)
+                .filter_map(|d| self.syms.field(d, self.syms.f.name))
+                .filter(|n| self.syms.kind(*n) == K::Identifier)
                 .map(|n| self.text(n))
                 .collect(),
-            _ => decl
-                .child_by_field_name("name")
+            _ => self
+                .syms
+                .field(decl, self.syms.f.name)
                 .map(|n| self.text(n))
                 .into_iter()
                 .collect(),

@@ -3,16 +3,21 @@
 use tree_sitter::Node;
 
 use crate::facts::{Binding, Import, NamedImport};
-use crate::lower::{Lowerer, has_token, named_children, span, unquote};
+use crate::kinds::K;
+use crate::lower::{Lowerer, span, unquote};
 
 impl Lowerer<'_> {
     /// Reads one `import_statement`; `None` for `import x = require(…)` and broken statements.
     pub fn read_import(&self, stmt: Node) -> Option<Import> {
-        if named_children(stmt).any(|c| c.kind() == "import_require_clause") {
+        if self
+            .syms
+            .named_children(stmt)
+            .any(|c| self.syms.kind(c) == K::ImportRequireClause)
+        {
             return None;
         }
-        let source = stmt.child_by_field_name("source")?;
-        let type_only = has_token(stmt, "type");
+        let source = self.syms.field(stmt, self.syms.f.source)?;
+        let type_only = self.syms.has_token(stmt, K::Type);
         let mut import = Import {
             specifier: unquote(self.text(source)).to_string(),
             specifier_span: span(source),
@@ -23,18 +28,28 @@ impl Lowerer<'_> {
             named: Vec::new(),
             named_span: None,
         };
-        for clause in named_children(stmt).filter(|c| c.kind() == "import_clause") {
-            for part in named_children(clause) {
-                match part.kind() {
-                    "identifier" => import.default = Some(self.binding(part)),
-                    "namespace_import" => {
-                        import.namespace = named_children(part)
-                            .find(|n| n.kind() == "identifier")
+        for clause in self
+            .syms
+            .named_children(stmt)
+            .filter(|c| self.syms.kind(*c) == K::ImportClause)
+        {
+            for part in self.syms.named_children(clause) {
+                match self.syms.kind(part) {
+                    K::Identifier => import.default = Some(self.binding(part)),
+                    K::NamespaceImport => {
+                        import.namespace = self
+                            .syms
+                            .named_children(part)
+                            .find(|n| self.syms.kind(*n) == K::Identifier)
                             .map(|n| self.binding(n));
                     }
-                    "named_imports" => {
+                    K::NamedImports => {
                         import.named_span = Some(span(part));
-                        for spec in named_children(part).filter(|s| s.kind() == "import_specifier") {
+                        for spec in self
+                            .syms
+                            .named_children(part)
+                            .filter(|s| self.syms.kind(*s) == K::ImportSpecifier)
+                        {
                             if let Some(named) = self.named_import(spec, type_only) {
                                 import.named.push(named);
                             }
@@ -55,14 +70,14 @@ impl Lowerer<'_> {
     }
 
     fn named_import(&self, spec: Node, type_only: bool) -> Option<NamedImport> {
-        let name = spec.child_by_field_name("name")?;
-        let local = spec.child_by_field_name("alias").unwrap_or(name);
+        let name = self.syms.field(spec, self.syms.f.name)?;
+        let local = self.syms.field(spec, self.syms.f.alias).unwrap_or(name);
         Some(NamedImport {
             imported: unquote(self.text(name)).to_string(),
             local: self.text(local).to_string(),
             span: span(spec),
             local_span: span(local),
-            type_only: type_only || has_token(spec, "type"),
+            type_only: type_only || self.syms.has_token(spec, K::Type),
         })
     }
 }

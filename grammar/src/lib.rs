@@ -63,7 +63,8 @@ pub fn facts_from_tree(text: &str, tree: &tree_sitter::Tree) -> FileFacts {
     let text = parse::without_nul(text);
     let text: &str = &text;
     let root = tree.root_node();
-    let mut lowerer = Lowerer::new(text);
+    let dialect = parse::dialect_of(tree);
+    let mut lowerer = Lowerer::new(text, dialect);
     let decls = lowerer.lower_program(root);
     let mut facts = FileFacts {
         decls,
@@ -71,7 +72,7 @@ pub fn facts_from_tree(text: &str, tree: &tree_sitter::Tree) -> FileFacts {
         quote: '"',
         ..FileFacts::default()
     };
-    if let Some(q) = queries::queries(parse::dialect_of(tree)) {
+    if let Some(q) = queries::queries(dialect) {
         for stmt in queries::captured_top_level(&q.imports, root, text, "import") {
             if let Some(import) = lowerer.read_import(stmt) {
                 facts.imports.push(import);

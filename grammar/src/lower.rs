@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::Dialect;
 use crate::facts::*;
-use crate::kinds::{is_declaration_expression, is_expression, is_opaque};
+use crate::kinds::{K, Syms, syms};
 
 /// Nesting depth (expressions + statements + types) beyond which nothing more is lowered.
 pub const MAX_DEPTH: u32 = 1500;
@@ -25,6 +26,8 @@ fn stack_address() -> usize {
 
 pub struct Lowerer<'t> {
     pub text: &'t str,
+    /// Kind and field ids of the tree's dialect.
+    pub syms: &'static Syms,
     pub exprs: Vec<ExprNode>,
     pub classes: Vec<ClassInfo>,
     /// tree-sitter node id → the expression lowered from it (wrappers map to their inner one).
@@ -36,23 +39,6 @@ pub struct Lowerer<'t> {
 
 pub fn span(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-/// Named children except comments.
-pub fn named_children<'a>(node: Node<'a>) -> impl Iterator<Item = Node<'a>> {
-    let mut cursor = node.walk();
-    let children: Vec<Node<'a>> = node
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .collect();
-    children.into_iter()
-}
-
-/// Whether `node` has an anonymous child token `token` (e.g. `*`, `type`, `default`).
-pub fn has_token(node: Node, token: &str) -> bool {
-    let mut cursor = node.walk();
-    node.children(&mut cursor)
-        .any(|c| !c.is_named() && c.kind() == token)
 }
 
 /// The content of a string literal without its quotes (raw, escapes kept).
@@ -68,7 +54,7 @@ pub fn unquote(raw: &str) -> &str {
 /// Whether the argument list holds an ERROR or MISSING node outside nested function and class
 /// bodies (a half-typed statement inside an `Effect.gen(function* () { … })` does not break
 /// the `Effect.gen` call, only the calls whose own argument expressions it cuts).
-pub fn args_broken(arguments: Node) -> bool {
+pub fn args_broken(syms: &Syms, arguments: Node) -> bool {
     if !arguments.has_error() {
         return false;
     }
@@ -79,7 +65,7 @@ pub fn args_broken(arguments: Node) -> bool {
         if node.is_error() || node.is_missing() {
             return true;
         }
-        let skip = depth > 0 && matches!(node.kind(), "statement_block" | "class_body");
+        let skip = depth > 0 && matches!(syms.kind(node), K::StatementBlock | K::ClassBody);
         if !skip && node.has_error() && cursor.goto_first_child() {
             depth += 1;
             continue;
@@ -98,9 +84,10 @@ pub fn args_broken(arguments: Node) -> bool {
 }
 
 impl<'t> Lowerer<'t> {
-    pub fn new(text: &'t str) -> Self {
+    pub fn new(text: &'t str, dialect: Dialect) -> Self {
         Lowerer {
             text,
+            syms: syms(dialect),
             exprs: Vec::new(),
             classes: Vec::new(),
             node_map: HashMap::new(),
@@ -144,47 +131,53 @@ impl<'t> Lowerer<'t> {
     }
 
     fn lower_inner(&mut self, node: Node) -> ExprId {
-        match node.kind() {
-            "identifier" => {
+        match self.syms.kind(node) {
+            K::Identifier => {
                 let name = self.text(node).to_string();
                 self.push(node, Expr::Ident { name })
             }
-            "member_expression" => self.lower_member(node),
-            "call_expression" => self.lower_call(node),
-            "string" => {
+            K::MemberExpression => self.lower_member(node),
+            K::CallExpression => self.lower_call(node),
+            K::String => {
                 let value = unquote(self.text(node)).to_string();
                 self.push(node, Expr::Str { value })
             }
-            "template_string" => {
-                if named_children(node).any(|c| c.kind() == "template_substitution") {
+            K::TemplateString => {
+                if self
+                    .syms
+                    .named_children(node)
+                    .any(|c| self.syms.kind(c) == K::TemplateSubstitution)
+                {
                     self.lower_other(node)
                 } else {
                     let value = unquote(self.text(node)).to_string();
                     self.push(node, Expr::Str { value })
                 }
             }
-            "object" => self.lower_object(node),
-            "array" => self.lower_array(node),
-            "arrow_function"
-            | "function_expression"
-            | "function"
-            | "generator_function"
-            | "function_declaration"
-            | "generator_function_declaration"
-            | "method_definition" => self.lower_function(node),
-            "yield_expression" => {
-                let delegate = has_token(node, "*");
-                let arg = named_children(node).next().map(|a| self.lower_expr(a));
+            K::Object => self.lower_object(node),
+            K::Array => self.lower_array(node),
+            K::ArrowFunction
+            | K::FunctionExpression
+            | K::Function
+            | K::GeneratorFunction
+            | K::FunctionDeclaration
+            | K::GeneratorFunctionDeclaration
+            | K::MethodDefinition => self.lower_function(node),
+            K::YieldExpression => {
+                let delegate = self.syms.has_token(node, K::Star);
+                let arg = self.syms.named_children(node).next().map(|a| self.lower_expr(a));
                 self.push(node, Expr::Yield { delegate, arg })
             }
-            "class" | "class_declaration" | "abstract_class_declaration" => self.lower_class(node),
-            "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression" => {
-                let inner = named_children(node).next();
+            K::Class | K::ClassDeclaration | K::AbstractClassDeclaration => self.lower_class(node),
+            K::ParenthesizedExpression | K::AsExpression | K::SatisfiesExpression | K::NonNullExpression => {
+                let inner = self.syms.named_children(node).next();
                 self.unwrap_to(node, inner)
             }
-            "type_assertion" => {
-                let inner = named_children(node)
-                    .filter(|c| c.kind() != "type_arguments")
+            K::TypeAssertion => {
+                let inner = self
+                    .syms
+                    .named_children(node)
+                    .filter(|c| self.syms.kind(*c) != K::TypeArguments)
                     .last();
                 self.unwrap_to(node, inner)
             }
@@ -194,7 +187,7 @@ impl<'t> Lowerer<'t> {
 
     fn unwrap_to(&mut self, node: Node, inner: Option<Node>) -> ExprId {
         match inner {
-            Some(inner) if is_expression(inner.kind()) => {
+            Some(inner) if self.syms.is_expression(inner) => {
                 let id = self.lower_expr(inner);
                 self.node_map.insert(node.id(), id);
                 id
@@ -213,11 +206,10 @@ impl<'t> Lowerer<'t> {
     /// Lowers the outermost expressions below `node` (not `node` itself) into `out`.
     pub fn collect_exprs(&mut self, node: Node, out: &mut Vec<ExprId>) {
         if self.enter() {
-            for child in named_children(node) {
-                let kind = child.kind();
-                if is_expression(kind) || is_declaration_expression(kind) {
+            for child in self.syms.named_children(node) {
+                if self.syms.is_lowered(child) {
                     out.push(self.lower_expr(child));
-                } else if !is_opaque(kind) {
+                } else if !self.syms.is_opaque(child) {
                     self.collect_exprs(child, out);
                 }
             }
@@ -226,10 +218,10 @@ impl<'t> Lowerer<'t> {
     }
 
     fn lower_member(&mut self, node: Node) -> ExprId {
-        let object = node.child_by_field_name("object");
-        let property = node.child_by_field_name("property");
+        let object = self.syms.field(node, self.syms.f.object);
+        let property = self.syms.field(node, self.syms.f.property);
         match (object, property) {
-            (Some(object), Some(property)) if object.kind() == "meta_property" => {
+            (Some(object), Some(property)) if self.syms.kind(object) == K::MetaProperty => {
                 let property = self.text(property).to_string();
                 self.push(node, Expr::ImportMeta { property })
             }
@@ -250,21 +242,26 @@ impl<'t> Lowerer<'t> {
     }
 
     fn lower_call(&mut self, node: Node) -> ExprId {
-        let function = node.child_by_field_name("function");
-        let arguments = node.child_by_field_name("arguments");
+        let function = self.syms.field(node, self.syms.f.function);
+        let arguments = self.syms.field(node, self.syms.f.arguments);
         let (Some(function), Some(arguments)) = (function, arguments) else {
             return self.lower_other(node);
         };
-        if arguments.kind() != "arguments" {
+        if self.syms.kind(arguments) != K::Arguments {
             // Tagged template: tag`…`.
             return self.lower_other(node);
         }
         let callee = self.lower_expr(function);
-        let type_args = node
-            .child_by_field_name("type_arguments")
+        let type_args = self
+            .syms
+            .field(node, self.syms.f.type_arguments)
             .map(|ta| self.lower_type_args(ta));
-        let args = named_children(arguments).map(|a| self.lower_expr(a)).collect();
-        let broken = args_broken(arguments) || !self.text(arguments).ends_with(')');
+        let args = self
+            .syms
+            .named_children(arguments)
+            .map(|a| self.lower_expr(a))
+            .collect();
+        let broken = args_broken(self.syms, arguments) || !self.text(arguments).ends_with(')');
         self.push(
             node,
             Expr::Call {
@@ -280,18 +277,22 @@ impl<'t> Lowerer<'t> {
     pub fn lower_type_args(&mut self, node: Node) -> TypeArgs {
         TypeArgs {
             span: span(node),
-            args: named_children(node).map(|t| self.lower_type(t)).collect(),
+            args: self
+                .syms
+                .named_children(node)
+                .map(|t| self.lower_type(t))
+                .collect(),
         }
     }
 
     fn lower_object(&mut self, node: Node) -> ExprId {
         let mut props = Vec::new();
         let mut has_spread = false;
-        for child in named_children(node) {
-            match child.kind() {
-                "pair" => {
-                    let key = child.child_by_field_name("key");
-                    let value = child.child_by_field_name("value");
+        for child in self.syms.named_children(node) {
+            match self.syms.kind(child) {
+                K::Pair => {
+                    let key = self.syms.field(child, self.syms.f.key);
+                    let value = self.syms.field(child, self.syms.f.value);
                     let (Some(key), Some(value)) = (key, value) else {
                         let mut sink = Vec::new();
                         self.collect_exprs(child, &mut sink);
@@ -307,7 +308,7 @@ impl<'t> Lowerer<'t> {
                         span: span(child),
                     });
                 }
-                "shorthand_property_identifier" => {
+                K::ShorthandPropertyIdentifier => {
                     let name = self.text(child).to_string();
                     let value = self.push(child, Expr::Ident { name: name.clone() });
                     props.push(Prop {
@@ -318,8 +319,8 @@ impl<'t> Lowerer<'t> {
                         span: span(child),
                     });
                 }
-                "method_definition" => {
-                    let key = child.child_by_field_name("name");
+                K::MethodDefinition => {
+                    let key = self.syms.field(child, self.syms.f.name);
                     let key_name = key.and_then(|k| self.key_name(k));
                     let value = self.lower_expr(child);
                     props.push(Prop {
@@ -330,7 +331,7 @@ impl<'t> Lowerer<'t> {
                         span: span(child),
                     });
                 }
-                "spread_element" => {
+                K::SpreadElement => {
                     has_spread = true;
                     let mut sink = Vec::new();
                     self.collect_exprs(child, &mut sink);
@@ -346,9 +347,9 @@ impl<'t> Lowerer<'t> {
 
     /// The text of a property key; `None` for computed keys (whose expression is still lowered).
     fn key_name(&mut self, key: Node) -> Option<String> {
-        match key.kind() {
-            "string" => Some(unquote(self.text(key)).to_string()),
-            "computed_property_name" => {
+        match self.syms.kind(key) {
+            K::String => Some(unquote(self.text(key)).to_string()),
+            K::ComputedPropertyName => {
                 let mut sink = Vec::new();
                 self.collect_exprs(key, &mut sink);
                 None
@@ -360,8 +361,8 @@ impl<'t> Lowerer<'t> {
     fn lower_array(&mut self, node: Node) -> ExprId {
         let mut elems = Vec::new();
         let mut has_spread = false;
-        for child in named_children(node) {
-            if child.kind() == "spread_element" {
+        for child in self.syms.named_children(node) {
+            if self.syms.kind(child) == K::SpreadElement {
                 has_spread = true;
                 let mut sink = Vec::new();
                 self.collect_exprs(child, &mut sink);
@@ -373,21 +374,21 @@ impl<'t> Lowerer<'t> {
     }
 
     fn lower_function(&mut self, node: Node) -> ExprId {
-        let kind = match node.kind() {
-            "arrow_function" => FnKind::Arrow,
-            "generator_function" | "generator_function_declaration" => FnKind::Generator,
-            "method_definition" if has_token(node, "*") => FnKind::Generator,
-            "method_definition" => FnKind::Method,
+        let kind = match self.syms.kind(node) {
+            K::ArrowFunction => FnKind::Arrow,
+            K::GeneratorFunction | K::GeneratorFunctionDeclaration => FnKind::Generator,
+            K::MethodDefinition if self.syms.has_token(node, K::Star) => FnKind::Generator,
+            K::MethodDefinition => FnKind::Method,
             _ => FnKind::Function,
         };
         let mut body = Body {
             params: self.params(node),
             ..Body::default()
         };
-        if let Some(b) = node.child_by_field_name("body") {
-            if b.kind() == "statement_block" {
+        if let Some(b) = self.syms.field(node, self.syms.f.body) {
+            if self.syms.kind(b) == K::StatementBlock {
                 self.walk_stmt(b, &mut body);
-            } else if is_expression(b.kind()) {
+            } else if self.syms.is_expression(b) {
                 let e = self.lower_expr(b);
                 body.roots.push(e);
                 body.returns.push(e);
@@ -399,37 +400,41 @@ impl<'t> Lowerer<'t> {
     /// A function's parameters: plain identifiers and object patterns (others are kept
     /// nameless, so positions still line up with the call's arguments).
     fn params(&self, node: Node) -> Vec<Param> {
-        if let Some(p) = node.child_by_field_name("parameter") {
+        if let Some(p) = self.syms.field(node, self.syms.f.parameter) {
             return vec![Param {
-                name: (p.kind() == "identifier").then(|| self.text(p).to_string()),
+                name: (self.syms.kind(p) == K::Identifier).then(|| self.text(p).to_string()),
                 fields: Vec::new(),
                 span: span(p),
             }];
         }
-        let Some(list) = node.child_by_field_name("parameters") else {
+        let Some(list) = self.syms.field(node, self.syms.f.parameters) else {
             return Vec::new();
         };
-        named_children(list)
-            .filter(|p| matches!(p.kind(), "required_parameter" | "optional_parameter"))
+        self.syms
+            .named_children(list)
+            .filter(|p| matches!(self.syms.kind(*p), K::RequiredParameter | K::OptionalParameter))
             .map(|p| {
-                let pattern = p.child_by_field_name("pattern");
+                let pattern = self.syms.field(p, self.syms.f.pattern);
                 let mut param = Param {
                     span: span(p),
                     ..Param::default()
                 };
-                match pattern.map(|n| (n.kind(), n)) {
-                    Some(("identifier", n)) => param.name = Some(self.text(n).to_string()),
-                    Some(("object_pattern", n)) => {
-                        for f in named_children(n) {
-                            let (key, local) = match f.kind() {
-                                "shorthand_property_identifier_pattern" => (f, f),
-                                "object_assignment_pattern" => match f.child_by_field_name("left") {
+                match pattern.map(|n| (self.syms.kind(n), n)) {
+                    Some((K::Identifier, n)) => param.name = Some(self.text(n).to_string()),
+                    Some((K::ObjectPattern, n)) => {
+                        for f in self.syms.named_children(n) {
+                            let (key, local) = match self.syms.kind(f) {
+                                K::ShorthandPropertyIdentifierPattern => (f, f),
+                                K::ObjectAssignmentPattern => match self.syms.field(f, self.syms.f.left) {
                                     Some(l) => (l, l),
                                     None => continue,
                                 },
-                                "pair_pattern" => {
-                                    match (f.child_by_field_name("key"), f.child_by_field_name("value")) {
-                                        (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
+                                K::PairPattern => {
+                                    match (
+                                        self.syms.field(f, self.syms.f.key),
+                                        self.syms.field(f, self.syms.f.value),
+                                    ) {
+                                        (Some(k), Some(v)) if self.syms.kind(v) == K::Identifier => (k, v),
                                         _ => continue,
                                     }
                                 }
@@ -449,7 +454,7 @@ impl<'t> Lowerer<'t> {
 
     fn lower_class(&mut self, node: Node) -> ExprId {
         let class = self.classes.len() as ClassId;
-        let name = node.child_by_field_name("name");
+        let name = self.syms.field(node, self.syms.f.name);
         self.classes.push(ClassInfo {
             name: name.map(|n| self.text(n).to_string()),
             name_span: name.map(span),
@@ -457,15 +462,21 @@ impl<'t> Lowerer<'t> {
             heritage: None,
             top_level: false,
         });
-        let heritage = named_children(node)
-            .find(|c| c.kind() == "class_heritage")
-            .and_then(|h| named_children(h).find(|c| c.kind() == "extends_clause"))
-            .and_then(|e| e.child_by_field_name("value"));
+        let heritage = self
+            .syms
+            .named_children(node)
+            .find(|c| self.syms.kind(*c) == K::ClassHeritage)
+            .and_then(|h| {
+                self.syms
+                    .named_children(h)
+                    .find(|c| self.syms.kind(*c) == K::ExtendsClause)
+            })
+            .and_then(|e| self.syms.field(e, self.syms.f.value));
         if let Some(value) = heritage {
             let id = self.lower_expr(value);
             self.classes[class as usize].heritage = Some(id);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = self.syms.field(node, self.syms.f.body) {
             self.lower_class_body(body);
         }
         self.push(node, Expr::Class { class })
@@ -474,19 +485,19 @@ impl<'t> Lowerer<'t> {
     /// Members are lowered into the arena (methods, field initialisers, static blocks) but not
     /// referenced from the class.
     fn lower_class_body(&mut self, body: Node) {
-        for member in named_children(body) {
-            match member.kind() {
-                "method_definition" => {
+        for member in self.syms.named_children(body) {
+            match self.syms.kind(member) {
+                K::MethodDefinition => {
                     self.lower_expr(member);
                 }
-                "class_static_block" => {
+                K::ClassStaticBlock => {
                     let mut sink = Body::default();
-                    if let Some(b) = member.child_by_field_name("body") {
+                    if let Some(b) = self.syms.field(member, self.syms.f.body) {
                         self.walk_stmt(b, &mut sink);
                     }
                 }
                 _ => {
-                    if let Some(value) = member.child_by_field_name("value") {
+                    if let Some(value) = self.syms.field(member, self.syms.f.value) {
                         self.lower_expr(value);
                     }
                 }

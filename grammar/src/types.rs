@@ -3,7 +3,8 @@
 use tree_sitter::Node;
 
 use crate::facts::{TypeKind, TypeMember, TypeNode};
-use crate::lower::{Lowerer, named_children, span, unquote};
+use crate::kinds::K;
+use crate::lower::{Lowerer, span, unquote};
 
 /// Text with all whitespace removed (`NS . A` → `NS.A`).
 fn compact(text: &str) -> String {
@@ -25,41 +26,48 @@ impl Lowerer<'_> {
     }
 
     fn lower_type_kind(&mut self, node: Node) -> TypeKind {
-        match node.kind() {
-            "type_identifier" | "nested_type_identifier" | "identifier" | "nested_identifier" => {
+        match self.syms.kind(node) {
+            K::TypeIdentifier | K::NestedTypeIdentifier | K::Identifier | K::NestedIdentifier => {
                 TypeKind::Ref {
                     name: compact(self.text(node)),
                     args: Vec::new(),
                 }
             }
-            "generic_type" => {
-                let name = node
-                    .child_by_field_name("name")
+            K::GenericType => {
+                let name = self
+                    .syms
+                    .field(node, self.syms.f.name)
                     .map(|n| compact(self.text(n)))
                     .unwrap_or_default();
-                let args = node
-                    .child_by_field_name("type_arguments")
-                    .map(|ta| named_children(ta).map(|t| self.lower_type(t)).collect())
+                let args = self
+                    .syms
+                    .field(node, self.syms.f.type_arguments)
+                    .map(|ta| self.syms.named_children(ta).map(|t| self.lower_type(t)).collect())
                     .unwrap_or_default();
                 TypeKind::Ref { name, args }
             }
-            "union_type" => TypeKind::Union(self.flatten(node, "union_type")),
-            "intersection_type" => TypeKind::Intersection(self.flatten(node, "intersection_type")),
-            "predefined_type" => TypeKind::Keyword(self.text(node).to_string()),
-            "object_type" => {
+            K::UnionType => TypeKind::Union(self.flatten(node, K::UnionType)),
+            K::IntersectionType => TypeKind::Intersection(self.flatten(node, K::IntersectionType)),
+            K::PredefinedType => TypeKind::Keyword(self.text(node).to_string()),
+            K::ObjectType => {
                 let (members, opaque) = self.type_members(node);
                 TypeKind::Object { members, opaque }
             }
-            "tuple_type" => TypeKind::Tuple(named_children(node).map(|t| self.lower_type(t)).collect()),
-            "array_type" => match named_children(node).next() {
+            K::TupleType => TypeKind::Tuple(
+                self.syms
+                    .named_children(node)
+                    .map(|t| self.lower_type(t))
+                    .collect(),
+            ),
+            K::ArrayType => match self.syms.named_children(node).next() {
                 Some(elem) => TypeKind::Array(Box::new(self.lower_type(elem))),
                 None => TypeKind::Other,
             },
-            "type_query" => match named_children(node).next() {
+            K::TypeQuery => match self.syms.named_children(node).next() {
                 Some(target) => TypeKind::Typeof(compact(self.text(target))),
                 None => TypeKind::Other,
             },
-            "parenthesized_type" | "type_annotation" => match named_children(node).next() {
+            K::ParenthesizedType | K::TypeAnnotation => match self.syms.named_children(node).next() {
                 Some(inner) => self.lower_type(inner).kind,
                 None => TypeKind::Other,
             },
@@ -68,15 +76,15 @@ impl Lowerer<'_> {
     }
 
     /// The operands of a (left-nested) union or intersection, flattened.
-    fn flatten(&mut self, node: Node, kind: &str) -> Vec<TypeNode> {
+    fn flatten(&mut self, node: Node, kind: K) -> Vec<TypeNode> {
         let mut out = Vec::new();
         let mut pending = vec![node];
         // Explicit stack: unions of thousands of members nest thousands deep.
         let mut order = Vec::new();
         while let Some(n) = pending.pop() {
-            let children: Vec<Node> = named_children(n).collect();
+            let children: Vec<Node> = self.syms.named_children(n).collect();
             for child in children.into_iter().rev() {
-                if child.kind() == kind {
+                if self.syms.kind(child) == kind {
                     pending.push(child);
                 } else {
                     order.push(child);
@@ -97,13 +105,13 @@ impl Lowerer<'_> {
     pub fn type_members(&mut self, node: Node) -> (Vec<TypeMember>, bool) {
         let mut members = Vec::new();
         let mut opaque = false;
-        for child in named_children(node) {
-            match child.kind() {
-                "property_signature" | "method_signature" => match child.child_by_field_name("name") {
-                    Some(name) if name.kind() == "computed_property_name" => opaque = true,
+        for child in self.syms.named_children(node) {
+            match self.syms.kind(child) {
+                K::PropertySignature | K::MethodSignature => match self.syms.field(child, self.syms.f.name) {
+                    Some(name) if self.syms.kind(name) == K::ComputedPropertyName => opaque = true,
                     Some(name) => {
                         let text = self.text(name);
-                        let text = if name.kind() == "string" {
+                        let text = if self.syms.kind(name) == K::String {
                             unquote(text)
                         } else {
                             text
