@@ -64,7 +64,10 @@ impl Lowerer<'_> {
                     self.walk_stmt(b, body);
                 }
             }
-            _ => {
+            kind => {
+                if kind == K::ExtendsClause {
+                    self.visit(node);
+                }
                 for child in self.syms.named_children(node) {
                     self.root_or_walk(child, body);
                 }

@@ -1,12 +1,14 @@
 //! Construct candidates (the patterns of `queries/constructs.scm`) and suppression comments
 //! (`queries/comments.scm`), mapped onto the expression arena.
 //!
-//! The patterns are matched by one walk over the tree, linear in its size whatever the
-//! nesting. Running them as a tree-sitter query was super-linear on deep nesting: a query
-//! cursor keeps an in-progress match for every call whose arguments it has entered, and
-//! `yield* Counter.from(yield* Counter.from(… W))` 32,000 levels deep took 17.6 s, 50,000
-//! levels 73 s (the `.scm` files stay the specification; a unit test checks that the walk
-//! finds what the query finds).
+//! The patterns are matched by the lowering itself, at each node it lowers (a candidate counts
+//! only if its node was lowered), and suppression comments are found from the occurrences of
+//! `alchemy-ls-disable` in the text: linear in the tree whatever the nesting, and no second
+//! walk over every node. Running the patterns as a tree-sitter query was super-linear on deep
+//! nesting: a query cursor keeps an in-progress match for every call whose arguments it has
+//! entered, and `yield* Counter.from(yield* Counter.from(… W))` 32,000 levels deep took
+//! 17.6 s, 50,000 levels 73 s (the `.scm` files stay the specification; a unit test checks
+//! that the lowering finds what the query finds).
 
 use std::cmp::Reverse;
 use std::collections::HashSet;
@@ -41,40 +43,48 @@ fn has_arguments(syms: &Syms, call: Node) -> bool {
         .is_some_and(|a| syms.kind(a) == K::Arguments)
 }
 
-/// What the walk collects.
+/// What the lowering collects (see [`Lowerer::visit`]): node ids.
 #[derive(Default)]
-struct Found<'tree> {
-    constructs: Vec<(ConstructKind, Node<'tree>)>,
+pub struct Found {
+    constructs: Vec<(ConstructKind, usize)>,
     /// Inner calls of curried class factories (`_inner`): not value factories.
     inner_calls: HashSet<usize>,
-    comments: Vec<Node<'tree>>,
 }
+
+/// The directive every suppression comment holds.
+const DIRECTIVE: &str = "alchemy-ls-disable";
 
 impl Lowerer<'_> {
     /// The construct candidates in source order (those whose node was not lowered, too deep,
-    /// are dropped) and the comments that mention `alchemy-ls-disable`.
-    pub fn scan<'tree>(&self, root: Node<'tree>) -> (Vec<Construct>, Vec<Node<'tree>>) {
-        let mut found = Found::default();
-        let mut cursor = root.walk();
-        'walk: loop {
-            self.visit(cursor.node(), &mut found);
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
-        self.finish(found)
+    /// are dropped) and the comments that mention `alchemy-ls-disable`. Call after lowering:
+    /// the candidates were collected by it ([`Lowerer::visit`]).
+    pub fn scan<'tree>(&mut self, root: Node<'tree>) -> (Vec<Construct>, Vec<Node<'tree>>) {
+        let found = std::mem::take(&mut self.found);
+        let comments = self.directive_comments(root);
+        self.finish(found, comments)
     }
 
-    /// The patterns that can match at `node`.
-    fn visit<'tree>(&self, node: Node<'tree>, found: &mut Found<'tree>) {
+    /// The comments holding [`DIRECTIVE`]: the node at each occurrence of it in the text, if
+    /// a comment (comments are leaves, so the smallest node spanning the occurrence is the
+    /// comment when there is one).
+    fn directive_comments<'tree>(&self, root: Node<'tree>) -> Vec<Node<'tree>> {
+        let mut comments = Vec::new();
+        for (at, _) in self.text.match_indices(DIRECTIVE) {
+            if let Some(node) = root.descendant_for_byte_range(at, at + DIRECTIVE.len())
+                && self.syms.kind(node) == K::Comment
+            {
+                comments.push(node);
+            }
+        }
+        comments
+    }
+
+    /// Records the construct patterns that match at `node` (called by the lowering for every
+    /// lowered call and yield, and for every `extends_clause` whose values it may lower: a
+    /// candidate counts only if its node was lowered, so these are all the candidates that
+    /// matching the patterns over the whole tree would keep).
+    pub fn visit(&mut self, node: Node) {
+        let found = &mut self.found;
         match self.syms.kind(node) {
             // ClassFactory: (extends_clause value: (call_expression
             //   function: (call_expression arguments: (arguments)) @_inner
@@ -92,7 +102,7 @@ impl Lowerer<'_> {
                         && self.syms.kind(inner) == K::CallExpression
                         && has_arguments(self.syms, inner)
                     {
-                        found.constructs.push((ConstructKind::ClassFactory, value));
+                        found.constructs.push((ConstructKind::ClassFactory, value.id()));
                         found.inner_calls.insert(inner.id());
                     }
                 }
@@ -114,35 +124,32 @@ impl Lowerer<'_> {
                     _ => None,
                 };
                 if let Some((member, name)) = callee
-                    && let Some(kind) = kind_of_call(member, self.text(name))
+                    && let Some(kind) = kind_of_call(member, self.text.get(name.byte_range()).unwrap_or(""))
                 {
-                    found.constructs.push((kind, node));
+                    found.constructs.push((kind, node.id()));
                 }
             }
             // YieldStar: (yield_expression "*")
             K::YieldExpression if self.syms.has_token(node, K::Star) => {
-                found.constructs.push((ConstructKind::YieldStar, node));
-            }
-            // ((comment) @comment (#match? @comment "alchemy-ls-disable"))
-            K::Comment if self.text(node).contains("alchemy-ls-disable") => {
-                found.comments.push(node);
+                found.constructs.push((ConstructKind::YieldStar, node.id()));
             }
             _ => {}
         }
     }
 
-    fn finish<'tree>(&self, found: Found<'tree>) -> (Vec<Construct>, Vec<Node<'tree>>) {
+    fn finish<'tree>(
+        &self,
+        found: Found,
+        mut comments: Vec<Node<'tree>>,
+    ) -> (Vec<Construct>, Vec<Node<'tree>>) {
         let Found {
             constructs,
             inner_calls,
-            mut comments,
         } = found;
         let mut out: Vec<(ConstructKind, ExprId)> = constructs
             .into_iter()
-            .filter(|(kind, node)| {
-                !(*kind == ConstructKind::ValueFactory && inner_calls.contains(&node.id()))
-            })
-            .filter_map(|(kind, node)| self.node_map.get(&node.id()).map(|&id| (kind, id)))
+            .filter(|(kind, node)| !(*kind == ConstructKind::ValueFactory && inner_calls.contains(node)))
+            .filter_map(|(kind, node)| self.node_map.get(&node).map(|&id| (kind, id)))
             .collect();
         out.sort_by_key(|&(kind, id)| {
             let span = self.exprs[id as usize].span;
@@ -184,6 +191,7 @@ mod tests {
             Dialect::Tsx => &TSX,
         };
         let mut found = Found::default();
+        let mut comments = Vec::new();
         for_each_match(query, root, lowerer.text, None, |captures| {
             let callee = captures.iter().find_map(|(name, n)| match *name {
                 "_method" => Some((true, *n)),
@@ -196,20 +204,20 @@ mod tests {
                         if let Some(kind) =
                             callee.and_then(|(member, n)| kind_of_call(member, lowerer.text(n)))
                         {
-                            found.constructs.push((kind, node));
+                            found.constructs.push((kind, node.id()));
                         }
                     }
-                    "comment" => found.comments.push(node),
+                    "comment" => comments.push(node),
                     "_inner" => {
                         found.inner_calls.insert(node.id());
                     }
-                    "class_factory" => found.constructs.push((ConstructKind::ClassFactory, node)),
-                    "yield_star" => found.constructs.push((ConstructKind::YieldStar, node)),
+                    "class_factory" => found.constructs.push((ConstructKind::ClassFactory, node.id())),
+                    "yield_star" => found.constructs.push((ConstructKind::YieldStar, node.id())),
                     _ => {}
                 }
             }
         });
-        lowerer.finish(found)
+        lowerer.finish(found, comments)
     }
 
     fn compare(name: &str, text: &str, dialect: Dialect) {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::Dialect;
+use crate::constructs::Found;
 use crate::facts::*;
 use crate::kinds::{K, Syms, syms};
 
@@ -33,6 +34,8 @@ pub struct Lowerer<'t> {
     /// tree-sitter node id → the expression lowered from it (wrappers map to their inner one).
     pub node_map: HashMap<usize, ExprId>,
     pub depth: u32,
+    /// Construct candidates seen while lowering (see `constructs.rs`).
+    pub found: Found,
     /// Stack address when the lowering started (see [`STACK_BUDGET`]).
     stack_base: usize,
 }
@@ -92,6 +95,7 @@ impl<'t> Lowerer<'t> {
             classes: Vec::new(),
             node_map: HashMap::new(),
             depth: 0,
+            found: Found::default(),
             stack_base: stack_address(),
         }
     }
@@ -127,6 +131,9 @@ impl<'t> Lowerer<'t> {
             self.push(node, Expr::Other { children: Vec::new() })
         };
         self.leave();
+        if matches!(self.syms.kind(node), K::CallExpression | K::YieldExpression) {
+            self.visit(node);
+        }
         id
     }
 
@@ -205,6 +212,9 @@ impl<'t> Lowerer<'t> {
 
     /// Lowers the outermost expressions below `node` (not `node` itself) into `out`.
     pub fn collect_exprs(&mut self, node: Node, out: &mut Vec<ExprId>) {
+        if self.syms.kind(node) == K::ExtendsClause {
+            self.visit(node);
+        }
         if self.enter() {
             for child in self.syms.named_children(node) {
                 if self.syms.is_lowered(child) {
@@ -462,7 +472,7 @@ impl<'t> Lowerer<'t> {
             heritage: None,
             top_level: false,
         });
-        let heritage = self
+        let extends = self
             .syms
             .named_children(node)
             .find(|c| self.syms.kind(*c) == K::ClassHeritage)
@@ -470,8 +480,11 @@ impl<'t> Lowerer<'t> {
                 self.syms
                     .named_children(h)
                     .find(|c| self.syms.kind(*c) == K::ExtendsClause)
-            })
-            .and_then(|e| self.syms.field(e, self.syms.f.value));
+            });
+        if let Some(extends) = extends {
+            self.visit(extends);
+        }
+        let heritage = extends.and_then(|e| self.syms.field(e, self.syms.f.value));
         if let Some(value) = heritage {
             let id = self.lower_expr(value);
             self.classes[class as usize].heritage = Some(id);
