@@ -9,6 +9,8 @@
 //! A line is `<own-dialect digest> <other-dialect digest> <path>[#<section>]`: 64-bit FNV-1a
 //! hashes of the `Debug` rendering of the whole `FileFacts`. Directories named `node_modules`,
 //! `target` and `.git` are skipped. The last line (on stderr) counts the inputs.
+//! `--cuts K` (first) also digests K prefixes of each input (cut at 1/(K+1), 2/(K+1), …:
+//! half-typed code exercises the error recovery).
 //!
 //! `--time N` instead times N rounds of `parse`, of `extract` and of `facts_from_tree` (on
 //! trees parsed beforehand) over the inputs (own dialect, one thread) and prints the best
@@ -87,17 +89,28 @@ fn other(dialect: Dialect) -> Dialect {
 fn main() {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let mut rounds = None;
+    let mut cuts = 0usize;
+    if args.first().is_some_and(|a| a == "--cuts") {
+        cuts = args.get(1).and_then(|n| n.to_str()?.parse().ok()).unwrap_or(0);
+        args.drain(..2.min(args.len()));
+    }
     if args.first().is_some_and(|a| a == "--time") {
         rounds = args.get(1).and_then(|n| n.to_str()?.parse::<usize>().ok());
         if rounds.is_none() {
-            let _ = writeln!(std::io::stderr(), "usage: facts_digest [--time N] DIR…");
+            let _ = writeln!(
+                std::io::stderr(),
+                "usage: facts_digest [--cuts K] [--time N] DIR…"
+            );
             std::process::exit(2);
         }
         args.drain(..2);
     }
     let dirs: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();
     if dirs.is_empty() {
-        let _ = writeln!(std::io::stderr(), "usage: facts_digest [--time N] DIR…");
+        let _ = writeln!(
+            std::io::stderr(),
+            "usage: facts_digest [--cuts K] [--time N] DIR…"
+        );
         std::process::exit(2);
     }
     let mut files = Vec::new();
@@ -120,11 +133,24 @@ fn main() {
             digest(text, *dialect),
             digest(text, other(*dialect))
         );
+        for i in 1..=cuts {
+            let mut cut = text.len() * i / (cuts + 1);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let prefix = &text[..cut];
+            let _ = writeln!(
+                out,
+                "{:016x} {:016x} {label}[..{cut}]",
+                digest(prefix, *dialect),
+                digest(prefix, other(*dialect))
+            );
+        }
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     let _ = writeln!(
         std::io::stderr(),
-        "{} inputs ({sources} source files, {fixture_sections} fixture sections, {:.1} MB), each in both dialects",
+        "{} inputs ({sources} source files, {fixture_sections} fixture sections, {:.1} MB), each in both dialects, with {cuts} prefixes each",
         inputs.len(),
         bytes as f64 / 1e6
     );

@@ -72,22 +72,21 @@ pub fn facts_from_tree(text: &str, tree: &tree_sitter::Tree) -> FileFacts {
         quote: '"',
         ..FileFacts::default()
     };
-    if let Some(q) = queries::queries(dialect) {
-        for stmt in queries::captured_top_level(&q.imports, root, text, "import") {
-            if let Some(import) = lowerer.read_import(stmt) {
-                facts.imports.push(import);
-            }
+    let (imports, exports) = top_level_statements(&lowerer, root);
+    for stmt in imports {
+        if let Some(import) = lowerer.read_import(stmt) {
+            facts.imports.push(import);
         }
-        for stmt in queries::captured_top_level(&q.exports, root, text, "export") {
-            lowerer.read_export(stmt, &mut facts.exports);
-        }
-        let (constructs, comments) = lowerer.scan(root);
-        facts.constructs = constructs;
-        for comment in comments {
-            let raw = text.get(comment.byte_range()).unwrap_or("");
-            if let Some(s) = suppressions::parse_suppression(raw, span(comment)) {
-                facts.suppressions.push(s);
-            }
+    }
+    for stmt in exports {
+        lowerer.read_export(stmt, &mut facts.exports);
+    }
+    let (constructs, comments) = lowerer.scan(root);
+    facts.constructs = constructs;
+    for comment in comments {
+        let raw = text.get(comment.byte_range()).unwrap_or("");
+        if let Some(s) = suppressions::parse_suppression(raw, span(comment)) {
+            facts.suppressions.push(s);
         }
     }
     if let Some(first) = facts.imports.first()
@@ -101,6 +100,40 @@ pub fn facts_from_tree(text: &str, tree: &tree_sitter::Tree) -> FileFacts {
     facts.classes = lowerer.classes;
     facts.shrink_to_fit();
     facts
+}
+
+/// The module-level statements `queries/imports.scm` and `queries/exports.scm` capture (they
+/// run with a maximal start depth of 1: `root` and its children), in source order.
+fn top_level_statements<'tree>(
+    lowerer: &Lowerer,
+    root: tree_sitter::Node<'tree>,
+) -> (Vec<tree_sitter::Node<'tree>>, Vec<tree_sitter::Node<'tree>>) {
+    let syms = lowerer.syms;
+    let (mut imports, mut exports) = (Vec::new(), Vec::new());
+    let mut add = |node: tree_sitter::Node<'tree>| match syms.kind(node) {
+        // (import_statement source: (string) @source) @import
+        kinds::K::ImportStatement
+            if syms
+                .field(node, syms.f.source)
+                .is_some_and(|s| syms.kind(s) == kinds::K::String) =>
+        {
+            imports.push(node);
+        }
+        // (export_statement) @export
+        kinds::K::ExportStatement => exports.push(node),
+        _ => {}
+    };
+    add(root);
+    let mut cursor = root.walk();
+    if cursor.goto_first_child() {
+        loop {
+            add(cursor.node());
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    (imports, exports)
 }
 
 /// Parses `text` and extracts its facts; files larger than [`MAX_PARSE_BYTES`] give
@@ -117,15 +150,77 @@ pub fn extract(text: &str, dialect: Dialect) -> FileFacts {
     facts_from_tree(text, &tree)
 }
 
-/// Compiles the queries of both dialects now (about 0.1–0.3 s, otherwise paid by the first
-/// extraction of each dialect); call it from a background thread at start-up.
+/// Prepares the kind and field tables of both dialects now (otherwise done by the first
+/// extraction of each dialect; the queries of `queries/*.scm` are a specification the
+/// extraction is tested against, never compiled at run time); call it from a background
+/// thread at start-up.
 pub fn warm_up() {
     for dialect in [Dialect::TypeScript, Dialect::Tsx] {
         warm_up_dialect(dialect);
     }
 }
 
-/// Compiles the queries of one dialect now (see [`warm_up`]).
+/// Prepares the tables of one dialect now (see [`warm_up`]).
 pub fn warm_up_dialect(dialect: Dialect) {
-    let _ = queries::queries(dialect);
+    let _ = kinds::syms(dialect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compare(name: &str, text: &str, dialect: Dialect) {
+        let tree = parse(text, dialect, None);
+        let clean = parse::without_nul(text);
+        let lowerer = Lowerer::new(&clean, dialect);
+        let root = tree.root_node();
+        let (imports, exports) = top_level_statements(&lowerer, root);
+        let q = queries::queries(dialect).unwrap();
+        let ids = |v: Vec<tree_sitter::Node>| v.iter().map(|n| n.id()).collect::<Vec<_>>();
+        let query_imports = queries::captured_top_level(&q.imports, root, &clean, "import");
+        let query_exports = queries::captured_top_level(&q.exports, root, &clean, "export");
+        assert_eq!(ids(imports), ids(query_imports), "{name}: imports");
+        assert_eq!(ids(exports), ids(query_exports), "{name}: exports");
+    }
+
+    /// The top-level walk finds the statements the queries of `imports.scm` and `exports.scm`
+    /// capture: on every grammar fixture, on every prefix of each, and on odd statements.
+    #[test]
+    fn the_walk_finds_what_the_import_and_export_queries_find() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        fixtures.sort();
+        assert!(fixtures.len() > 10);
+        let mut found = 0;
+        for path in fixtures {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let dialect = Dialect::from_path(&path.to_string_lossy()).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            found += text.matches("import ").count();
+            compare(&name, &text, dialect);
+            let mut cut = 0;
+            while cut < text.len() {
+                if text.is_char_boundary(cut) {
+                    compare(&format!("{name}[..{cut}]"), &text[..cut], dialect);
+                }
+                cut += 5;
+            }
+        }
+        assert!(found > 10);
+        let odd = [
+            "import x = require(\"y\");\nimport type { A } from 'a';\nimport 'side';\nimport from;\nimport { b } from\n",
+            "declare module \"m\" { import a from \"a\"; export const b = 1; }\nnamespace N { export import c = d; }",
+            "export * from \"a\"; export type * as ns from 'b'; export = x; export as namespace Y; export default class {}",
+            "{ import a from \"a\"; } if (x) { export const y = 1; }\n)))) import b from \"b\"; export { c };",
+            "export { a as \"b\" } from \"c\"; export { type d, e as default }; export default function* () {}",
+        ];
+        for (i, text) in odd.iter().enumerate() {
+            compare(&format!("odd {i}"), text, Dialect::TypeScript);
+            compare(&format!("odd {i} (tsx)"), text, Dialect::Tsx);
+        }
+    }
 }

@@ -1,10 +1,16 @@
-//! The tree-sitter queries of `queries/*.scm`, compiled once per dialect.
+//! The tree-sitter queries of `queries/*.scm`: the specification of what the extraction
+//! finds. They are compiled and run only by tests, which compare them with the extraction
+//! (a query cursor on deep nesting is super-linear, see `constructs.rs`; the walks are not).
 
+#[cfg(test)]
 use std::sync::LazyLock;
 
+#[cfg(test)]
 use tree_sitter::Query;
 
+#[cfg(test)]
 use crate::Dialect;
+#[cfg(test)]
 use crate::parse::language;
 
 pub const IMPORTS_SCM: &str = include_str!("../queries/imports.scm");
@@ -12,13 +18,15 @@ pub const EXPORTS_SCM: &str = include_str!("../queries/exports.scm");
 pub const COMMENTS_SCM: &str = include_str!("../queries/comments.scm");
 pub const CONSTRUCTS_SCM: &str = include_str!("../queries/constructs.scm");
 
-/// The compiled queries. `constructs.scm` and `comments.scm` are not run as queries: their
-/// patterns are matched by a linear walk (see `constructs.rs`), the files specify them.
+/// The compiled queries of `imports.scm` and `exports.scm` (`constructs.scm` and
+/// `comments.scm` are compiled by the test of `constructs.rs`).
+#[cfg(test)]
 pub struct Queries {
     pub imports: Query,
     pub exports: Query,
 }
 
+#[cfg(test)]
 impl Queries {
     /// Compiles all queries for `dialect`; the error names the failing query file.
     pub fn compile(dialect: Dialect) -> Result<Queries, String> {
@@ -32,12 +40,14 @@ impl Queries {
     }
 }
 
+#[cfg(test)]
 static TS_QUERIES: LazyLock<Result<Queries, String>> =
     LazyLock::new(|| Queries::compile(Dialect::TypeScript));
+#[cfg(test)]
 static TSX_QUERIES: LazyLock<Result<Queries, String>> = LazyLock::new(|| Queries::compile(Dialect::Tsx));
 
-/// The compiled queries of a dialect (`None` only if a query file is invalid, which the
-/// crate's tests rule out).
+/// The compiled queries of a dialect (`None` only if a query file is invalid).
+#[cfg(test)]
 pub fn queries(dialect: Dialect) -> Option<&'static Queries> {
     match dialect {
         Dialect::TypeScript => TS_QUERIES.as_ref().ok(),
@@ -46,11 +56,14 @@ pub fn queries(dialect: Dialect) -> Option<&'static Queries> {
 }
 
 /// In-progress query matches kept at once (see [`for_each_match`]).
+#[cfg(test)]
 const MATCH_LIMIT: u32 = 256;
 
 /// Runs `query` over `root` and calls `f` with the `(capture name, node)` pairs of each match,
 /// in match order. Text predicates read `text` (out-of-range nodes read as empty). Matches
-/// start at most `max_start_depth` levels below `root`, if given.
+/// start at most `max_start_depth` levels below `root`, if given. The extraction runs no
+/// query (see `constructs.rs` and `facts_from_tree`); tests compare it with the queries.
+#[cfg(test)]
 pub fn for_each_match<'tree>(
     query: &Query,
     root: tree_sitter::Node<'tree>,
@@ -81,6 +94,7 @@ pub fn for_each_match<'tree>(
 
 /// The nodes captured as `capture` by `query` in the top-level statements of `root`, in
 /// match order.
+#[cfg(test)]
 pub fn captured_top_level<'tree>(
     query: &Query,
     root: tree_sitter::Node<'tree>,
