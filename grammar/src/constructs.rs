@@ -11,8 +11,8 @@
 //! that the lowering finds what the query finds).
 
 use std::cmp::Reverse;
-use std::collections::HashSet;
 
+use rustc_hash::FxHashSet;
 use tree_sitter::Node;
 
 use crate::facts::{Construct, ConstructKind, ExprId};
@@ -48,7 +48,7 @@ fn has_arguments(syms: &Syms, call: Node) -> bool {
 pub struct Found {
     constructs: Vec<(ConstructKind, usize)>,
     /// Inner calls of curried class factories (`_inner`): not value factories.
-    inner_calls: HashSet<usize>,
+    inner_calls: FxHashSet<usize>,
 }
 
 /// The directive every suppression comment holds.
@@ -111,30 +111,42 @@ impl Lowerer<'_> {
             //   (member_expression property: (property_identifier) @_method)]
             //   arguments: (arguments)) @call, classified by the callee's name.
             K::CallExpression if has_arguments(self.syms, node) => {
-                let Some(function) = self.syms.field(node, self.syms.f.function) else {
-                    return;
-                };
-                let callee = match self.syms.kind(function) {
-                    K::Identifier => Some((false, function)),
-                    K::MemberExpression => self
-                        .syms
-                        .field(function, self.syms.f.property)
-                        .filter(|p| self.syms.kind(*p) == K::PropertyIdentifier)
-                        .map(|p| (true, p)),
-                    _ => None,
-                };
-                if let Some((member, name)) = callee
-                    && let Some(kind) = kind_of_call(member, self.text.get(name.byte_range()).unwrap_or(""))
-                {
-                    found.constructs.push((kind, node.id()));
+                if let Some(function) = self.syms.field(node, self.syms.f.function) {
+                    self.call_candidate(node, function);
                 }
             }
             // YieldStar: (yield_expression "*")
-            K::YieldExpression if self.syms.has_token(node, K::Star) => {
-                found.constructs.push((ConstructKind::YieldStar, node.id()));
-            }
+            K::YieldExpression if self.syms.has_token(node, K::Star) => self.yield_star_candidate(node),
             _ => {}
         }
+    }
+
+    /// Records `call` (a call with `arguments: (arguments)` and `function: function`) by
+    /// the pattern `(call_expression function: [(identifier) @_function (member_expression
+    /// property: (property_identifier) @_method)] arguments: (arguments)) @call`, classified by
+    /// the callee's name.
+    pub fn call_candidate(&mut self, call: Node, function: Node) {
+        let callee = match self.syms.kind(function) {
+            K::Identifier => Some((false, function)),
+            K::MemberExpression => self
+                .syms
+                .field(function, self.syms.f.property)
+                .filter(|p| self.syms.kind(*p) == K::PropertyIdentifier)
+                .map(|p| (true, p)),
+            _ => None,
+        };
+        if let Some((member, name)) = callee
+            && let Some(kind) = kind_of_call(member, self.text.get(name.byte_range()).unwrap_or(""))
+        {
+            self.found.constructs.push((kind, call.id()));
+        }
+    }
+
+    /// Records `yield_star`, a `(yield_expression "*")`.
+    pub fn yield_star_candidate(&mut self, yield_star: Node) {
+        self.found
+            .constructs
+            .push((ConstructKind::YieldStar, yield_star.id()));
     }
 
     fn finish<'tree>(

@@ -390,6 +390,29 @@ impl Syms {
         }
     }
 
+    /// The first named child except comments, and whether `node` has an anonymous child
+    /// token of kind `token` (one pass over the children).
+    pub fn first_named_and_token<'tree>(&self, node: Node<'tree>, token: K) -> (Option<Node<'tree>>, bool) {
+        let (mut first, mut has) = (None, false);
+        let mut cursor = node.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.is_named() {
+                    if first.is_none() && self.kind(child) != K::Comment {
+                        first = Some(child);
+                    }
+                } else if self.kind(child) == token {
+                    has = true;
+                }
+                if (has && first.is_some()) || !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        (first, has)
+    }
+
     /// Whether `node` has an anonymous child token of kind `token` (e.g. `*`, `type`, `default`).
     pub fn has_token(&self, node: Node, token: K) -> bool {
         let mut cursor = node.walk();

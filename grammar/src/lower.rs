@@ -3,8 +3,7 @@
 //! Recursion is bounded by [`MAX_DEPTH`]: deeper nodes become `Other { children: [] }`, so
 //! pathological nesting cannot overflow the stack.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use tree_sitter::Node;
 
 use crate::Dialect;
@@ -32,7 +31,7 @@ pub struct Lowerer<'t> {
     pub exprs: Vec<ExprNode>,
     pub classes: Vec<ClassInfo>,
     /// tree-sitter node id → the expression lowered from it (wrappers map to their inner one).
-    pub node_map: HashMap<usize, ExprId>,
+    pub node_map: FxHashMap<usize, ExprId>,
     pub depth: u32,
     /// Construct candidates seen while lowering (see `constructs.rs`).
     pub found: Found,
@@ -93,7 +92,7 @@ impl<'t> Lowerer<'t> {
             syms: syms(dialect),
             exprs: Vec::new(),
             classes: Vec::new(),
-            node_map: HashMap::new(),
+            node_map: FxHashMap::default(),
             depth: 0,
             found: Found::default(),
             stack_base: stack_address(),
@@ -128,12 +127,14 @@ impl<'t> Lowerer<'t> {
         let id = if self.enter() {
             self.lower_inner(node)
         } else {
+            // Too deep: still a construct candidate (the node is lowered, as `Other`); calls
+            // and yields lowered normally are matched by `lower_call` and `lower_inner`.
+            if matches!(self.syms.kind(node), K::CallExpression | K::YieldExpression) {
+                self.visit(node);
+            }
             self.push(node, Expr::Other { children: Vec::new() })
         };
         self.leave();
-        if matches!(self.syms.kind(node), K::CallExpression | K::YieldExpression) {
-            self.visit(node);
-        }
         id
     }
 
@@ -171,8 +172,11 @@ impl<'t> Lowerer<'t> {
             | K::GeneratorFunctionDeclaration
             | K::MethodDefinition => self.lower_function(node),
             K::YieldExpression => {
-                let delegate = self.syms.has_token(node, K::Star);
-                let arg = self.syms.named_children(node).next().map(|a| self.lower_expr(a));
+                let (first, delegate) = self.syms.first_named_and_token(node, K::Star);
+                if delegate {
+                    self.yield_star_candidate(node);
+                }
+                let arg = first.map(|a| self.lower_expr(a));
                 self.push(node, Expr::Yield { delegate, arg })
             }
             K::Class | K::ClassDeclaration | K::AbstractClassDeclaration => self.lower_class(node),
@@ -261,6 +265,7 @@ impl<'t> Lowerer<'t> {
             // Tagged template: tag`…`.
             return self.lower_other(node);
         }
+        self.call_candidate(node, function);
         let callee = self.lower_expr(function);
         let type_args = self
             .syms
