@@ -381,13 +381,15 @@ impl Syms {
 
     /// Named children except comments.
     pub fn named_children<'tree>(&'static self, node: Node<'tree>) -> NamedChildren<'tree> {
-        let mut cursor = node.walk();
-        let done = !cursor.goto_first_child();
-        NamedChildren {
-            syms: self,
-            cursor,
-            done,
-        }
+        let count = node.named_child_count();
+        let walk = if count <= SMALL {
+            Walk::Indexed { node, next: 0, count }
+        } else {
+            let mut cursor = node.walk();
+            let done = !cursor.goto_first_child();
+            Walk::Cursor { cursor, done }
+        };
+        NamedChildren { syms: self, walk }
     }
 
     /// The first named child except comments, and whether `node` has an anonymous child
@@ -434,22 +436,53 @@ impl Syms {
 /// See [`Syms::named_children`].
 pub struct NamedChildren<'tree> {
     syms: &'static Syms,
-    cursor: TreeCursor<'tree>,
-    done: bool,
+    walk: Walk<'tree>,
+}
+
+/// Nodes with at most this many named children are iterated by index (each `named_child(i)`
+/// walks the children from the first, but allocates nothing), others with a cursor.
+const SMALL: usize = 3;
+
+enum Walk<'tree> {
+    Indexed {
+        node: Node<'tree>,
+        next: usize,
+        count: usize,
+    },
+    Cursor {
+        cursor: TreeCursor<'tree>,
+        done: bool,
+    },
 }
 
 impl<'tree> Iterator for NamedChildren<'tree> {
     type Item = Node<'tree>;
 
     fn next(&mut self) -> Option<Node<'tree>> {
-        while !self.done {
-            let node = self.cursor.node();
-            self.done = !self.cursor.goto_next_sibling();
-            if node.is_named() && self.syms.kind(node) != K::Comment {
-                return Some(node);
+        match &mut self.walk {
+            Walk::Indexed { node, next, count } => {
+                while *next < *count {
+                    let child = node.named_child(*next);
+                    *next += 1;
+                    if let Some(child) = child
+                        && self.syms.kind(child) != K::Comment
+                    {
+                        return Some(child);
+                    }
+                }
+                None
+            }
+            Walk::Cursor { cursor, done } => {
+                while !*done {
+                    let node = cursor.node();
+                    *done = !cursor.goto_next_sibling();
+                    if node.is_named() && self.syms.kind(node) != K::Comment {
+                        return Some(node);
+                    }
+                }
+                None
             }
         }
-        None
     }
 }
 
