@@ -324,6 +324,7 @@ fields! {
 pub struct Syms {
     entries: Vec<Entry>,
     pub f: Fields,
+    language: Language,
 }
 
 impl Syms {
@@ -342,7 +343,13 @@ impl Syms {
         Syms {
             entries,
             f: Fields::of(&lang),
+            language: lang,
         }
+    }
+
+    /// The tree-sitter language of the dialect.
+    pub fn language(&self) -> &Language {
+        &self.language
     }
 
     fn entry(&self, node: Node) -> Entry {
@@ -417,6 +424,13 @@ impl Syms {
 
     /// Whether `node` has an anonymous child token of kind `token` (e.g. `*`, `type`, `default`).
     pub fn has_token(&self, node: Node, token: K) -> bool {
+        let count = node.child_count();
+        if count <= SMALL_TOKENS {
+            return (0..count).any(|i| {
+                node.child(i)
+                    .is_some_and(|c| !c.is_named() && self.kind(c) == token)
+            });
+        }
         let mut cursor = node.walk();
         if !cursor.goto_first_child() {
             return false;
@@ -442,6 +456,9 @@ pub struct NamedChildren<'tree> {
 /// Nodes with at most this many named children are iterated by index (each `named_child(i)`
 /// walks the children from the first, but allocates nothing), others with a cursor.
 const SMALL: usize = 3;
+
+/// [`Syms::has_token`] reads nodes with at most this many children by index.
+const SMALL_TOKENS: usize = 6;
 
 enum Walk<'tree> {
     Indexed {

@@ -169,6 +169,13 @@ pub fn warm_up_dialect(dialect: Dialect) {
 mod tests {
     use super::*;
 
+    #[test]
+    fn dialect_of_a_tree() {
+        for dialect in [Dialect::TypeScript, Dialect::Tsx] {
+            assert_eq!(parse::dialect_of(&parse("let x = 1;", dialect, None)), dialect);
+        }
+    }
+
     fn compare(name: &str, text: &str, dialect: Dialect) {
         let tree = parse(text, dialect, None);
         let clean = parse::without_nul(text);

@@ -92,7 +92,10 @@ impl<'t> Lowerer<'t> {
             syms: syms(dialect),
             exprs: Vec::new(),
             classes: Vec::new(),
-            node_map: FxHashMap::default(),
+            // Reserved for one lowered node per 12 bytes of source (Alchemy stacks and the
+            // bench workspaces have one per 13-40): no rehash, and the map is dropped after the
+            // extraction.
+            node_map: FxHashMap::with_capacity_and_hasher(text.len() / 12, Default::default()),
             depth: 0,
             found: Found::default(),
             stack_base: stack_address(),

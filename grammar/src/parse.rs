@@ -17,7 +17,15 @@ pub fn language(dialect: Dialect) -> Language {
 
 /// The dialect a tree was parsed with (the TSX grammar is the one that knows JSX).
 pub fn dialect_of(tree: &Tree) -> Dialect {
-    if tree.language().id_for_node_kind("jsx_element", true) != 0 {
+    // The grammars are static: a tree holds the very language pointer its parser was given.
+    let lang = tree.language();
+    if *lang == *crate::kinds::syms(Dialect::TypeScript).language() {
+        return Dialect::TypeScript;
+    }
+    if *lang == *crate::kinds::syms(Dialect::Tsx).language() {
+        return Dialect::Tsx;
+    }
+    if lang.id_for_node_kind("jsx_element", true) != 0 {
         Dialect::Tsx
     } else {
         Dialect::TypeScript
