@@ -9,15 +9,24 @@ use crate::lower::{Lowerer, span, unquote};
 impl Lowerer<'_> {
     /// Reads one `import_statement`; `None` for `import x = require(…)` and broken statements.
     pub fn read_import(&self, stmt: Node) -> Option<Import> {
-        if self
-            .syms
-            .named_children(stmt)
-            .any(|c| self.syms.kind(c) == K::ImportRequireClause)
-        {
-            return None;
+        // One pass over the statement's children: `import_require_clause`, `type`, clauses.
+        let (mut type_only, mut clauses) = (false, Vec::new());
+        let mut cursor = stmt.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                match self.syms.kind(child) {
+                    K::ImportRequireClause if child.is_named() => return None,
+                    K::ImportClause if child.is_named() => clauses.push(child),
+                    K::Type if !child.is_named() => type_only = true,
+                    _ => {}
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
         }
         let source = self.syms.field(stmt, self.syms.f.source)?;
-        let type_only = self.syms.has_token(stmt, K::Type);
         let mut import = Import {
             specifier: unquote(self.text(source)).to_string(),
             specifier_span: span(source),
@@ -28,11 +37,7 @@ impl Lowerer<'_> {
             named: Vec::new(),
             named_span: None,
         };
-        for clause in self
-            .syms
-            .named_children(stmt)
-            .filter(|c| self.syms.kind(*c) == K::ImportClause)
-        {
+        for clause in clauses {
             for part in self.syms.named_children(clause) {
                 match self.syms.kind(part) {
                     K::Identifier => import.default = Some(self.binding(part)),
