@@ -64,19 +64,39 @@ impl Lowerer<'_> {
         self.finish(found, comments)
     }
 
-    /// The comments holding [`DIRECTIVE`]: the node at each occurrence of it in the text, if
-    /// a comment (comments are leaves, so the smallest node spanning the occurrence is the
-    /// comment when there is one).
+    /// The comments holding [`DIRECTIVE`], in tree order: a walk that enters only the nodes
+    /// whose range holds an occurrence of it in the text (none at all in most files), so it
+    /// visits at most every node once whatever the nesting and the number of occurrences.
     fn directive_comments<'tree>(&self, root: Node<'tree>) -> Vec<Node<'tree>> {
         let mut comments = Vec::new();
-        for (at, _) in self.text.match_indices(DIRECTIVE) {
-            if let Some(node) = root.descendant_for_byte_range(at, at + DIRECTIVE.len())
-                && self.syms.kind(node) == K::Comment
-            {
-                comments.push(node);
+        let at: Vec<usize> = self.text.match_indices(DIRECTIVE).map(|(i, _)| i).collect();
+        if at.is_empty() {
+            return comments;
+        }
+        let holds = |node: Node| {
+            let i = at.partition_point(|&p| p < node.start_byte());
+            at.get(i).is_some_and(|&p| p < node.end_byte())
+        };
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            if holds(node) {
+                if self.syms.kind(node) == K::Comment && self.text(node).contains(DIRECTIVE) {
+                    comments.push(node);
+                }
+                if cursor.goto_first_child() {
+                    continue;
+                }
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return comments;
+                }
             }
         }
-        comments
     }
 
     /// Records the construct patterns that match at `node` (called by the lowering for every
@@ -277,6 +297,8 @@ mod tests {
             "new X.from(a); (X.from)(b); X['from'](c); X.#from(d); this.Worker(e);",
             "class Q extends (F()())(1) {}; class R extends F()(1), G()(2) {}",
             "const x = Counter.from(\nconst y = Effect.provide(",
+            "const s = \"alchemy-ls-disable\"; const t = `alchemy-ls-disable ${/* alchemy-ls-disable a */ 1}`;\ntype T = { /* alchemy-ls-disable b */ a: string; // alchemy-ls-disable-next-line c\n b: number };\nconst r = /alchemy-ls-disable/; /*alchemy-ls-disable*//*alchemy-ls-disable x*/ @dec(/* alchemy-ls-disable g */) class B {}\nconst a = <div>alchemy-ls-disable {/* alchemy-ls-disable h */} <span /* alchemy-ls-disable i */ /></div>;",
+            "const b = ((((( /* alchemy-ls-disable j */ x ))))); // alchemy-ls-disable",
         ];
         for (i, text) in odd.iter().enumerate() {
             compare(&format!("odd {i}"), text, Dialect::TypeScript);

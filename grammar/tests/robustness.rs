@@ -65,6 +65,15 @@ fn deep_nesting_does_not_overflow() {
         ),
         ("unclosed", format!("const a = {}", "Counter.from(".repeat(N))),
         (
+            "directives",
+            format!(
+                "const a = {}{}x{};",
+                "(".repeat(N),
+                "/* alchemy-ls-disable */ ".repeat(N),
+                ")".repeat(N)
+            ),
+        ),
+        (
             "wrapped",
             format!(
                 "const c = Counter.from(WorkerA, {}x{});",
@@ -99,6 +108,9 @@ fn deep_nesting_does_not_overflow() {
                 .count();
             eprintln!("calls lowered: {calls}");
             assert!((100..N).contains(&calls), "{calls} calls lowered");
+        }
+        if name == "directives" {
+            assert_eq!(facts.suppressions.len(), N, "{name}: suppressions");
         }
         if name == "wrapped" {
             let texts = construct_texts(&src, &facts);
