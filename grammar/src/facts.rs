@@ -242,7 +242,7 @@ pub enum Expr {
     /// arguments contain an ERROR or MISSING node (or the closing parenthesis is missing).
     Call {
         callee: ExprId,
-        type_args: Option<TypeArgs>,
+        type_args: Option<Box<TypeArgs>>,
         args: Vec<ExprId>,
         args_span: Span,
         broken: bool,
@@ -259,9 +259,10 @@ pub enum Expr {
         elems: Vec<ExprId>,
         has_spread: bool,
     },
+    /// (`body` boxed: it is the largest variant, and the arena holds every expression.)
     Function {
         kind: FnKind,
-        body: Body,
+        body: Box<Body>,
     },
     /// `yield e` / `yield* e`.
     Yield {

@@ -284,7 +284,7 @@ impl<'t> Lowerer<'t> {
             node,
             Expr::Call {
                 callee,
-                type_args,
+                type_args: type_args.map(Box::new),
                 args,
                 args_span: span(arguments),
                 broken,
@@ -412,7 +412,13 @@ impl<'t> Lowerer<'t> {
                 body.returns.push(e);
             }
         }
-        self.push(node, Expr::Function { kind, body })
+        self.push(
+            node,
+            Expr::Function {
+                kind,
+                body: Box::new(body),
+            },
+        )
     }
 
     /// A function's parameters: plain identifiers and object patterns (others are kept
