@@ -420,3 +420,15 @@ pub struct Suppression {
     /// Rule ids listed; empty means all rules.
     pub rules: Vec<String>,
 }
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// Every expression of every Alchemy file is kept in an arena of these: a new variant
+    /// with a large inline payload would grow all of them (box it instead).
+    #[test]
+    fn an_expression_node_stays_small() {
+        assert!(std::mem::size_of::<ExprNode>() <= 64, "{}", std::mem::size_of::<ExprNode>());
+    }
+}
