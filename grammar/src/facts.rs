@@ -429,6 +429,10 @@ mod size_tests {
     /// with a large inline payload would grow all of them (box it instead).
     #[test]
     fn an_expression_node_stays_small() {
-        assert!(std::mem::size_of::<ExprNode>() <= 64, "{}", std::mem::size_of::<ExprNode>());
+        assert!(
+            std::mem::size_of::<ExprNode>() <= 64,
+            "{}",
+            std::mem::size_of::<ExprNode>()
+        );
     }
 }
