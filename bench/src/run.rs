@@ -207,6 +207,19 @@ struct Oxlint {
 }
 
 fn time_oxlint(bin: &Path, dir: &Path, runs: usize) -> Result<Oxlint, String> {
+    // oxlint honours the ignore files above DIR: under a git work tree that ignores `target/`
+    // (the default workspace cache) it lints nothing, and its time means nothing.
+    let probe = std::process::Command::new(bin)
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    let out = String::from_utf8_lossy(&probe.stdout);
+    if out.contains("No files found to lint") || out.contains(" on 0 files") {
+        return Err(format!(
+            "oxlint found no file to lint in {} (an ignore file above it, such as a git work tree's `target/` rule, hides it): generate the workspace elsewhere and pass --dir",
+            dir.display()
+        ));
+    }
     let mut walls = Vec::new();
     let mut rss_kib = 0;
     for i in 0..=runs {
