@@ -5,7 +5,27 @@ use std::io::Write;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `arena_eager_commit` (its number in `mimalloc.h`'s `mi_option_e`).
+const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+
+/// Commit arena memory on demand rather than eagerly (mimalloc's default on Linux): on a
+/// 50,000-file workspace the peak RSS of `check` drops from ≈ 310 to ≈ 270 MB, with less
+/// system time (docs/benchmarks.md). Set before the first allocation (the first arena is
+/// created then), so by an ELF constructor where there is one, at the start of `main`
+/// elsewhere. (Setting it overrides `MIMALLOC_ARENA_EAGER_COMMIT`.)
+extern "C" fn tune_allocator() {
+    // SAFETY: stores an option value; allocates nothing.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
+
 fn main() {
+    #[cfg(not(target_os = "linux"))]
+    tune_allocator();
     alchemy_ls::timing::init();
     let color = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
     let color_err = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
