@@ -268,27 +268,7 @@ mod tests {
     /// prefix of each (half-typed code, error recovery), and on constructs in odd places.
     #[test]
     fn the_walk_finds_what_the_query_finds() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        fixtures.sort();
-        assert!(fixtures.len() > 10);
-        for path in fixtures {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let dialect = Dialect::from_path(&path.to_string_lossy()).unwrap();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            compare(&name, &text, dialect);
-            let mut cut = 0;
-            while cut < text.len() {
-                if text.is_char_boundary(cut) {
-                    compare(&format!("{name}[..{cut}]"), &text[..cut], dialect);
-                }
-                cut += 7;
-            }
-        }
+        crate::for_each_fixture_and_prefix(7, |name, text, dialect, _| compare(name, text, dialect));
         let odd = [
             "class A extends F()() {}\nclass B extends NS.F<T>()(\"b\", {}) {}\nconst C = class extends G()(1) {};",
             "a?.from(x); a.b.make(y); f`t`; X.from`t`; bindWorker(a); x.bindWorker(b); layer(c); y.layer(d);",

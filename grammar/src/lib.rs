@@ -165,6 +165,33 @@ pub fn warm_up_dialect(dialect: Dialect) {
     let _ = kinds::syms(dialect);
 }
 
+/// Calls `f(name, text, dialect, whole)` on every grammar fixture (`whole`) and on every
+/// prefix of each, cut every `step` bytes (half-typed code, error recovery).
+#[cfg(test)]
+pub(crate) fn for_each_fixture_and_prefix(step: usize, mut f: impl FnMut(&str, &str, Dialect, bool)) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() > 10);
+    for path in fixtures {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let dialect = Dialect::from_path(&path.to_string_lossy()).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        f(&name, &text, dialect, true);
+        let mut cut = 0;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                f(&format!("{name}[..{cut}]"), &text[..cut], dialect, false);
+            }
+            cut += step;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,29 +221,13 @@ mod tests {
     /// capture: on every grammar fixture, on every prefix of each, and on odd statements.
     #[test]
     fn the_walk_finds_what_the_import_and_export_queries_find() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        fixtures.sort();
-        assert!(fixtures.len() > 10);
         let mut found = 0;
-        for path in fixtures {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let dialect = Dialect::from_path(&path.to_string_lossy()).unwrap();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            found += text.matches("import ").count();
-            compare(&name, &text, dialect);
-            let mut cut = 0;
-            while cut < text.len() {
-                if text.is_char_boundary(cut) {
-                    compare(&format!("{name}[..{cut}]"), &text[..cut], dialect);
-                }
-                cut += 5;
+        for_each_fixture_and_prefix(5, |name, text, dialect, whole| {
+            if whole {
+                found += text.matches("import ").count();
             }
-        }
+            compare(name, text, dialect);
+        });
         assert!(found > 10);
         let odd = [
             "import x = require(\"y\");\nimport type { A } from 'a';\nimport 'side';\nimport from;\nimport { b } from\n",
