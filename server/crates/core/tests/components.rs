@@ -187,3 +187,63 @@ fn a_package_json_change_invalidates_the_cache() {
     analyze_by_components(&mut analyzer, &index.snapshot());
     assert!(analyzer.last_analysed > 0);
 }
+
+#[test]
+fn an_edit_that_changes_an_import_regroups_the_components() {
+    // The analyzer keeps the import components between snapshots while no import changes:
+    // an import added, retargeted or removed by an edit must regroup them.
+    let fx = Fixture::new(TWO_APPS);
+    let config = alchemy_ls_project::config::discover(&fx.root).unwrap_or_else(|_| Config::default());
+    let mut index = Index::new(vec![fx.root.clone()], Arc::new(config), LoadOptions::default());
+    index.scan();
+    let mut analyzer = Analyzer::default();
+    analyze_by_components(&mut analyzer, &index.snapshot());
+    let other = fx.path("b/other.ts");
+    let text = std::fs::read_to_string(&other).expect("read");
+    let together = |ws: &Workspace, an: &alchemy_ls_core::analysis::Analysis, a: &str, b: &str| {
+        let (a, b) = (
+            ws.file_id(&fx.path(a)).expect("a"),
+            ws.file_id(&fx.path(b)).expect("b"),
+        );
+        an.components.of(a).expect("a's component").members.contains(&b)
+    };
+    for (edit, joined, finding) in [
+        // joins b/other.ts to a/…'s component
+        (
+            "import { Counter } from \"../a/counter\";\nexport const uses = [Counter];\n",
+            true,
+            None,
+        ),
+        // retargeted to a module that does not exist: an unresolved import, apart again
+        (
+            "import { Counter } from \"../a/missing\";\nexport const C = Counter.from(\"Api\");\n",
+            false,
+            Some("unresolved-import"),
+        ),
+        // back to the original text
+        ("", false, None),
+    ] {
+        index.set_overlay(&other, Arc::from(format!("{edit}{text}")));
+        let ws = index.snapshot();
+        let edited = analyze_by_components(&mut analyzer, &ws);
+        let whole = analyze(&ws);
+        assert_eq!(
+            format!("{:?}", edited.diagnostics),
+            format!("{:?}", whole.diagnostics),
+            "after the edit {edit:?}"
+        );
+        if joined {
+            assert!(
+                together(&ws, &edited, "b/other.ts", "a/counter.ts"),
+                "{edit:?}: b/other.ts is analysed apart from a/counter.ts"
+            );
+        }
+        if let Some(rule) = finding {
+            assert!(
+                whole.diagnostics.iter().any(|d| d.rule == rule),
+                "{edit:?}: no {rule}: {:#?}",
+                whole.diagnostics
+            );
+        }
+    }
+}

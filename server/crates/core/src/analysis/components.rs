@@ -125,14 +125,20 @@ impl Inputs {
 #[derive(Clone, Debug, Default)]
 pub struct Components {
     pub results: Vec<Arc<ComponentResult>>,
-    /// File → index in `results`.
-    pub of_file: HashMap<FileId, usize>,
+    /// File id → index in `results` ([`NONE`]: not analysed).
+    of_file: Arc<Vec<u32>>,
 }
+
+/// No component.
+const NONE: u32 = u32::MAX;
 
 impl Components {
     /// The result of the component holding `file`.
     pub fn of(&self, file: FileId) -> Option<&ComponentResult> {
-        self.of_file.get(&file).map(|&i| &*self.results[i])
+        match self.of_file.get(file.0 as usize) {
+            Some(&i) if i != NONE => Some(&*self.results[i as usize]),
+            _ => None,
+        }
     }
 }
 
@@ -143,9 +149,9 @@ type PathTable = Arc<std::collections::HashMap<std::path::PathBuf, FileId>>;
 #[derive(Default)]
 pub struct Analyzer {
     cache: HashMap<Vec<FileId>, Arc<ComponentResult>>,
-    /// File → its group in the last call: import components that had to be merged then
+    /// File id → its group in the last call: import components that had to be merged then
     /// start merged (merging more than needed never changes the findings).
-    last_group: HashMap<FileId, usize>,
+    last_group: Arc<Vec<u32>>,
     /// Components analysed (not taken from the cache) by the last call, for tests and logs.
     pub last_analysed: usize,
     /// Drop each component's model once its findings are known (`check`: a model of a
@@ -153,6 +159,28 @@ pub struct Analyzer {
     drop_models: bool,
     /// The path order of the last snapshot and the path table it was computed from.
     order: Option<(PathTable, Arc<crate::workspace::FileOrder>)>,
+    /// The import components of the last snapshot, with the files they were computed from.
+    imports: Option<ImportGroups>,
+}
+
+/// [`import_components`] of a snapshot's files.
+struct ImportGroups {
+    files: Arc<Vec<Arc<SourceFile>>>,
+    by_path: PathTable,
+    groups: Vec<Vec<FileId>>,
+}
+
+impl ImportGroups {
+    /// Whether `ws` has the same files with the same import and re-export targets (an edit
+    /// that changes no import keeps its groups).
+    fn still_valid(&self, ws: &Workspace) -> bool {
+        Arc::ptr_eq(&self.by_path, &ws.by_path)
+            && self.files.len() == ws.files.len()
+            && (Arc::ptr_eq(&self.files, &ws.files)
+                || self.files.iter().zip(ws.files.iter()).all(|(a, b)| {
+                    Arc::ptr_eq(a, b) || (a.imports == b.imports && a.reexports == b.reexports)
+                }))
+    }
 }
 
 /// Merges beyond this many rounds fall back to one component (never reached in practice:
@@ -169,6 +197,28 @@ impl Analyzer {
         }
     }
 
+    /// The import components of `ws`, reused from the last call when no import changed.
+    fn import_groups(&mut self, ws: &Workspace) -> Vec<Vec<FileId>> {
+        if let Some(last) = &self.imports
+            && last.still_valid(ws)
+        {
+            let groups = last.groups.clone();
+            self.imports = Some(ImportGroups {
+                files: ws.files.clone(),
+                by_path: ws.by_path.clone(),
+                groups: last.groups.clone(),
+            });
+            return groups;
+        }
+        let groups = import_components(ws);
+        self.imports = Some(ImportGroups {
+            files: ws.files.clone(),
+            by_path: ws.by_path.clone(),
+            groups: groups.clone(),
+        });
+        groups
+    }
+
     /// Analyse `ws` (unrestricted) component by component; returns the final diagnostics
     /// (configured levels, suppressions, order: as [`super::analyze`]) and the components.
     pub fn analyze(&mut self, ws: &Workspace) -> (Vec<Diagnostic>, Components) {
@@ -176,7 +226,8 @@ impl Analyzer {
             ws.adopt_order(by_path, order);
         }
         self.order = Some((ws.by_path.clone(), ws.order()));
-        let mut groups = sticky(import_components(ws), &self.last_group);
+        let groups = self.import_groups(ws);
+        let mut groups = sticky(groups, &self.last_group);
         let mut analysed = 0;
         let mut results: Vec<Arc<ComponentResult>>;
         let mut round = 0;
@@ -198,15 +249,17 @@ impl Analyzer {
                     ),
                 })
                 .collect();
-            analysed += computed.iter().filter(|(_, fresh)| *fresh).count();
-            results = computed.into_iter().map(|(r, _)| r).collect();
-            for r in &results {
-                self.cache.insert(r.members.clone(), r.clone());
+            for (r, fresh) in &computed {
+                if *fresh {
+                    analysed += 1;
+                    self.cache.insert(r.members.clone(), r.clone());
+                }
             }
+            results = computed.into_iter().map(|(r, _)| r).collect();
             if round > MAX_ROUNDS {
                 break;
             }
-            match merged(&results) {
+            match merged(&results, ws.files.len()) {
                 Some(next) => groups = next,
                 None => break,
             }
@@ -228,12 +281,7 @@ impl Analyzer {
             rayon::spawn(move || drop(stale));
         }
         self.last_analysed = analysed;
-        let mut of_file = HashMap::default();
-        for (i, r) in results.iter().enumerate() {
-            for &f in &r.members {
-                of_file.insert(f, i);
-            }
-        }
+        let of_file = Arc::new(component_of(&results, ws.files.len()));
         self.last_group = of_file.clone();
         let mut diagnostics: Vec<Diagnostic> = results
             .iter()
@@ -244,14 +292,29 @@ impl Analyzer {
     }
 }
 
+/// File id → index of the result holding it ([`NONE`] for none).
+fn component_of(results: &[Arc<ComponentResult>], files: usize) -> Vec<u32> {
+    let mut of = vec![NONE; files];
+    for (i, r) in results.iter().enumerate() {
+        for &f in &r.members {
+            if let Some(slot) = of.get_mut(f.0 as usize) {
+                *slot = i as u32;
+            }
+        }
+    }
+    of
+}
+
 /// `groups` with those that shared a group in the last call merged again.
-fn sticky(groups: Vec<Vec<FileId>>, last_group: &HashMap<FileId, usize>) -> Vec<Vec<FileId>> {
+fn sticky(groups: Vec<Vec<FileId>>, last_group: &[u32]) -> Vec<Vec<FileId>> {
     let mut uf = UnionFind::new(groups.len());
-    let mut first_of: HashMap<usize, usize> = HashMap::default();
+    let mut first_of: HashMap<u32, usize> = HashMap::default();
     let mut any = false;
     for (i, g) in groups.iter().enumerate() {
         for f in g {
-            if let Some(&last) = last_group.get(f) {
+            if let Some(&last) = last_group.get(f.0 as usize)
+                && last != NONE
+            {
                 let j = *first_of.entry(last).or_insert(i);
                 any |= uf.union(i, j);
             }
@@ -307,25 +370,30 @@ fn analyse_component(ws: &Workspace, members: &[FileId], drop_model: bool) -> Co
 
 /// The components after merging those that reach across their boundary, or `None` when
 /// none does.
-fn merged(results: &[Arc<ComponentResult>]) -> Option<Vec<Vec<FileId>>> {
-    let mut comp_of: HashMap<FileId, usize> = HashMap::default();
-    for (i, r) in results.iter().enumerate() {
-        for &f in &r.members {
-            comp_of.insert(f, i);
-        }
+fn merged(results: &[Arc<ComponentResult>], files: usize) -> Option<Vec<Vec<FileId>>> {
+    if results
+        .iter()
+        .all(|r| r.foreign.is_empty() && r.missed_names.is_empty())
+    {
+        return None;
     }
+    let comp_of = component_of(results, files);
     let mut declaring: HashMap<&str, Vec<usize>> = HashMap::default();
-    for (i, r) in results.iter().enumerate() {
-        for n in &r.worker_names {
-            declaring.entry(n.as_str()).or_default().push(i);
+    if results.iter().any(|r| !r.missed_names.is_empty()) {
+        for (i, r) in results.iter().enumerate() {
+            for n in &r.worker_names {
+                declaring.entry(n.as_str()).or_default().push(i);
+            }
         }
     }
     let mut uf = UnionFind::new(results.len());
     let mut any = false;
     for (i, r) in results.iter().enumerate() {
         for f in &r.foreign {
-            if let Some(&j) = comp_of.get(f) {
-                any |= uf.union(i, j);
+            if let Some(&j) = comp_of.get(f.0 as usize)
+                && j != NONE
+            {
+                any |= uf.union(i, j as usize);
             }
         }
         for n in &r.missed_names {
