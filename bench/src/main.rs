@@ -5,6 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// The allocator of the `alchemy-ls` binary: `profile`'s in-process phases allocate as it does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use alchemy_ls_bench::{run, synth};
 use clap::{Parser, Subcommand};
 

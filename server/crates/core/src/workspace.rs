@@ -103,17 +103,27 @@ pub(crate) struct View {
     foreign: Mutex<Vec<FileId>>,
 }
 
+impl View {
+    /// Out of line: the common case (a member) stays a flag test in [`Workspace::file`].
+    #[cold]
+    #[inline(never)]
+    fn record_foreign(&self, id: FileId) {
+        let mut foreign = self.foreign.lock().unwrap_or_else(|e| e.into_inner());
+        if !foreign.contains(&id) {
+            foreign.push(id);
+        }
+    }
+}
+
 impl Workspace {
     /// The file `id`. On a restricted view, asking for a file outside the view is recorded
     /// (see [`Workspace::foreign_accesses`]); the file is returned all the same.
+    #[inline]
     pub fn file(&self, id: FileId) -> &SourceFile {
         if let Some(v) = &self.view
             && !v.members.get(id.0 as usize).copied().unwrap_or(false)
         {
-            let mut foreign = v.foreign.lock().unwrap_or_else(|e| e.into_inner());
-            if !foreign.contains(&id) {
-                foreign.push(id);
-            }
+            v.record_foreign(id);
         }
         &self.files[id.0 as usize]
     }
@@ -124,39 +134,38 @@ impl Workspace {
 
     /// The live files (only the view's members on a restricted view), in path order.
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
-        let order = self.order();
-        let view = self.view.clone();
-        let len = view.as_ref().map_or(order.sorted.len(), |v| v.sorted.len());
-        (0..len)
-            .map(move |i| match &view {
-                Some(v) => v.sorted[i],
-                None => order.sorted[i],
-            })
-            .map(|id| &*self.files[id.0 as usize])
+        let sorted: &[FileId] = match &self.view {
+            Some(v) => &v.sorted,
+            None => &self.order_ref().sorted,
+        };
+        sorted.iter().map(|id| &*self.files[id.0 as usize])
     }
 
     /// The live files in path order. Everything the analysis iterates goes in this order, so
     /// its results never depend on the order in which files were loaded (which differs between
     /// `check` and an editor session).
     pub fn order(&self) -> Arc<FileOrder> {
-        self.order
-            .get_or_init(|| {
-                let mut sorted: Vec<(&Path, FileId)> =
-                    self.by_path.iter().map(|(p, id)| (p.as_path(), *id)).collect();
-                sorted.sort_unstable();
-                let sorted: Vec<FileId> = sorted.into_iter().map(|(_, id)| id).collect();
-                let mut rank = vec![
-                    u32::MAX;
-                    self.files
-                        .len()
-                        .max(sorted.iter().map(|id| id.0 as usize + 1).max().unwrap_or(0))
-                ];
-                for (i, id) in sorted.iter().enumerate() {
-                    rank[id.0 as usize] = i as u32;
-                }
-                Arc::new(FileOrder { sorted, rank })
-            })
-            .clone()
+        self.order_ref().clone()
+    }
+
+    /// [`Workspace::order`], borrowed.
+    fn order_ref(&self) -> &Arc<FileOrder> {
+        self.order.get_or_init(|| {
+            let mut sorted: Vec<(&Path, FileId)> =
+                self.by_path.iter().map(|(p, id)| (p.as_path(), *id)).collect();
+            sorted.sort_unstable();
+            let sorted: Vec<FileId> = sorted.into_iter().map(|(_, id)| id).collect();
+            let mut rank = vec![
+                u32::MAX;
+                self.files
+                    .len()
+                    .max(sorted.iter().map(|id| id.0 as usize + 1).max().unwrap_or(0))
+            ];
+            for (i, id) in sorted.iter().enumerate() {
+                rank[id.0 as usize] = i as u32;
+            }
+            Arc::new(FileOrder { sorted, rank })
+        })
     }
 
     /// Adopts `order` as this snapshot's path order when it was computed for the same set of
@@ -173,7 +182,7 @@ impl Workspace {
     /// A file's position in path order (for sorting by path cheaply); files that are not
     /// live sort last.
     pub fn path_rank(&self, id: FileId) -> u32 {
-        self.order().rank_of(id)
+        self.order_ref().rank_of(id)
     }
 
     /// A view of this snapshot that iterates over `members` only (shares every table).
@@ -214,7 +223,7 @@ impl Workspace {
     /// Whether `id` is one of the files this snapshot iterates over (a live file, and a member
     /// of the view on a restricted one). Asking does not count as an access.
     pub fn in_view(&self, id: FileId) -> bool {
-        self.order().rank_of(id) != u32::MAX
+        self.order_ref().rank_of(id) != u32::MAX
             && self
                 .view
                 .as_ref()

@@ -419,6 +419,10 @@ impl<'a> Ctx<'a> {
                     return self.resource_of_depth(f2, a, aenv, depth + 1);
                 }
                 let sym = self.sym_of(file, e, env)?;
+                // Resources are named by declarations and default exports only.
+                if !matches!(sym, Sym::Decl { .. } | Sym::DefaultExpr { .. }) {
+                    return None;
+                }
                 if let Some(r) = self.res.of_sym(&self.syms, &sym) {
                     return Some(r);
                 }

@@ -1,6 +1,6 @@
 //! Configured severities, suppression comments and ordering.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use alchemy_grammar::Span;
 
@@ -27,8 +27,8 @@ pub fn finalize_in(ws: &Workspace, members: &[FileId], diags: Vec<Diagnostic>) -
     let mut out: Vec<Diagnostic> = Vec::new();
     // (file, suppression index, rule) of every suppression that hid a diagnostic; `*` for a
     // suppression that lists no rule.
-    let mut used: HashSet<(FileId, usize, &'static str)> = HashSet::new();
-    let mut seen: HashSet<Diagnostic> = HashSet::new();
+    let mut used: HashSet<(FileId, usize, &'static str)> = HashSet::default();
+    let mut seen: HashSet<Diagnostic> = HashSet::default();
     for mut d in diags {
         if !apply_level(ws, &mut d) {
             continue;

@@ -10,7 +10,7 @@ use alchemy_grammar::{
 use super::api::{Api, api_of};
 use super::graph::ResourceKind;
 use super::symbols::{Sym, Symbols};
-use crate::workspace::{FileId, Workspace};
+use crate::workspace::{FileId, SourceFile, Workspace};
 
 /// The syntactic form of a resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -169,14 +169,34 @@ pub struct Resources {
 
 impl Resources {
     pub fn collect(ws: &Workspace, syms: &Symbols, packages: &[String]) -> Resources {
+        use rayon::prelude::*;
+        // Each file's resources depend on that file and name resolution only: collected in
+        // parallel, then appended in file order (the indices and tables are those of a
+        // sequential collection: every table key names its own file).
+        let files: Vec<&SourceFile> = ws.iter().collect();
+        let parts: Vec<Resources> = files
+            .par_iter()
+            .with_min_len(64)
+            .map(|src| {
+                let mut part = Resources::default();
+                let path = src.path.to_string_lossy();
+                if !(path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts")) {
+                    collect_file(&mut part, syms, packages, src.id, &src.facts);
+                    collect_refs(&mut part, syms, packages, src.id, &src.facts);
+                }
+                part
+            })
+            .collect();
         let mut res = Resources::default();
-        for src in ws.iter() {
-            let path = src.path.to_string_lossy();
-            if path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts") {
-                continue;
+        for part in parts {
+            let base = res.list.len();
+            res.list.extend(part.list);
+            for (k, v) in part.by_sym {
+                res.by_sym.entry(k).or_insert(base + v);
             }
-            collect_file(&mut res, syms, packages, src.id, &src.facts);
-            collect_refs(&mut res, syms, packages, src.id, &src.facts);
+            for (k, v) in part.by_expr {
+                res.by_expr.insert(k, base + v);
+            }
         }
         res.dedup_keys(ws);
         res
@@ -186,14 +206,23 @@ impl Resources {
     /// module-level declaration keeps its key and the others get `@<line>` appended (a
     /// factory's instances, declared on one line, `@<line>:<n>`).
     pub fn dedup_keys(&mut self, ws: &Workspace) {
-        let mut by_key: HashMap<(FileId, String), Vec<usize>> = HashMap::default();
-        for (i, r) in self.list.iter().enumerate() {
-            by_key.entry((r.file, r.key.clone())).or_default().push(i);
-        }
-        for ((file, _), mut idxs) in by_key {
-            if idxs.len() < 2 {
-                continue;
+        // The colliding groups (each a file's resources sharing a key), by their first member.
+        let groups: Vec<Vec<usize>> = {
+            let mut first: HashMap<(FileId, &str), usize> = HashMap::default();
+            first.reserve(self.list.len());
+            let mut dups: HashMap<usize, Vec<usize>> = HashMap::default();
+            for (i, r) in self.list.iter().enumerate() {
+                let f = *first.entry((r.file, r.key.as_str())).or_insert(i);
+                if f != i {
+                    dups.entry(f).or_insert_with(|| vec![f]).push(i);
+                }
             }
+            let mut groups: Vec<Vec<usize>> = dups.into_values().collect();
+            groups.sort_unstable();
+            groups
+        };
+        for mut idxs in groups {
+            let file = self.list[idxs[0]].file;
             idxs.sort_by_key(|&i| {
                 (
                     !matches!(self.list[i].sym, Some(Sym::Decl { .. })),

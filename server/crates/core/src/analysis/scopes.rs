@@ -1,7 +1,7 @@
 //! Walking init-phase code (docs/alchemy-model.md, "Scopes and relations"): what a Worker, Stack or DO outer init yields, binds and
 //! provides, across consts, helper functions and files.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use alchemy_grammar::{Body, Expr, ExprId, Span};
 
@@ -107,10 +107,10 @@ impl<'c, 'a> Walker<'c, 'a> {
         Walker {
             ctx,
             events: Vec::new(),
-            visiting: HashSet::new(),
+            visiting: HashSet::default(),
             depth: 0,
             via: None,
-            hosted: HashSet::new(),
+            hosted: HashSet::default(),
             queue: Vec::new(),
             transitive,
         }

@@ -40,7 +40,7 @@ pub fn shape_of(m: &Model, x: usize) -> Option<Vec<String>> {
         }
         _ => return None,
     };
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     names.retain(|n| seen.insert(n.clone()));
     Some(names)
 }

@@ -4,12 +4,17 @@
 use std::sync::OnceLock;
 
 use alchemy_grammar::{DeclKind, ExportKind, Expr, ExprId, FileFacts};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::workspace::{FileId, Resolved, Workspace};
 
 /// Maximum depth of re-export chains and alias hops.
 const MAX_DEPTH: usize = 16;
+
+/// The (module, export name) pairs one resolution has visited (on the stack: most
+/// resolutions visit one or two).
+type Visited<'n> = SmallVec<[(FileId, &'n str); 4]>;
 
 /// What a name refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -201,7 +206,7 @@ impl<'a> Symbols<'a> {
     ) -> Sym {
         match target {
             Some(Resolved::File(f)) => self
-                .resolve_export_depth(*f, name, depth + 1, &mut FxHashSet::default())
+                .resolve_export_depth(*f, name, depth + 1, &mut Visited::new())
                 .unwrap_or(Sym::Unresolved { file, import }),
             Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => Sym::External {
                 module: specifier.clone(),
@@ -213,19 +218,23 @@ impl<'a> Symbols<'a> {
 
     /// The export `name` of module `file`.
     pub fn resolve_export(&self, file: FileId, name: &str) -> Option<Sym> {
-        self.resolve_export_depth(file, name, 0, &mut FxHashSet::default())
+        self.resolve_export_depth(file, name, 0, &mut Visited::new())
     }
 
-    fn resolve_export_depth(
+    fn resolve_export_depth<'n>(
         &self,
         file: FileId,
-        name: &str,
+        name: &'n str,
         depth: usize,
-        visiting: &mut FxHashSet<(FileId, String)>,
-    ) -> Option<Sym> {
-        if depth > MAX_DEPTH || !visiting.insert((file, name.to_string())) {
+        visiting: &mut Visited<'n>,
+    ) -> Option<Sym>
+    where
+        'a: 'n,
+    {
+        if depth > MAX_DEPTH || visiting.contains(&(file, name)) {
             return None;
         }
+        visiting.push((file, name));
         let src = self.ws.file(file);
         let facts = &src.facts;
         // Local and explicit exports first.

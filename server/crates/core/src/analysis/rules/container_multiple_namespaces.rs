@@ -3,7 +3,7 @@
 //! A Container accepts one Durable Object namespace; binding it (binds-container) in
 //! the outer inits of ≥ 2 distinct DO classes of one stack fails at deploy.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use alchemy_grammar::Span;
 
@@ -49,7 +49,7 @@ export class Room extends Cloudflare.DurableObjectNamespace<Room>()("Room",
 type Bind = (usize, FileId, Span);
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
-    let mut binds: HashMap<usize, Vec<Bind>> = HashMap::new();
+    let mut binds: HashMap<usize, Vec<Bind>> = HashMap::default();
     for (&o, scope) in &m.scopes {
         if !matches!(
             m.res(o).kind,

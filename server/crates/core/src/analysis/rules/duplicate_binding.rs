@@ -1,6 +1,6 @@
 //! `duplicate-binding`: one Worker binds the same DO to two different scripts.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Diag, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -46,7 +46,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         .collect();
     owners.sort();
     for w in owners {
-        let mut by_x: HashMap<usize, Vec<(Target, &Event)>> = HashMap::new();
+        let mut by_x: HashMap<usize, Vec<(Target, &Event)>> = HashMap::default();
         for ev in &m.scopes[&w].events {
             let (x, t) = match &ev.kind {
                 EvKind::Yield { target } if m.res(*target).form.is_bindable_do() => (*target, Target::Local),

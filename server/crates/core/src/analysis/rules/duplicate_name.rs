@@ -5,7 +5,8 @@
 //! logical ids, `env` keys); (3) two distinct Workflows with one name in a stack. Reported
 //! at each later name, with the first related.
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use alchemy_grammar::{Expr, Span};
 
@@ -200,7 +201,7 @@ fn binding_names(m: &Model, out: &mut Vec<Diagnostic>) {
         .collect();
     workers.sort();
     // hosted DOs/Workflows per Worker
-    let mut hosted: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut hosted: HashMap<usize, Vec<usize>> = HashMap::default();
     for (&x, hs) in &m.hosts {
         for h in hs {
             hosted.entry(h.worker).or_default().push(x);

@@ -1,6 +1,6 @@
 //! `host-without-runtime`: a DO is published or bound locally but its runtime is not provided.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::{Diag, RuleMeta};
 use super::from_non_host::live_label;
@@ -51,7 +51,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
     let mut owners: Vec<usize> = m.scopes.keys().copied().collect();
     owners.sort();
-    let mut reported: HashSet<(usize, usize)> = HashSet::new();
+    let mut reported: HashSet<(usize, usize)> = HashSet::default();
     // (1) declared in Deps but not hosted
     for &w in &owners {
         let wr = m.res(w);

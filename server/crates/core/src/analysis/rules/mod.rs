@@ -98,7 +98,7 @@ pub fn run_all(m: &Model) -> Vec<Diagnostic> {
     {
         out.extend(found);
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     out.retain(|d| seen.insert((d.rule, d.location.clone())));
     out
 }

@@ -6,7 +6,7 @@
 //! and `ns.idFromName(…)` & co. (typed, not implemented). RPC DO: `(yield* ns.getByName(…)).m(…)`
 //! and `const c = yield* ns.getByName(…); c.m(…)` with m not an `Rpc.make` name.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use alchemy_grammar::{Expr, ExprId, FileFacts, Span};
 
@@ -43,7 +43,7 @@ const NOT_IMPLEMENTED: &[&str] = &["idFromName", "idFromString", "newUniqueId", 
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
-    let mut shapes: HashMap<usize, Option<Vec<String>>> = HashMap::new();
+    let mut shapes: HashMap<usize, Option<Vec<String>>> = HashMap::default();
     for src in ctx.ws.iter() {
         let file = src.id;
         let facts = &*src.facts;
@@ -60,7 +60,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     continue;
                 };
                 let rpc = m.res(x).kind == ResourceKind::RpcDurableObject;
-                let shape = shapes.entry(x).or_insert_with(|| shape_of(m, x)).clone();
+                let shape = shapes.entry(x).or_insert_with(|| shape_of(m, x));
                 let tree = tree.get_or_insert_with(|| Tree::new(facts, &src.text, &funcs));
                 let found = tree.namespace_calls(&local.name, local.name_span, f.expr, rpc);
                 for call in found {
@@ -73,7 +73,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                         }
                         Found::NotImplemented { .. } => {}
                         Found::Method { name, span } => {
-                            let Some(shape) = &shape else { continue };
+                            let Some(shape) = shape.as_deref() else { continue };
                             if shape.contains(&name) || (!rpc && name == "fetch") {
                                 continue;
                             }

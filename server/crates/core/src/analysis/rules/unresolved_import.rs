@@ -1,6 +1,6 @@
 //! `unresolved-import`: an import the analysis needs cannot be resolved.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use alchemy_grammar::{ConstructKind, Expr, ExprId, FileFacts, TypeKind, TypeNode};
 
@@ -46,18 +46,15 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for (i, imp) in facts.imports.iter().enumerate() {
-            if is_exempt_module(&ctx.packages, &imp.specifier) {
-                continue;
-            }
-            let locals: Vec<&str> = imp
+            let used: Vec<&str> = imp
                 .default
                 .iter()
                 .map(|b| b.name.as_str())
                 .chain(imp.namespace.iter().map(|b| b.name.as_str()))
                 .chain(imp.named.iter().map(|n| n.local.as_str()))
+                .filter(|l| needed.contains(l))
                 .collect();
-            let used: Vec<&str> = locals.iter().copied().filter(|l| needed.contains(*l)).collect();
-            if used.is_empty() {
+            if used.is_empty() || is_exempt_module(&ctx.packages, &imp.specifier) {
                 continue;
             }
             let reason = match src.imports.get(i) {
@@ -104,14 +101,14 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
 
 /// Root identifiers that Alchemy constructs of a file use: `.from` receivers and arguments,
 /// `yield*` operands, provided layers, factory type arguments and props.
-fn needed_names(facts: &FileFacts) -> HashSet<String> {
-    let mut out = HashSet::new();
-    let root = |e: ExprId, out: &mut HashSet<String>| {
+fn needed_names<'f>(facts: &'f FileFacts) -> HashSet<&'f str> {
+    let mut out = HashSet::default();
+    let root = |e: ExprId, out: &mut HashSet<&'f str>| {
         let mut cur = e;
         for _ in 0..16 {
             match facts.exprs.get(cur as usize).map(|n| &n.kind) {
                 Some(Expr::Ident { name }) => {
-                    out.insert(name.clone());
+                    out.insert(name.as_str());
                     return;
                 }
                 Some(Expr::Member { object, .. }) => cur = *object,
@@ -169,10 +166,10 @@ fn needed_names(facts: &FileFacts) -> HashSet<String> {
     out
 }
 
-fn type_names(t: &TypeNode, out: &mut HashSet<String>) {
+fn type_names<'f>(t: &'f TypeNode, out: &mut HashSet<&'f str>) {
     match &t.kind {
         TypeKind::Ref { name, args } => {
-            out.insert(name.split('.').next().unwrap_or(name).to_string());
+            out.insert(name.split('.').next().unwrap_or(name));
             for a in args {
                 type_names(a, out);
             }
@@ -184,7 +181,7 @@ fn type_names(t: &TypeNode, out: &mut HashSet<String>) {
         }
         TypeKind::Array(a) => type_names(a, out),
         TypeKind::Typeof(n) => {
-            out.insert(n.split('.').next().unwrap_or(n).to_string());
+            out.insert(n.split('.').next().unwrap_or(n));
         }
         _ => {}
     }

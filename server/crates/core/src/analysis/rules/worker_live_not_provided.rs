@@ -1,6 +1,6 @@
 //! `worker-live-not-provided`: a stack deploys a modular Worker without providing its Live.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Diag, RuleMeta};
 use super::from_non_host::join_or;
@@ -59,9 +59,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     // Linear in the stacks' events and in the findings: where each stack yields each Worker,
     // and which Worker each one hosts, are indexed once (not searched per finding).
     let sites: HashMap<usize, Sites> = stacks.iter().map(|&s| (s, Sites::new(m, s))).collect();
-    let mut hosted_by: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut hosted_by: HashMap<usize, Vec<String>> = HashMap::default();
     for (x, hs) in &m.hosts {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for h in hs {
             if seen.insert(h.worker) {
                 hosted_by.entry(h.worker).or_default().push(m.res(*x).name.clone());
@@ -229,8 +229,8 @@ struct Sites {
 
 impl Sites {
     fn new(m: &Model, s: usize) -> Sites {
-        let mut yields = HashMap::new();
-        let mut bound = HashMap::new();
+        let mut yields = HashMap::default();
+        let mut bound = HashMap::default();
         let Some(scope) = m.scopes.get(&s) else {
             return Sites { yields, bound };
         };
