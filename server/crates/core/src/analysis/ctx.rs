@@ -832,22 +832,25 @@ impl<'a> Ctx<'a> {
     /// The props object of a Worker-like resource: from the factory call (G1, inline, value)
     /// or from each `.make(props, impl)` (G2/G3). Effect props (`Stack.useSync(() => ({…}))`)
     /// are read through the returned literal.
-    pub fn props(&self, r: usize) -> Vec<(FileId, ExprId)> {
+    pub fn props(&self, r: usize) -> smallvec::SmallVec<[(FileId, ExprId); 2]> {
         let info = self.res.get(r);
-        let mut out = Vec::new();
+        let mut out = smallvec::SmallVec::new();
+        let mut add = |f: FileId, p: ExprId| {
+            if let Some(o) = self.object_literal(f, p) {
+                out.push((f, o));
+            }
+        };
         if info.args.len() >= 2 {
-            out.push((info.file, info.args[1]));
+            add(info.file, info.args[1]);
         }
         if info.form.is_modular() {
             for &(f, call) in self.makes.get(&r).map(|v| v.as_slice()).unwrap_or(&[]) {
                 if let Some(p) = self.make_props(f, call) {
-                    out.push((f, p));
+                    add(f, p);
                 }
             }
         }
-        out.into_iter()
-            .filter_map(|(f, p)| self.object_literal(f, p).map(|o| (f, o)))
-            .collect()
+        out
     }
 
     /// An object literal, directly or as what a props function/Effect returns.

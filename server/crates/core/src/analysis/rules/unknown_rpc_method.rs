@@ -53,6 +53,21 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             let Some(Expr::Function { body, .. }) = kind(facts, f.expr) else {
                 continue;
             };
+            // Only `const ns = yield* …` can bind a namespace: no environment to build otherwise.
+            let yields = |l: &alchemy_grammar::Local| {
+                l.init.is_some_and(|i| {
+                    matches!(
+                        kind(facts, i),
+                        Some(Expr::Yield {
+                            delegate: true,
+                            arg: Some(_)
+                        })
+                    )
+                })
+            };
+            if !body.locals.iter().any(yields) {
+                continue;
+            }
             let env = ctx.with_locals(&Env::default(), &body.locals);
             for local in &body.locals {
                 let Some(init) = local.init else { continue };
