@@ -107,7 +107,7 @@ pub fn load_with(
         })
     });
     let ws = index.snapshot();
-    let scan_table = cache.as_ref().and_then(|_| index.encoded_scan_table());
+    let scan_table = cache.as_ref().and_then(|_| index.take_encoded_scan_table());
     let cache_write = CacheWrite(cache.map(|c| {
         let ws = ws.clone();
         std::thread::spawn(move || {
