@@ -42,7 +42,15 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
 /// `--baseline REV` / `--baseline-dir DIR` / `baseline = "REV"` in alchemy-ls.toml.
 pub fn load_for_check(args: &CheckArgs, io: &mut Io) -> Result<load::Loaded, i32> {
     let cache = load::cache_dir(args.no_cache, args.cache_dir.as_deref(), &args.input);
-    let mut loaded = load::load_with(&args.input, io, |c| adjust_config(args, c), cache)?;
+    // `--fix` edits through the index; `check` only reads its snapshot.
+    let one_shot = !(args.fix || args.fix_dry_run);
+    let mut loaded = load::load_with(
+        &args.input,
+        io,
+        |c| adjust_config(args, c),
+        cache,
+        one_shot,
+    )?;
     let opts = crate::workspace::LoadOptions {
         no_ignore: args.input.no_ignore,
     };

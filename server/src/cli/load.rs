@@ -21,7 +21,7 @@ pub struct Loaded {
 }
 
 pub fn load(input: &InputArgs, io: &mut Io) -> Result<Loaded, i32> {
-    load_with(input, io, |_| {}, None)
+    load_with(input, io, |_| {}, None, false)
 }
 
 /// The on-disk facts cache `check` uses: `None` with `--no-cache`, else `--cache-dir`,
@@ -56,11 +56,13 @@ impl Drop for CacheWrite {
 
 /// [`load`], with the configuration adjusted by command-line options before loading, and
 /// the facts of unchanged files read from the cache in `cache` (which is then updated).
+/// `one_shot`: the index will not be updated (see [`Index::set_one_shot`]).
 pub fn load_with(
     input: &InputArgs,
     io: &mut Io,
     adjust: impl FnOnce(&mut Config),
     cache: Option<PathBuf>,
+    one_shot: bool,
 ) -> Result<Loaded, i32> {
     for p in &input.paths {
         if !p.exists() {
@@ -88,6 +90,9 @@ pub fn load_with(
     // As `workspace::load`: compile the TypeScript queries while discovery runs.
     std::thread::spawn(|| alchemy_grammar::warm_up_dialect(alchemy_grammar::Dialect::TypeScript));
     let mut index = Index::new(input.paths.clone(), Arc::new(config), opts);
+    if one_shot {
+        index.set_one_shot();
+    }
     // The cache is read while discovery walks the tree.
     let reading = cache.map(|dir| {
         let mut c = FactsCache::new(dir, &input.paths);

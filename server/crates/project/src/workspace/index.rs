@@ -121,6 +121,10 @@ pub struct Index {
     /// next scan; `Some` also makes the scans record the stat data of what they read.
     scan_seed: Option<ScanTable>,
     scan_record: Option<ScanRecord>,
+    /// Loaded once, never updated (see [`Index::set_one_shot`]).
+    one_shot: bool,
+    /// The candidates' specifiers were freed (a one-shot index after its scan).
+    pub(super) relevance_inputs_gone: bool,
 }
 
 /// What an earlier run knew: facts by content hash, the prefilter's verdicts by stat data.
@@ -209,7 +213,29 @@ impl Index {
             revision: None,
             scan_seed: None,
             scan_record: None,
+            one_shot: false,
+            relevance_inputs_gone: false,
         }
+    }
+
+    /// This index is loaded once by [`Index::scan`] and never updated (`check`): what only
+    /// an update needs is freed as soon as the scan is done with it, before the parsed facts
+    /// pile up: the specifiers of the files that are not Alchemy files (found by the byte
+    /// scan, read by the relevance fixpoint only) and the resolutions made from the files
+    /// that turned out not to be relevant (those of them that get loaded are resolved
+    /// again). The snapshot is the same. An update afterwards is a bug (debug builds panic).
+    pub fn set_one_shot(&mut self) {
+        self.one_shot = true;
+    }
+
+    /// See [`Index::set_one_shot`].
+    fn forget_relevance_inputs(&mut self) {
+        for c in self.candidates.values_mut() {
+            c.specifiers = Vec::new();
+        }
+        let relevant = &self.relevant;
+        self.memo.retain_importers(|p| relevant.contains(p));
+        self.relevance_inputs_gone = true;
     }
 
     /// The prefilter's verdicts of an earlier run by stat data (see
@@ -452,6 +478,9 @@ impl Index {
                 crate::timing::mark("relevance");
                 self.relevance_dirty = false;
                 self.roots_dirty = true;
+                if self.one_shot {
+                    self.forget_relevance_inputs();
+                }
                 // ... and resolve their imports, found by the byte scan, for the link step.
                 let pairs: Vec<(PathBuf, String)> = prefetched
                     .iter()

@@ -88,6 +88,12 @@ impl Memo {
         affected
     }
 
+    /// Keep what was resolved from the files for which `keep` holds only.
+    pub fn retain_importers(&mut self, mut keep: impl FnMut(&Path) -> bool) {
+        self.map.retain(|from, _| keep(from));
+        self.map.shrink_to_fit();
+    }
+
     /// Forget everything resolved from `from` (the file itself was deleted).
     pub fn forget_importer(&mut self, from: &Path) {
         self.map.remove(from);

@@ -16,6 +16,10 @@ use super::links::Link;
 
 impl Index {
     pub(super) fn compute_relevance(&mut self) {
+        debug_assert!(
+            !self.relevance_inputs_gone,
+            "a one-shot index was updated after its scan"
+        );
         let mut relevant: HashSet<PathBuf> = self
             .candidates
             .iter()
