@@ -223,7 +223,8 @@ impl Index {
     /// pile up: the specifiers of the files that are not Alchemy files (found by the byte
     /// scan, read by the relevance fixpoint only) and the resolutions made from the files
     /// that turned out not to be relevant (those of them that get loaded are resolved
-    /// again). The snapshot is the same. An update afterwards is a bug (debug builds panic).
+    /// again); the other resolutions once every loaded file is linked. The snapshot is the
+    /// same. An update afterwards is a bug (debug builds panic).
     pub fn set_one_shot(&mut self) {
         self.one_shot = true;
     }
@@ -911,6 +912,10 @@ impl Index {
             layer = next;
         }
 
+        if self.one_shot {
+            // Every loaded file is linked: the resolutions are not asked again.
+            self.memo = Memo::default();
+        }
         // Unload what is no longer reachable.
         let dead: Vec<PathBuf> = self
             .by_path
@@ -1157,10 +1162,15 @@ impl Index {
         if todo.is_empty() {
             return;
         }
+        // (pairs resolved already, e.g. the roots' imports found by the byte scan, are not
+        // copied only to be dropped by `ensure`)
+        let memo = &self.memo;
         let pairs: Vec<(PathBuf, String)> = todo
             .iter()
             .flat_map(|(id, p)| {
-                specifiers(&self.files[id.0 as usize].facts).map(move |s| ((*p).clone(), s.to_string()))
+                specifiers(&self.files[id.0 as usize].facts)
+                    .filter(move |s| !memo.contains(p, s))
+                    .map(move |s| ((*p).clone(), s.to_string()))
             })
             .collect();
         self.memo.ensure(pairs, &self.resolver, &self.config);
