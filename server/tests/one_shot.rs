@@ -140,10 +140,7 @@ export const u = util(1);
     let plain = snapshot(&fx.root, false);
     let one_shot = snapshot(&fx.root, true);
     assert_eq!(summary(&one_shot), summary(&plain));
-    let loaded: Vec<(String, bool)> = one_shot
-        .iter()
-        .map(|f| (fx.rel(&f.path), f.root))
-        .collect();
+    let loaded: Vec<(String, bool)> = one_shot.iter().map(|f| (fx.rel(&f.path), f.root)).collect();
     assert_eq!(
         loaded,
         vec![

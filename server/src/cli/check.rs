@@ -27,10 +27,8 @@ pub fn run(args: &CheckArgs, io: &mut Io) -> i32 {
     // are freed before the analysis allocates, which then reuses their memory.
     drop(index);
     crate::timing::mark("loaded");
-    let analysis = analysis::analyze_by_components(
-        &mut analysis::components::Analyzer::diagnostics_only(),
-        &ws,
-    );
+    let analysis =
+        analysis::analyze_by_components(&mut analysis::components::Analyzer::diagnostics_only(), &ws);
     crate::timing::mark("analysed");
     let code = finish(args, io, &ws, &analysis, &base);
     crate::timing::mark("reported");
@@ -44,13 +42,7 @@ pub fn load_for_check(args: &CheckArgs, io: &mut Io) -> Result<load::Loaded, i32
     let cache = load::cache_dir(args.no_cache, args.cache_dir.as_deref(), &args.input);
     // `--fix` edits through the index; `check` only reads its snapshot.
     let one_shot = !(args.fix || args.fix_dry_run);
-    let mut loaded = load::load_with(
-        &args.input,
-        io,
-        |c| adjust_config(args, c),
-        cache,
-        one_shot,
-    )?;
+    let mut loaded = load::load_with(&args.input, io, |c| adjust_config(args, c), cache, one_shot)?;
     let opts = crate::workspace::LoadOptions {
         no_ignore: args.input.no_ignore,
     };
