@@ -194,7 +194,7 @@ fn references_at_in(m: &Model, file: FileId, offset: u32, include_declaration: b
 fn reference_sites(m: &Model, r: usize) -> Vec<NavTarget> {
     let name = m.res(r).name.clone();
     let mut out: Vec<NavTarget> = Vec::new();
-    for e in &m.graph.edges {
+    for e in &m.graph().edges {
         let relevant = match m.res(r).kind {
             ResourceKind::Worker => {
                 (e.to == r

@@ -225,13 +225,13 @@ pub fn workspace_graph(ws: &Workspace, an: &Analysis) -> Graph {
         if !an.graph.resources.is_empty() {
             return an.graph.clone();
         }
-        return super::info::model(ws).graph.clone();
+        return super::info::model(ws).graph().clone();
     }
     let mut out = Graph::default();
     let mut seen: HashMap<(FileId, u32, u32, ResourceKind), usize> = HashMap::new();
     for c in &an.components.results {
         let Some(m) = c.model() else { continue };
-        let g = &m.graph;
+        let g = m.graph();
         let members: HashSet<FileId> = c.members.iter().copied().collect();
         let mut map: Vec<Option<usize>> = Vec::with_capacity(g.resources.len());
         for r in &g.resources {

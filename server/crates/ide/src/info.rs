@@ -160,7 +160,7 @@ pub fn site(m: &Model, file: FileId, span: Span, name: &str) -> NavTarget {
 /// Workers with a `hosts` edge to r.
 pub fn hosts_of(m: &Model, r: usize) -> Vec<usize> {
     let mut v: Vec<usize> = m
-        .graph
+        .graph()
         .edges
         .iter()
         .filter(|e| e.kind == EdgeKind::Hosts && e.to == r)
@@ -176,7 +176,7 @@ pub fn edges_to<'m>(
     r: usize,
     kind: EdgeKind,
 ) -> Vec<&'m alchemy_ls_core::analysis::graph::Edge> {
-    m.graph
+    m.graph()
         .edges
         .iter()
         .filter(|e| e.kind == kind && e.to == r)
@@ -188,7 +188,7 @@ pub fn edges_from<'m>(
     r: usize,
     kind: EdgeKind,
 ) -> Vec<&'m alchemy_ls_core::analysis::graph::Edge> {
-    m.graph
+    m.graph()
         .edges
         .iter()
         .filter(|e| e.kind == kind && e.from == r)

@@ -355,8 +355,11 @@ fn analyse_component(ws: &Workspace, members: &[FileId], drop_model: bool) -> Co
     tests::maybe_panic(ws, members);
     let view = ws.restricted_to(members);
     let model = ComponentModel::new(view, |view| Model::build(Ctx::new(view)));
-    let diagnostics = finalize::finalize_in(ws, members, rules::run_all(model.borrow_dependent()));
     let m = model.borrow_dependent();
+    // The rules do not read the graph: it is built meanwhile (the names it looks up count as
+    // the rules' do, for merging).
+    let (found, _) = rayon::join(|| rules::run_all(m), || m.graph());
+    let diagnostics = finalize::finalize_in(ws, members, found);
     ComponentResult {
         members: members.to_vec(),
         diagnostics,

@@ -42,7 +42,7 @@ pub fn analyze(ws: &Workspace) -> Analysis {
     let all: Vec<_> = ws.iter().map(|f| f.id).collect();
     let diagnostics = finalize::finalize_in(ws, &all, raw);
     Analysis {
-        graph: model.graph,
+        graph: model.into_graph(),
         diagnostics,
         components: Default::default(),
     }

@@ -124,7 +124,9 @@ pub struct Model<'a> {
     /// Worker W → every `X.from(W)` of another Worker's scope: (consumer, X, file, span),
     /// in owner order (built on first use).
     from_index: std::sync::OnceLock<HashMap<usize, Vec<Binder>>>,
-    pub graph: Graph,
+    /// The relation graph, built on first use ([`Model::graph`]; the component analysis
+    /// builds it while the rules run, which do not read it).
+    graph: std::sync::OnceLock<Graph>,
     /// Worker by logical id or literal `name` prop (the first Worker in list order).
     workers_by_name: HashMap<String, usize>,
     /// Worker by literal `name` prop only: its physical script name.
@@ -146,7 +148,7 @@ impl<'a> Model<'a> {
             deployed_by: HashMap::default(),
             deploys: HashMap::default(),
             from_index: std::sync::OnceLock::new(),
-            graph: Graph::default(),
+            graph: std::sync::OnceLock::new(),
             workers_by_name: HashMap::default(),
             workers_by_script: HashMap::default(),
             missed_names: Mutex::new(Vec::new()),
@@ -199,8 +201,18 @@ impl<'a> Model<'a> {
         }
         m.compute_hosts();
         m.compute_deployed();
-        m.graph = m.build_graph();
         m
+    }
+
+    /// The relation graph (resources and their edges).
+    pub fn graph(&self) -> &Graph {
+        self.graph.get_or_init(|| self.build_graph())
+    }
+
+    /// The relation graph, taken out of the model.
+    pub fn into_graph(self) -> Graph {
+        self.graph();
+        self.graph.into_inner().unwrap_or_default()
     }
 
     pub fn res(&self, r: usize) -> &super::resources::ResInfo {
