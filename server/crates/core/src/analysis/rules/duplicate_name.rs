@@ -104,15 +104,29 @@ fn by_id(m: &Model, keep: impl Fn(usize) -> bool) -> BTreeMap<String, Vec<usize>
     groups
 }
 
-/// Where a stack first deploys a Worker (its `yield*`), for deploy order.
-fn deploy_order<'m>(m: &'m Model, w: usize) -> Option<(&'m std::path::Path, u32)> {
-    m.stacks_of(w)
-        .iter()
-        .filter_map(|s| m.scopes.get(s))
-        .flat_map(|sc| sc.events.iter())
-        .filter(|ev| matches!(&ev.kind, EvKind::Yield { target } if *target == w))
-        .map(|ev| order_key(m, (ev.file, ev.span)))
-        .min()
+/// Where each stack first deploys each Worker of `workers` (its `yield*`), for deploy order:
+/// one pass over the events of the stacks that deploy them, keyed by (stack, Worker).
+fn first_deploys<'m>(
+    m: &'m Model,
+    workers: impl Iterator<Item = usize>,
+) -> HashMap<(usize, usize), (&'m std::path::Path, u32)> {
+    let mut stacks: Vec<usize> = workers.flat_map(|w| m.stacks_of(w).iter().copied()).collect();
+    stacks.sort_unstable();
+    stacks.dedup();
+    let mut first: HashMap<(usize, usize), (&std::path::Path, u32)> = HashMap::default();
+    for s in stacks {
+        let Some(scope) = m.scopes.get(&s) else { continue };
+        for ev in &scope.events {
+            if let EvKind::Yield { target } = &ev.kind {
+                let at = order_key(m, (ev.file, ev.span));
+                first
+                    .entry((s, *target))
+                    .and_modify(|k| *k = (*k).min(at))
+                    .or_insert(at);
+            }
+        }
+    }
+    first
 }
 
 // (1)
@@ -120,10 +134,20 @@ fn worker_ids(m: &Model, out: &mut Vec<Diagnostic>) {
     let mut groups = by_id(m, |r| {
         m.res(r).kind == ResourceKind::Worker && m.res(r).form != Form::WorkerRef
     });
+    // a lone Worker under its id has nothing to collide with
+    groups.retain(|_, list| list.len() > 1);
+    let first = first_deploys(m, groups.values().flatten().copied());
+    let deploy_order = |w: usize| {
+        m.stacks_of(w)
+            .iter()
+            .filter_map(|s| first.get(&(*s, w)))
+            .min()
+            .copied()
+    };
     // the second Worker a stack deploys under an id silently reuses the first
     for list in groups.values_mut() {
-        list.sort_by_key(|&r| {
-            let d = deploy_order(m, r);
+        list.sort_by_cached_key(|&r| {
+            let d = deploy_order(r);
             (d.is_none(), d, order_key(m, name_loc(m, r)))
         });
     }
