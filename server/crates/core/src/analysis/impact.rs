@@ -156,14 +156,7 @@ impl Snapshot {
             let name = info.logical_id.clone().unwrap_or_else(|| info.name.clone());
             let Some(scope) = m.scopes.get(&s) else { continue };
             let mut workers = BTreeMap::new();
-            let mut deployed: Vec<usize> = m
-                .deployed_by
-                .iter()
-                .filter(|(_, ss)| ss.contains(&s))
-                .map(|(w, _)| *w)
-                .collect();
-            deployed.sort();
-            for w in deployed {
+            for &w in m.workers_of(s) {
                 let wi = m.res(w);
                 let Some(id) = wi.logical_id.clone() else { continue };
                 let rollout = m.rollout(w);

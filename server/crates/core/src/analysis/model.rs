@@ -136,7 +136,15 @@ pub struct Model<'a> {
     missed_names: Mutex<Vec<String>>,
     /// The deploy-impact findings against the baseline, computed once (see `impact`).
     pub impact: std::sync::OnceLock<Vec<super::impact::Finding>>,
+    /// Every Worker's understood `env` entries, in Worker order (computed once: the hosts,
+    /// the graph, rules and the deploy-impact snapshot all read them).
+    env_keyed: std::sync::OnceLock<Vec<EnvEntry>>,
+    /// Worker → what it hosts (the keys of `hosts` it is a host of), sorted.
+    hosted_by: std::sync::OnceLock<HashMap<usize, Vec<usize>>>,
 }
+
+/// An understood `env` entry: (Worker, file, entry span, value span, value, key).
+type EnvEntry = (usize, FileId, Span, Span, EnvValue, Option<String>);
 
 impl<'a> Model<'a> {
     pub fn build(ctx: Ctx<'a>) -> Model<'a> {
@@ -153,6 +161,8 @@ impl<'a> Model<'a> {
             workers_by_script: HashMap::default(),
             missed_names: Mutex::new(Vec::new()),
             impact: std::sync::OnceLock::new(),
+            env_keyed: std::sync::OnceLock::new(),
+            hosted_by: std::sync::OnceLock::new(),
         };
         for (r, info) in m.ctx.res.list.iter().enumerate() {
             if info.kind != ResourceKind::Worker || info.form == Form::WorkerRef {
@@ -721,15 +731,27 @@ impl<'a> Model<'a> {
 
     /// Every `env`/`bindings` entry of every Worker whose value the analysis understands
     /// (inline or through a const): (worker, file, entry span, value span, value).
-    fn env_entries(&self) -> Vec<(usize, FileId, Span, Span, EnvValue)> {
+    fn env_entries(&self) -> impl Iterator<Item = (usize, FileId, Span, Span, EnvValue)> + '_ {
         self.env_entries_keyed()
-            .into_iter()
-            .map(|(w, f, e, v, val, _)| (w, f, e, v, val))
-            .collect()
+            .iter()
+            .map(|&(w, f, e, v, val, _)| (w, f, e, v, val))
     }
 
-    /// [`Model::env_entries`] with each entry's key (`COUNTER` of `env: { COUNTER: … }`).
-    fn env_entries_keyed(&self) -> Vec<(usize, FileId, Span, Span, EnvValue, Option<String>)> {
+    /// [`Model::env_entries`] with each entry's key (`COUNTER` of `env: { COUNTER: … }`), in
+    /// Worker order.
+    fn env_entries_keyed(&self) -> &[EnvEntry] {
+        self.env_keyed.get_or_init(|| self.collect_env_entries())
+    }
+
+    /// Worker `w`'s entries of [`Model::env_entries_keyed`].
+    fn env_entries_of(&self, w: usize) -> &[EnvEntry] {
+        let all = self.env_entries_keyed();
+        let start = all.partition_point(|e| e.0 < w);
+        let end = all.partition_point(|e| e.0 <= w);
+        &all[start..end]
+    }
+
+    fn collect_env_entries(&self) -> Vec<EnvEntry> {
         let mut out = Vec::new();
         for (w, info) in self.ctx.res.list.iter().enumerate() {
             if info.kind != ResourceKind::Worker {
@@ -791,7 +813,6 @@ impl<'a> Model<'a> {
     /// (worker, file, span, target).
     pub fn env_service_bindings(&self) -> Vec<(usize, FileId, Span, usize)> {
         self.env_entries()
-            .into_iter()
             .filter_map(|(w, f, span, _, v)| match v {
                 EnvValue::Res(t) | EnvValue::Entrypoint(t) if self.res(t).kind == ResourceKind::Worker => {
                     Some((w, f, span, t))
@@ -805,7 +826,6 @@ impl<'a> Model<'a> {
     /// container application): (worker, file, value span, container).
     pub fn env_containers(&self) -> Vec<(usize, FileId, Span, usize)> {
         self.env_entries()
-            .into_iter()
             .filter_map(|(w, f, _, value_span, v)| match v {
                 EnvValue::Res(c) if self.res(c).kind == ResourceKind::Container => {
                     Some((w, f, value_span, c))
@@ -820,21 +840,18 @@ impl<'a> Model<'a> {
     /// deploy-impact comparison.
     pub fn hosted_namespaces(&self, w: usize) -> Vec<HostedNamespace> {
         let mut out: Vec<HostedNamespace> = Vec::new();
-        let descriptors: Vec<(usize, Span, Option<String>)> = self
-            .env_entries_keyed()
-            .into_iter()
-            .filter(|e| e.0 == w)
-            .filter_map(|(_, _, _, vspan, v, key)| match v {
+        let descriptors: Vec<(usize, Span, &Option<String>)> = self
+            .env_entries_of(w)
+            .iter()
+            .filter_map(|(_, _, _, vspan, v, key)| match *v {
                 EnvValue::Res(d) if matches!(self.res(d).form, Form::DoDescriptor | Form::RpcDoValue) => {
-                    Some((d, vspan, key))
+                    Some((d, *vspan, key))
                 }
                 _ => None,
             })
             .collect();
-        let mut xs: Vec<(&usize, &Vec<Host>)> = self.hosts.iter().collect();
-        xs.sort_by_key(|(x, _)| **x);
-        for (&x, hs) in xs {
-            let Some(h) = hs.iter().find(|h| h.worker == w) else {
+        for &x in self.hosted_of(w) {
+            let Some(h) = self.hosts[&x].iter().find(|h| h.worker == w) else {
                 continue;
             };
             let info = self.res(x);
@@ -859,7 +876,7 @@ impl<'a> Model<'a> {
                     let _ = d;
                     out.push(HostedNamespace {
                         x,
-                        id: key.clone().unwrap_or_else(|| name.clone()),
+                        id: key.as_ref().cloned().unwrap_or_else(|| name.clone()),
                         class_name: class_name.clone(),
                         descriptor: true,
                         file: h.file,
@@ -882,23 +899,37 @@ impl<'a> Model<'a> {
 
     /// The Workflows Worker `w` hosts: (workflow, its name).
     pub fn hosted_workflows(&self, w: usize) -> Vec<(usize, String)> {
-        let mut out: Vec<(usize, String)> = self
-            .hosts
+        self.hosted_of(w)
             .iter()
-            .filter(|(x, hs)| {
-                self.res(**x).kind == ResourceKind::Workflow && hs.iter().any(|h| h.worker == w)
-            })
-            .filter_map(|(x, _)| Some((*x, self.res(*x).logical_id.clone()?)))
-            .collect();
-        out.sort();
-        out
+            .filter(|&&x| self.res(x).kind == ResourceKind::Workflow)
+            .filter_map(|&x| Some((x, self.res(x).logical_id.clone()?)))
+            .collect()
+    }
+
+    /// What Worker `w` hosts (DOs, Workflows), sorted.
+    pub fn hosted_of(&self, w: usize) -> &[usize] {
+        let index = self.hosted_by.get_or_init(|| {
+            let mut index: HashMap<usize, Vec<usize>> = HashMap::default();
+            for (&x, hs) in &self.hosts {
+                for h in hs {
+                    let list = index.entry(h.worker).or_default();
+                    if !list.contains(&x) {
+                        list.push(x);
+                    }
+                }
+            }
+            for list in index.values_mut() {
+                list.sort_unstable();
+            }
+            index
+        });
+        index.get(&w).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// `env` entries whose value is a DO/Workflow descriptor (DoDescriptor, RpcDoValue, WorkflowDescriptor),
     /// inline or held in a const: (worker, file, descriptor span, resource, scriptName).
     pub fn env_descriptors(&self) -> Vec<(usize, FileId, Span, usize, Option<ScriptName>)> {
         self.env_entries()
-            .into_iter()
             .filter_map(|(w, f, _, value_span, v)| match v {
                 EnvValue::Res(d)
                     if matches!(
