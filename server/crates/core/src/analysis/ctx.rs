@@ -182,19 +182,34 @@ impl<'a> Ctx<'a> {
             locals_index: Default::default(),
         };
         ctx.collect_instances();
+        // `X.make(…)` calls: resolved per file in parallel, recorded in file order
+        let found: Vec<(usize, FileId, ExprId)> = {
+            use rayon::prelude::*;
+            let ctx = &ctx;
+            let files: Vec<&crate::workspace::SourceFile> = ws.iter().collect();
+            files
+                .par_iter()
+                .with_min_len(64)
+                .flat_map_iter(|src| {
+                    src.facts.constructs.iter().filter_map(move |c| {
+                        if c.kind != ConstructKind::Make {
+                            return None;
+                        }
+                        let Some(Expr::Call { callee, .. }) = kind(&src.facts, c.expr) else {
+                            return None;
+                        };
+                        let Some(Expr::Member { object, .. }) = kind(&src.facts, *callee) else {
+                            return None;
+                        };
+                        let r = ctx.resource_of(src.id, *object, &Env::default())?;
+                        Some((r, src.id, c.expr))
+                    })
+                })
+                .collect()
+        };
         let mut makes: HashMap<usize, Vec<(FileId, ExprId)>> = HashMap::default();
-        for src in ws.iter() {
-            for c in &src.facts.constructs {
-                if c.kind != ConstructKind::Make {
-                    continue;
-                }
-                if let Some(Expr::Call { callee, .. }) = kind(&src.facts, c.expr)
-                    && let Some(Expr::Member { object, .. }) = kind(&src.facts, *callee)
-                    && let Some(r) = ctx.resource_of(src.id, *object, &Env::default())
-                {
-                    makes.entry(r).or_default().push((src.id, c.expr));
-                }
-            }
+        for (r, file, expr) in found {
+            makes.entry(r).or_default().push((file, expr));
         }
         ctx.makes = makes;
         ctx.classify_external_workers();

@@ -1,6 +1,6 @@
 //! Configured severities, suppression comments and ordering.
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 
 use alchemy_grammar::Span;
 
@@ -24,32 +24,43 @@ pub fn finalize(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// [`finalize`], plus the findings about the suppression comments of `members` (the files
 /// whose rules produced `diags`): [`INVALID_SUPPRESSION`] and [`UNUSED_SUPPRESSION`].
 pub fn finalize_in(ws: &Workspace, members: &[FileId], diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut kept: Vec<Diagnostic> = Vec::new();
     // (file, suppression index, rule) of every suppression that hid a diagnostic; `*` for a
     // suppression that lists no rule.
     let mut used: HashSet<(FileId, usize, &'static str)> = HashSet::default();
-    let mut seen: HashSet<Diagnostic> = HashSet::default();
+    // whether a file is under a root, asked once per file (a path comparison per component)
+    let mut rooted: FxHashMap<FileId, bool> = FxHashMap::default();
     for mut d in diags {
         if !apply_level(ws, &mut d) {
             continue;
         }
-        if !under_roots(ws, d.location.file) {
+        let file = d.location.file;
+        if !*rooted.entry(file).or_insert_with(|| under_roots(ws, file)) {
             continue;
         }
         let by = suppressing(ws, &d);
         if !by.is_empty() {
             for i in by {
-                let s = &ws.file(d.location.file).facts.suppressions[i];
-                used.insert((d.location.file, i, if s.rules.is_empty() { "*" } else { d.rule }));
+                let s = &ws.file(file).facts.suppressions[i];
+                used.insert((file, i, if s.rules.is_empty() { "*" } else { d.rule }));
             }
             continue;
         }
-        if seen.insert(d.clone()) {
-            out.push(d);
-        }
+        kept.push(d);
     }
+    // the first of identical diagnostics, without a copy of each
+    let first: Vec<bool> = {
+        let mut seen: HashSet<&Diagnostic> = HashSet::default();
+        kept.iter().map(|d| seen.insert(d)).collect()
+    };
+    let mut out: Vec<Diagnostic> = kept
+        .into_iter()
+        .zip(first)
+        .filter_map(|(d, first)| first.then_some(d))
+        .collect();
     for &file in members {
-        if under_roots(ws, file) {
+        // only suppression comments are reported here: most files have none
+        if !ws.file(file).facts.suppressions.is_empty() && under_roots(ws, file) {
             suppression_findings(ws, file, &used, &mut out);
         }
     }
@@ -171,7 +182,7 @@ fn suppression_findings(
             let idle: Vec<&str> = s
                 .rules
                 .iter()
-                .filter(|id| known(id) && !used.iter().any(|(f, j, r)| *f == file && *j == i && r == id))
+                .filter(|id| known(id) && !used.contains(&(file, i, id.as_str())))
                 .map(String::as_str)
                 .collect();
             if idle.is_empty() {
