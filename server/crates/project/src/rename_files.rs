@@ -64,31 +64,29 @@ pub fn gather(
     paths.push(cursor.to_path_buf());
     paths.sort();
     paths.dedup();
+    // Read and searched in parallel (a monorepo's sources are mostly not indexed: read from
+    // disk), kept in path order.
+    use rayon::prelude::*;
     let finder = memmem::Finder::new(name.as_bytes());
-    let mut files: Vec<(PathBuf, Arc<str>)> = Vec::new();
-    for path in paths {
-        let text: Arc<str> = match ws.file_id(&path) {
-            Some(id) => ws.file(id).text.clone(),
-            None => {
-                let Ok(meta) = std::fs::metadata(&path) else {
-                    continue;
-                };
-                if !meta.is_file() || meta.len() > MAX_BYTES {
-                    continue;
+    paths
+        .into_par_iter()
+        .with_min_len(64)
+        .filter_map(|path| {
+            let text: Arc<str> = match ws.file_id(&path) {
+                Some(id) => ws.file(id).text.clone(),
+                None => {
+                    let meta = std::fs::metadata(&path).ok()?;
+                    if !meta.is_file() || meta.len() > MAX_BYTES {
+                        return None;
+                    }
+                    Arc::from(std::fs::read_to_string(&path).ok()?)
                 }
-                match std::fs::read_to_string(&path) {
-                    Ok(t) => Arc::from(t),
-                    Err(_) => continue,
-                }
-            }
-        };
-        let b = text.as_bytes();
-        let keep = path == cursor || finder.find(b).is_some() || passes_on(b);
-        if keep {
-            files.push((path, text));
-        }
-    }
-    files
+            };
+            let b = text.as_bytes();
+            let keep = path == cursor || finder.find(b).is_some() || passes_on(b);
+            keep.then_some((path, text))
+        })
+        .collect()
 }
 
 /// Can a file that does not spell the name still matter to its rename: it re-exports
@@ -136,10 +134,16 @@ fn relevant(
         .enumerate()
         .map(|(i, (p, _))| (p.as_path(), i))
         .collect();
-    let spelled: Vec<bool> = files.iter().map(|(_, t)| spells(t.as_bytes(), &finder)).collect();
-    let passes: Vec<bool> = files.iter().map(|(_, t)| passes_on(t.as_bytes())).collect();
+    // per file, in parallel: whether it spells the name or passes names on, and the gathered
+    // files its specifiers resolve to
+    use rayon::prelude::*;
+    let (spelled, passes): (Vec<bool>, Vec<bool>) = files
+        .par_iter()
+        .map(|(_, t)| (spells(t.as_bytes(), &finder), passes_on(t.as_bytes())))
+        .unzip();
     let targets: Vec<Vec<usize>> = files
-        .iter()
+        .par_iter()
+        .with_min_len(16)
         .map(|(path, text)| {
             let mut specifiers = scan_specifiers(text.as_bytes());
             specifiers.extend(dynamic_specifiers(text.as_bytes()));
@@ -209,8 +213,10 @@ pub fn resolve_files(
         .map(|(i, (p, _))| (p.clone(), i))
         .collect();
     let cursor_index = index.get(cursor).copied();
+    use rayon::prelude::*;
     let out = files
-        .into_iter()
+        .into_par_iter()
+        .with_min_len(16)
         .map(|(path, text)| {
             let mut specifiers = scan_specifiers(text.as_bytes());
             specifiers.extend(dynamic_specifiers(text.as_bytes()));
