@@ -8,11 +8,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use alchemy_ls::facts_cache::{self, FactsCache};
 use alchemy_ls::workspace::scan_cache::{FileStat, RACY_MARGIN, ScanEntry, ScanTable};
-use common::fixture::{Fixture, parse_fixture};
+use common::fixture::{Fixture, examples, fixture_files, parse_fixture};
 
 /// `check PATH --format json ARGS…` in this process: (exit code, stdout, stderr).
 fn check(root: &Path, args: &[&str]) -> (i32, String, String) {
@@ -34,35 +34,6 @@ fn check(root: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out).into_owned(),
         String::from_utf8_lossy(&err).into_owned(),
     )
-}
-
-fn fixture_files() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read fixtures").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "txt") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read examples")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    out.sort();
-    out
 }
 
 /// Wait until files written before the call are older than the racy margin (their verdicts

@@ -5,40 +5,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use alchemy_ls::workspace::{Index, LoadOptions, Workspace};
-use common::fixture::{Fixture, parse_fixture};
-
-fn fixture_files() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read fixtures").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "txt") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read examples")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    out.sort();
-    out
-}
+use common::fixture::{Fixture, examples, fixture_files, parse_fixture};
 
 fn snapshot(root: &Path, one_shot: bool) -> Workspace {
     let config = alchemy_ls::config::discover(root).unwrap_or_default();

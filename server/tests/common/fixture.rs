@@ -137,3 +137,34 @@ pub fn write_files(root: &Path, files: &[(String, String)]) {
         std::fs::write(full, c).unwrap();
     }
 }
+
+/// Every fixture text under `server/tests/fixtures`, sorted.
+pub fn fixture_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read fixtures").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "txt") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The bundled example workspaces (`examples/*`), sorted.
+pub fn examples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read examples")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    out
+}

@@ -21,6 +21,14 @@ fn load_ws(root: &Path) -> Workspace {
     load(&[root.to_path_buf()], Arc::new(config), &LoadOptions::default()).expect("load fixture")
 }
 
+/// An index of `root`, scanned (the server's path: updated by edits afterwards).
+fn scanned(root: &Path) -> Index {
+    let config = alchemy_ls_project::config::discover(root).unwrap_or_else(|_| Config::default());
+    let mut index = Index::new(vec![root.to_path_buf()], Arc::new(config), LoadOptions::default());
+    index.scan();
+    index
+}
+
 fn fixture_texts(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -127,9 +135,7 @@ fn a_worker_named_by_a_string_merges_the_components() {
 #[test]
 fn an_edit_reanalyses_only_the_edited_component() {
     let fx = Fixture::new(TWO_APPS);
-    let config = alchemy_ls_project::config::discover(&fx.root).unwrap_or_else(|_| Config::default());
-    let mut index = Index::new(vec![fx.root.clone()], Arc::new(config), LoadOptions::default());
-    index.scan();
+    let mut index = scanned(&fx.root);
     let mut analyzer = Analyzer::default();
     let first = analyze_by_components(&mut analyzer, &index.snapshot());
     let n = first.components.results.len();
@@ -193,9 +199,7 @@ fn an_edit_that_changes_an_import_regroups_the_components() {
     // The analyzer keeps the import components between snapshots while no import changes:
     // an import added, retargeted or removed by an edit must regroup them.
     let fx = Fixture::new(TWO_APPS);
-    let config = alchemy_ls_project::config::discover(&fx.root).unwrap_or_else(|_| Config::default());
-    let mut index = Index::new(vec![fx.root.clone()], Arc::new(config), LoadOptions::default());
-    index.scan();
+    let mut index = scanned(&fx.root);
     let mut analyzer = Analyzer::default();
     analyze_by_components(&mut analyzer, &index.snapshot());
     let other = fx.path("b/other.ts");
