@@ -910,12 +910,10 @@ impl<'a> Model<'a> {
     pub fn hosted_of(&self, w: usize) -> &[usize] {
         let index = self.hosted_by.get_or_init(|| {
             let mut index: HashMap<usize, Vec<usize>> = HashMap::default();
+            // each of X's hosts is a distinct Worker (see `compute_hosts`)
             for (&x, hs) in &self.hosts {
                 for h in hs {
-                    let list = index.entry(h.worker).or_default();
-                    if !list.contains(&x) {
-                        list.push(x);
-                    }
+                    index.entry(h.worker).or_default().push(x);
                 }
             }
             for list in index.values_mut() {
