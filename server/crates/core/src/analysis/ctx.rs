@@ -26,6 +26,42 @@ pub struct Ctx<'a> {
     /// Name indexes of long local lists (see [`Ctx::with_locals`]), by the list's address and
     /// length.
     locals_index: std::sync::Mutex<rustc_hash::FxHashMap<(usize, usize), LocalsIndex>>,
+    /// [`Ctx::module_resource`] of each identifier and member expression asked for, once the
+    /// resources and their instances are known (empty until then).
+    module_res: ModuleResMemo,
+}
+
+/// One slot per expression of each file of the view: [`UNKNOWN`], [`NO_RESOURCE`] or a
+/// resource index. Written at most once per slot with the value any thread would compute,
+/// so relaxed atomics suffice.
+#[derive(Default)]
+struct ModuleResMemo {
+    /// A file's first slot.
+    base: HashMap<FileId, usize>,
+    slots: Box<[std::sync::atomic::AtomicU32]>,
+}
+
+const UNKNOWN: u32 = u32::MAX;
+const NO_RESOURCE: u32 = u32::MAX - 1;
+
+impl ModuleResMemo {
+    fn new(ws: &Workspace) -> ModuleResMemo {
+        let mut base = HashMap::default();
+        let mut len = 0;
+        for src in ws.iter() {
+            base.insert(src.id, len);
+            len += src.facts.exprs.len();
+        }
+        let slots = (0..len)
+            .map(|_| std::sync::atomic::AtomicU32::new(UNKNOWN))
+            .collect();
+        ModuleResMemo { base, slots }
+    }
+
+    fn slot(&self, file: FileId, e: ExprId) -> Option<&std::sync::atomic::AtomicU32> {
+        let base = *self.base.get(&file)?;
+        self.slots.get(base + e as usize)
+    }
 }
 
 /// A function body's locals by the hash of their name: the position of the last local whose
@@ -180,8 +216,10 @@ impl<'a> Ctx<'a> {
             instance_at: HashMap::default(),
             functions: Default::default(),
             locals_index: Default::default(),
+            module_res: ModuleResMemo::default(),
         };
         ctx.collect_instances();
+        ctx.module_res = ModuleResMemo::new(ws);
         // `X.make(…)` calls: resolved per file in parallel, recorded in file order
         let found: Vec<(usize, FileId, ExprId)> = {
             use rayon::prelude::*;
@@ -346,18 +384,19 @@ impl<'a> Ctx<'a> {
 
     /// The module-level symbol an identifier/member expression names, unless it is a local.
     pub fn sym_of(&self, file: FileId, e: ExprId, env: &Env) -> Option<Sym> {
-        if let Some(Expr::Ident { name }) = self.kind(file, e)
-            && env.shadows(name)
-        {
-            return None;
-        }
-        if let Some(Expr::Member { .. }) = self.kind(file, e)
-            && let Some(root) = self.member_root(file, e)
-            && env.shadows(root)
-        {
+        if self.shadowed(file, e, env) {
             return None;
         }
         self.syms.resolve_expr(file, e)
+    }
+
+    /// Whether identifier `e`, or the root of member chain `e`, is a local or a parameter.
+    fn shadowed(&self, file: FileId, e: ExprId, env: &Env) -> bool {
+        match self.kind(file, e) {
+            Some(Expr::Ident { name }) => env.shadows(name),
+            Some(Expr::Member { .. }) => self.member_root(file, e).is_some_and(|root| env.shadows(root)),
+            _ => false,
+        }
     }
 
     /// The identifier a member chain starts from (`opts` of `opts.api.x`).
@@ -433,25 +472,24 @@ impl<'a> Ctx<'a> {
                 if let Some((f2, a, aenv)) = self.arg_value(file, e, env) {
                     return self.resource_of_depth(f2, a, aenv, depth + 1);
                 }
-                let sym = self.sym_of(file, e, env)?;
-                // Resources are named by declarations and default exports only.
-                if !matches!(sym, Sym::Decl { .. } | Sym::DefaultExpr { .. }) {
+                if self.shadowed(file, e, env) {
                     return None;
                 }
-                if let Some(r) = self.res.of_sym(&self.syms, &sym) {
-                    return Some(r);
+                if depth > 0 {
+                    return self.module_resource_depth(file, e, depth);
                 }
-                // `const A = Api.pipe(…)`
-                match self.syms.unalias(sym) {
-                    Sym::Decl { file: f2, decl } => match &self.facts(f2).decls[decl].kind {
-                        DeclKind::Var { init: Some(init), .. }
-                            if matches!(self.member_call(f2, *init), Some((_, "pipe", _))) =>
-                        {
-                            self.resource_of_depth(f2, *init, &Env::default(), depth + 1)
-                        }
-                        _ => None,
-                    },
-                    _ => None,
+                let Some(slot) = self.module_res.slot(file, e) else {
+                    return self.module_resource_depth(file, e, depth);
+                };
+                use std::sync::atomic::Ordering::Relaxed;
+                match slot.load(Relaxed) {
+                    UNKNOWN => {
+                        let r = self.module_resource_depth(file, e, depth);
+                        slot.store(r.map_or(NO_RESOURCE, |r| r as u32), Relaxed);
+                        r
+                    }
+                    NO_RESOURCE => None,
+                    r => Some(r as usize),
                 }
             }
             Expr::Class { .. } => self.res.by_expr.get(&(file, e)).copied(),
@@ -465,6 +503,32 @@ impl<'a> Ctx<'a> {
                 let (obj, prop, _) = self.member_call(file, e)?;
                 (prop == "pipe").then(|| self.resource_of_depth(file, obj, env, depth + 1))?
             }
+            _ => None,
+        }
+    }
+
+    /// The resource a module-level name or member chain names: its symbol's, or through a
+    /// `const A = Api.pipe(…)` alias. Independent of the environment (the caller ruled out
+    /// parameters and locals).
+    fn module_resource_depth(&self, file: FileId, e: ExprId, depth: u32) -> Option<usize> {
+        let sym = self.syms.resolve_expr(file, e)?;
+        // Resources are named by declarations and default exports only.
+        if !matches!(sym, Sym::Decl { .. } | Sym::DefaultExpr { .. }) {
+            return None;
+        }
+        if let Some(r) = self.res.of_sym(&self.syms, &sym) {
+            return Some(r);
+        }
+        // `const A = Api.pipe(…)`
+        match self.syms.unalias(sym) {
+            Sym::Decl { file: f2, decl } => match &self.facts(f2).decls[decl].kind {
+                DeclKind::Var { init: Some(init), .. }
+                    if matches!(self.member_call(f2, *init), Some((_, "pipe", _))) =>
+                {
+                    self.resource_of_depth(f2, *init, &Env::default(), depth + 1)
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
