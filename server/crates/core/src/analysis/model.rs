@@ -164,15 +164,24 @@ impl<'a> Model<'a> {
             env_keyed: std::sync::OnceLock::new(),
             hosted_by: std::sync::OnceLock::new(),
         };
-        for (r, info) in m.ctx.res.list.iter().enumerate() {
-            if info.kind != ResourceKind::Worker || info.form == Form::WorkerRef {
-                continue;
-            }
-            let script = m.name_prop(r);
+        // Each Worker's `name` prop is evaluated in parallel, the tables filled in order.
+        let scripts: Vec<(usize, Option<String>)> = {
+            let m = &m;
+            (0..m.ctx.res.list.len())
+                .into_par_iter()
+                .with_min_len(16)
+                .filter(|&r| {
+                    let info = m.ctx.res.get(r);
+                    info.kind == ResourceKind::Worker && info.form != Form::WorkerRef
+                })
+                .map(|r| (r, m.name_prop(r)))
+                .collect()
+        };
+        for (r, script) in scripts {
             if let Some(s) = &script {
                 m.workers_by_script.entry(s.clone()).or_insert(r);
             }
-            for name in info.logical_id.clone().into_iter().chain(script) {
+            for name in m.ctx.res.get(r).logical_id.clone().into_iter().chain(script) {
                 m.workers_by_name.entry(name).or_insert(r);
             }
         }
@@ -209,8 +218,11 @@ impl<'a> Model<'a> {
                 m.deps.insert(r, d);
             }
         }
-        m.compute_hosts();
-        m.compute_deployed();
+        // Both read the scopes only.
+        let (hosts, (deployed_by, deploys)) = rayon::join(|| m.hosts_table(), || m.deployed_tables());
+        m.hosts = hosts;
+        m.deployed_by = deployed_by;
+        m.deploys = deploys;
         m
     }
 
@@ -339,7 +351,7 @@ impl<'a> Model<'a> {
         v
     }
 
-    fn compute_hosts(&mut self) {
+    fn hosts_table(&self) -> HashMap<usize, Vec<Host>> {
         let mut hosts: HashMap<usize, Vec<Host>> = HashMap::default();
         for (&w, scope) in &self.scopes {
             if self.res(w).kind != ResourceKind::Worker {
@@ -392,10 +404,12 @@ impl<'a> Model<'a> {
             let ws = self.ctx.ws;
             list.sort_by_key(|h| (ws.path_rank(h.file), h.span.start, h.worker));
         }
-        self.hosts = hosts;
+        hosts
     }
 
-    fn compute_deployed(&mut self) {
+    /// Each Worker's deploying stacks, and each stack's Workers (both sorted).
+    #[allow(clippy::type_complexity)]
+    fn deployed_tables(&self) -> (HashMap<usize, Vec<usize>>, HashMap<usize, Vec<usize>>) {
         let mut deployed: HashMap<usize, Vec<usize>> = HashMap::default();
         for (&s, scope) in &self.scopes {
             if self.res(s).kind != ResourceKind::Stack {
@@ -453,8 +467,7 @@ impl<'a> Model<'a> {
         for v in deploys.values_mut() {
             v.sort();
         }
-        self.deployed_by = deployed;
-        self.deploys = deploys;
+        (deployed, deploys)
     }
 
     /// The Workers stack `s` deploys, sorted.
@@ -910,7 +923,7 @@ impl<'a> Model<'a> {
     pub fn hosted_of(&self, w: usize) -> &[usize] {
         let index = self.hosted_by.get_or_init(|| {
             let mut index: HashMap<usize, Vec<usize>> = HashMap::default();
-            // each of X's hosts is a distinct Worker (see `compute_hosts`)
+            // each of X's hosts is a distinct Worker (see `hosts_table`)
             for (&x, hs) in &self.hosts {
                 for h in hs {
                     index.entry(h.worker).or_default().push(x);

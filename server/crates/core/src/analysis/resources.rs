@@ -187,17 +187,53 @@ impl Resources {
                 part
             })
             .collect();
-        let mut res = Resources::default();
-        for part in parts {
-            let base = res.list.len();
-            res.list.extend(part.list);
-            for (k, v) in part.by_sym {
-                res.by_sym.entry(k).or_insert(base + v);
-            }
-            for (k, v) in part.by_expr {
-                res.by_expr.insert(k, base + v);
-            }
+        // Every key names its part's file: the tables are filled concurrently, in any order.
+        let mut bases = Vec::with_capacity(parts.len());
+        let mut total = 0;
+        for p in &parts {
+            bases.push(total);
+            total += p.list.len();
         }
+        let mut lists = Vec::with_capacity(parts.len());
+        let mut syms = Vec::with_capacity(parts.len());
+        let mut exprs = Vec::with_capacity(parts.len());
+        for p in parts {
+            lists.push(p.list);
+            syms.push(p.by_sym);
+            exprs.push(p.by_expr);
+        }
+        let (list, (by_sym, by_expr)) = rayon::join(
+            || {
+                let mut list = Vec::with_capacity(total);
+                lists.into_iter().for_each(|l| list.extend(l));
+                list
+            },
+            || {
+                rayon::join(
+                    || {
+                        let mut all: HashMap<Sym, usize> = HashMap::default();
+                        all.reserve(syms.iter().map(|m| m.len()).sum());
+                        for (m, &base) in syms.into_iter().zip(&bases) {
+                            all.extend(m.into_iter().map(|(k, v)| (k, base + v)));
+                        }
+                        all
+                    },
+                    || {
+                        let mut all: HashMap<(FileId, ExprId), usize> = HashMap::default();
+                        all.reserve(exprs.iter().map(|m| m.len()).sum());
+                        for (m, &base) in exprs.into_iter().zip(&bases) {
+                            all.extend(m.into_iter().map(|(k, v)| (k, base + v)));
+                        }
+                        all
+                    },
+                )
+            },
+        );
+        let mut res = Resources {
+            list,
+            by_sym,
+            by_expr,
+        };
         res.dedup_keys(ws);
         res
     }
