@@ -79,10 +79,10 @@ pub struct Workspace {
     pub problems: Vec<(PathBuf, String)>,
     /// The Alchemy version installed or declared for each root file (`deprecated-api`
     /// "Version"); files with an unknown version are absent.
-    pub versions: Arc<HashMap<FileId, crate::version::AlchemyVersion>>,
+    pub versions: Arc<rustc_hash::FxHashMap<FileId, crate::version::AlchemyVersion>>,
     /// The nearest directory at or above each file that holds a `package.json` ("the same
     /// package" of the rules); files without one are absent.
-    pub package_dirs: Arc<HashMap<FileId, PathBuf>>,
+    pub package_dirs: Arc<rustc_hash::FxHashMap<FileId, PathBuf>>,
     /// Changes when configuration files on disk (package.json, tsconfig, ignore files)
     /// changed: analysis results cached by source identity are stale then.
     pub epoch: u64,

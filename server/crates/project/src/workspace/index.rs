@@ -110,9 +110,9 @@ pub struct Index {
     pub(super) failed: FxHashMap<PathBuf, String>,
     /// The Alchemy version of each root file, recomputed by every full settle (the set of
     /// roots and the resolver's view of package.json files only change there).
-    pub(super) versions: Arc<HashMap<FileId, crate::resolve::AlchemyVersion>>,
+    pub(super) versions: Arc<FxHashMap<FileId, crate::resolve::AlchemyVersion>>,
     /// Each file's nearest directory holding a `package.json` (see `Workspace::package_dirs`).
-    package_dirs: Arc<HashMap<FileId, PathBuf>>,
+    package_dirs: Arc<FxHashMap<FileId, PathBuf>>,
     /// Bumped when something outside the sources changed (see [`Workspace::epoch`]).
     pub(super) epoch: u64,
     /// The git revision this index reads instead of the disk where they differ (a baseline).
@@ -945,8 +945,8 @@ impl Index {
             && !self.root_set.contains(path)
     }
 
-    fn compute_versions(&self) -> HashMap<FileId, crate::resolve::AlchemyVersion> {
-        let mut versions = HashMap::new();
+    fn compute_versions(&self) -> FxHashMap<FileId, crate::resolve::AlchemyVersion> {
+        let mut versions = FxHashMap::default();
         let mut by_dir: FxHashMap<&Path, Option<crate::resolve::AlchemyVersion>> = FxHashMap::default();
         for (path, id) in self.by_path.iter() {
             if !self.files[id.0 as usize].root {
@@ -963,8 +963,8 @@ impl Index {
         versions
     }
 
-    fn compute_package_dirs(&self) -> HashMap<FileId, PathBuf> {
-        let mut out = HashMap::new();
+    fn compute_package_dirs(&self) -> FxHashMap<FileId, PathBuf> {
+        let mut out = FxHashMap::default();
         let mut by_dir: FxHashMap<&Path, Option<PathBuf>> = FxHashMap::default();
         for (path, id) in self.by_path.iter() {
             let Some(dir) = path.parent() else { continue };
