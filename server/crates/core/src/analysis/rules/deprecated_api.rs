@@ -55,8 +55,9 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     bindings_prop(m, &mut found);
     to_promise_api(m, &mut found);
     old_workflow_body(m, &mut found);
-    versioned_names(m, &mut found);
-    versioned_forms(m, &mut found);
+    let origins = callee_origins(m);
+    versioned_names(m, &origins, &mut found);
+    versioned_forms(m, &origins, &mut found);
     out.extend(found.into_iter().filter(|d| judged(m, d.location.file)));
 }
 
@@ -242,14 +243,11 @@ fn old_workflow_body(m: &Model, out: &mut Vec<Diagnostic>) {
 }
 
 // (4a, 4b, 4f) names that depend on the installed version; silent while the version is unknown.
-fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
+fn versioned_names(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
-    for info in &ctx.res.list {
+    for (info, origin) in ctx.res.list.iter().zip(origins) {
         let file = info.file;
-        let Some(Sym::External { module, .. }) = ctx.syms.resolve_expr(file, info.callee) else {
-            continue;
-        };
-        if module == FORK || module.starts_with("@oddlynew/alchemy/") {
+        if *origin != Origin::Alchemy {
             continue;
         }
         let Some(beta) = alchemy_version(m, file) else {
@@ -318,19 +316,39 @@ fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether the resource's factory comes from the fork (always G1, never versioned).
-fn from_fork(m: &Model, r: usize) -> bool {
-    let info = m.res(r);
-    matches!(m.ctx.syms.resolve_expr(info.file, info.callee),
-        Some(Sym::External { module, .. }) if module == FORK || module.starts_with("@oddlynew/alchemy/"))
+/// Where a resource's factory comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// An external module other than the fork.
+    Alchemy,
+    /// The fork (always G1, never versioned).
+    Fork,
+    /// Not an external module's member.
+    Other,
+}
+
+/// Each resource's [`Origin`] (its factory resolved once for the checks that need it).
+fn callee_origins(m: &Model) -> Vec<Origin> {
+    m.ctx
+        .res
+        .list
+        .iter()
+        .map(|info| match m.ctx.syms.resolve_expr(info.file, info.callee) {
+            Some(Sym::External { module, .. }) if module == FORK || module.starts_with("@oddlynew/alchemy/") => {
+                Origin::Fork
+            }
+            Some(Sym::External { .. }) => Origin::Alchemy,
+            _ => Origin::Other,
+        })
+        .collect()
 }
 
 // (4c) props in a 2-argument class call with ≥ beta.58; (4d) `.make(props, impl)` with beta.49;
 // (4e) `Container.bind` / `bindContainer` with ≥ beta.58.
-fn versioned_forms(m: &Model, out: &mut Vec<Diagnostic>) {
+fn versioned_forms(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
     for (r, info) in ctx.res.list.iter().enumerate() {
-        if from_fork(m, r) || info.class.is_none() {
+        if origins[r] == Origin::Fork || info.class.is_none() {
             continue;
         }
         let Some(beta) = alchemy_version(m, info.file) else {
