@@ -29,7 +29,14 @@ pub struct Ctx<'a> {
     /// [`Ctx::module_resource`] of each identifier and member expression asked for, once the
     /// resources and their instances are known (empty until then).
     module_res: ModuleResMemo,
+    /// [`Ctx::props`] of each resource (read by many passes per Worker).
+    props_of: Vec<PropsList>,
+    /// [`Ctx::impls`] of each resource.
+    impls_of: Vec<PropsList>,
 }
+
+/// The props objects (or the implementations) of one resource, as (file, expression).
+type PropsList = smallvec::SmallVec<[(FileId, ExprId); 2]>;
 
 /// One slot per expression of each file of the view: [`UNKNOWN`], [`NO_RESOURCE`] or a
 /// resource index. Written at most once per slot with the value any thread would compute,
@@ -217,6 +224,8 @@ impl<'a> Ctx<'a> {
             functions: Default::default(),
             locals_index: Default::default(),
             module_res: ModuleResMemo::default(),
+            props_of: Vec::new(),
+            impls_of: Vec::new(),
         };
         ctx.collect_instances();
         ctx.module_res = ModuleResMemo::new(ws);
@@ -251,6 +260,15 @@ impl<'a> Ctx<'a> {
         }
         ctx.makes = makes;
         ctx.classify_external_workers();
+        (ctx.props_of, ctx.impls_of) = {
+            use rayon::prelude::*;
+            let ctx = &ctx;
+            (0..ctx.res.list.len())
+                .into_par_iter()
+                .with_min_len(64)
+                .map(|r| (ctx.compute_props(r), ctx.compute_impls(r)))
+                .unzip()
+        };
         ctx
     }
 
@@ -874,9 +892,16 @@ impl<'a> Ctx<'a> {
     }
 
     /// The implementations of a resource: inline impl argument, or every `.make`'s impl.
-    pub fn impls(&self, r: usize) -> Vec<(FileId, ExprId)> {
+    pub fn impls(&self, r: usize) -> PropsList {
+        match self.impls_of.get(r) {
+            Some(i) => i.clone(),
+            None => self.compute_impls(r),
+        }
+    }
+
+    fn compute_impls(&self, r: usize) -> PropsList {
         let info = self.res.get(r);
-        let mut out = Vec::new();
+        let mut out = PropsList::new();
         match info.form {
             Form::DoInlineClass
             | Form::DoInlineValue
@@ -911,7 +936,14 @@ impl<'a> Ctx<'a> {
     /// The props object of a Worker-like resource: from the factory call (G1, inline, value)
     /// or from each `.make(props, impl)` (G2/G3). Effect props (`Stack.useSync(() => ({…}))`)
     /// are read through the returned literal.
-    pub fn props(&self, r: usize) -> smallvec::SmallVec<[(FileId, ExprId); 2]> {
+    pub fn props(&self, r: usize) -> PropsList {
+        match self.props_of.get(r) {
+            Some(p) => p.clone(),
+            None => self.compute_props(r),
+        }
+    }
+
+    fn compute_props(&self, r: usize) -> PropsList {
         let info = self.res.get(r);
         let mut out = smallvec::SmallVec::new();
         let mut add = |f: FileId, p: ExprId| {
