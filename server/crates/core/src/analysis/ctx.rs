@@ -1114,4 +1114,95 @@ mod tests {
         };
         assert_eq!(collided.find("w5").map(|l| l.name_span.start), Some(50));
     }
+
+    /// A one-file snapshot (its imports resolve to external modules).
+    fn one_file(text: &str) -> Workspace {
+        use crate::workspace::SourceFile;
+        let facts = alchemy_grammar::extract(text, alchemy_grammar::Dialect::TypeScript);
+        let imports = facts
+            .imports
+            .iter()
+            .map(|imp| crate::workspace::Resolved::External {
+                specifier: imp.specifier.clone(),
+            })
+            .collect();
+        let path = std::path::PathBuf::from("/ws/a.ts");
+        let src = std::sync::Arc::new(SourceFile {
+            id: FileId(0),
+            path: path.clone(),
+            text: std::sync::Arc::from(text),
+            line_index: std::sync::Arc::new(crate::line_index::LineIndex::new(text)),
+            facts: std::sync::Arc::new(facts),
+            hash: 0,
+            root: true,
+            imports,
+            reexports: Vec::new(),
+        });
+        Workspace {
+            roots: vec![std::path::PathBuf::from("/ws")],
+            by_path: std::sync::Arc::new([(path, FileId(0))].into_iter().collect()),
+            files: std::sync::Arc::new(vec![src]),
+            ..Workspace::default()
+        }
+    }
+
+    /// The memoised module-level resource is what a fresh resolution finds, for every
+    /// identifier and member chain, asked twice; and a memoised answer never leaks into an
+    /// environment where the name is a local.
+    #[test]
+    fn memoised_resources_agree_and_respect_shadowing() {
+        let text = r#"import * as Cloudflare from "alchemy/Cloudflare";
+import * as Effect from "effect/Effect";
+export class Counter extends Cloudflare.DurableObjectNamespace<Counter>()(
+  "Counter",
+  Effect.gen(function* () { return {}; }),
+) {}
+export const Alias = Counter;
+export default Cloudflare.Worker("A", { main: import.meta.path }, Effect.gen(function* () {
+  const c = yield* Counter;
+  const d = yield* Alias;
+  const inner = Effect.gen(function* () {
+    const Counter = yield* Effect.succeed(1);
+    const e = yield* Counter;
+    return e;
+  });
+  return {};
+}));
+"#;
+        let ws = one_file(text);
+        let ctx = Ctx::new(&ws);
+        let file = FileId(0);
+        let facts = ctx.facts(file);
+        let names: Vec<ExprId> = (0..facts.exprs.len() as ExprId)
+            .filter(|&e| matches!(ctx.kind(file, e), Some(Expr::Ident { .. } | Expr::Member { .. })))
+            .collect();
+        let env = Env::default();
+        let mut found = 0;
+        for &e in &names {
+            let fresh = ctx.module_resource_depth(file, e, 0);
+            assert_eq!(ctx.resource_of(file, e, &env), fresh, "first ask of {e}");
+            assert_eq!(ctx.resource_of(file, e, &env), fresh, "memoised ask of {e}");
+            found += usize::from(fresh.is_some());
+        }
+        assert!(found >= 2, "Counter and its uses name the DO: {found}");
+        // `yield* Counter` inside `inner`, where `Counter` is a local: memoised as the DO at
+        // module level above, nothing in the function's environment.
+        let (inner_locals, shadowed) = facts
+            .exprs
+            .iter()
+            .find_map(|n| match &n.kind {
+                Expr::Function { body, .. } if body.locals.iter().any(|l| l.name == "Counter") => {
+                    let e = body.locals.iter().find(|l| l.name == "e")?.init?;
+                    let Some(Expr::Yield { arg: Some(arg), .. }) = ctx.kind(file, e) else {
+                        return None;
+                    };
+                    Some((&body.locals, *arg))
+                }
+                _ => None,
+            })
+            .expect("the shadowing function");
+        assert!(ctx.resource_of(file, shadowed, &env).is_some());
+        let local_env = env.with(inner_locals);
+        assert_eq!(ctx.resource_of(file, shadowed, &local_env), None);
+    }
 }
