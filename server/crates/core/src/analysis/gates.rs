@@ -73,6 +73,13 @@ pub fn has(ws: &Workspace, file: FileId, gate: Gate) -> bool {
 /// Whether the API expression `callee` (a factory) comes from the fork, which keeps the first
 /// generation's forms whatever version it declares.
 pub fn from_fork(syms: &Symbols, file: FileId, callee: ExprId) -> bool {
-    matches!(syms.resolve_expr(file, callee),
-        Some(Sym::External { module, .. }) if module == FORK || module.starts_with("@oddlynew/alchemy/"))
+    matches!(syms.resolve_expr(file, callee), Some(Sym::External { module, .. }) if is_fork_module(&module))
+}
+
+/// Whether `module` is the fork or one of its subpath modules.
+pub fn is_fork_module(module: &str) -> bool {
+    module == FORK
+        || module
+            .strip_prefix(FORK)
+            .is_some_and(|rest| rest.starts_with('/'))
 }

@@ -47,9 +47,6 @@ unknown.",
 );"#,
 };
 
-/// The fork with the tutorial API whatever its version says (always G1).
-const FORK: &str = gates::FORK;
-
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
     bindings_prop(m, &mut found);
@@ -334,9 +331,7 @@ fn callee_origins(m: &Model) -> Vec<Origin> {
         .list
         .iter()
         .map(|info| match m.ctx.syms.resolve_expr(info.file, info.callee) {
-            Some(Sym::External { module, .. }) if module == FORK || module.starts_with("@oddlynew/alchemy/") => {
-                Origin::Fork
-            }
+            Some(Sym::External { module, .. }) if gates::is_fork_module(&module) => Origin::Fork,
             Some(Sym::External { .. }) => Origin::Alchemy,
             _ => Origin::Other,
         })
@@ -420,9 +415,7 @@ fn versioned_forms(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
             if !matches!(api, Some(Api::ContainerBind | Api::BindContainer)) {
                 continue;
             }
-            if matches!(ctx.syms.resolve_expr(file, *callee),
-                Some(Sym::External { module, .. }) if module == FORK || module.starts_with("@oddlynew/alchemy/"))
-            {
+            if gates::from_fork(&ctx.syms, file, *callee) {
                 continue;
             }
             let c_name = args
