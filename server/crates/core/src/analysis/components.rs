@@ -487,10 +487,9 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
-    use std::path::PathBuf;
 
     use super::*;
-    use crate::line_index::LineIndex;
+    use crate::analysis::testing::snapshot;
 
     thread_local! {
         static PANIC_IN: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -505,41 +504,6 @@ mod tests {
                 .any(|m| ws.files[m.0 as usize].path.ends_with(&name))
         {
             panic!("injected");
-        }
-    }
-
-    /// An in-memory snapshot of `files` (every import resolves to an external module).
-    fn snapshot(files: &[(&str, &str)]) -> Workspace {
-        let sources: Vec<Arc<SourceFile>> = files
-            .iter()
-            .enumerate()
-            .map(|(i, (path, text))| {
-                let facts = alchemy_grammar::extract(text, alchemy_grammar::Dialect::TypeScript);
-                let imports = facts
-                    .imports
-                    .iter()
-                    .map(|imp| Resolved::External {
-                        specifier: imp.specifier.clone(),
-                    })
-                    .collect();
-                Arc::new(SourceFile {
-                    id: FileId(i as u32),
-                    path: PathBuf::from("/ws").join(path),
-                    text: Arc::from(*text),
-                    line_index: Arc::new(LineIndex::new(text)),
-                    facts: Arc::new(facts),
-                    hash: i as u64,
-                    root: true,
-                    imports,
-                    reexports: Vec::new(),
-                })
-            })
-            .collect();
-        Workspace {
-            roots: vec![PathBuf::from("/ws")],
-            by_path: Arc::new(sources.iter().map(|f| (f.path.clone(), f.id)).collect()),
-            files: Arc::new(sources),
-            ..Workspace::default()
         }
     }
 

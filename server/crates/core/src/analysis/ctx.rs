@@ -26,17 +26,17 @@ pub struct Ctx<'a> {
     /// Name indexes of long local lists (see [`Ctx::with_locals`]), by the list's address and
     /// length.
     locals_index: std::sync::Mutex<rustc_hash::FxHashMap<(usize, usize), LocalsIndex>>,
-    /// [`Ctx::module_resource`] of each identifier and member expression asked for, once the
+    /// [`Ctx::module_resource_depth`] of each identifier and member expression asked for, once the
     /// resources and their instances are known (empty until then).
     module_res: ModuleResMemo,
     /// [`Ctx::props`] of each resource (read by many passes per Worker).
-    props_of: Vec<PropsList>,
+    props_of: Vec<Sites>,
     /// [`Ctx::impls`] of each resource.
-    impls_of: Vec<PropsList>,
+    impls_of: Vec<Sites>,
 }
 
-/// The props objects (or the implementations) of one resource, as (file, expression).
-type PropsList = smallvec::SmallVec<[(FileId, ExprId); 2]>;
+/// A resource's props objects or implementations, as (file, expression).
+type Sites = smallvec::SmallVec<[(FileId, ExprId); 2]>;
 
 /// One slot per expression of each file of the view: [`UNKNOWN`], [`NO_RESOURCE`] or a
 /// resource index. Written at most once per slot with the value any thread would compute,
@@ -892,16 +892,16 @@ impl<'a> Ctx<'a> {
     }
 
     /// The implementations of a resource: inline impl argument, or every `.make`'s impl.
-    pub fn impls(&self, r: usize) -> PropsList {
+    pub fn impls(&self, r: usize) -> Sites {
         match self.impls_of.get(r) {
             Some(i) => i.clone(),
             None => self.compute_impls(r),
         }
     }
 
-    fn compute_impls(&self, r: usize) -> PropsList {
+    fn compute_impls(&self, r: usize) -> Sites {
         let info = self.res.get(r);
-        let mut out = PropsList::new();
+        let mut out = Sites::new();
         match info.form {
             Form::DoInlineClass
             | Form::DoInlineValue
@@ -936,14 +936,14 @@ impl<'a> Ctx<'a> {
     /// The props object of a Worker-like resource: from the factory call (G1, inline, value)
     /// or from each `.make(props, impl)` (G2/G3). Effect props (`Stack.useSync(() => ({…}))`)
     /// are read through the returned literal.
-    pub fn props(&self, r: usize) -> PropsList {
+    pub fn props(&self, r: usize) -> Sites {
         match self.props_of.get(r) {
             Some(p) => p.clone(),
             None => self.compute_props(r),
         }
     }
 
-    fn compute_props(&self, r: usize) -> PropsList {
+    fn compute_props(&self, r: usize) -> Sites {
         let info = self.res.get(r);
         let mut out = smallvec::SmallVec::new();
         let mut add = |f: FileId, p: ExprId| {
@@ -1115,37 +1115,6 @@ mod tests {
         assert_eq!(collided.find("w5").map(|l| l.name_span.start), Some(50));
     }
 
-    /// A one-file snapshot (its imports resolve to external modules).
-    fn one_file(text: &str) -> Workspace {
-        use crate::workspace::SourceFile;
-        let facts = alchemy_grammar::extract(text, alchemy_grammar::Dialect::TypeScript);
-        let imports = facts
-            .imports
-            .iter()
-            .map(|imp| crate::workspace::Resolved::External {
-                specifier: imp.specifier.clone(),
-            })
-            .collect();
-        let path = std::path::PathBuf::from("/ws/a.ts");
-        let src = std::sync::Arc::new(SourceFile {
-            id: FileId(0),
-            path: path.clone(),
-            text: std::sync::Arc::from(text),
-            line_index: std::sync::Arc::new(crate::line_index::LineIndex::new(text)),
-            facts: std::sync::Arc::new(facts),
-            hash: 0,
-            root: true,
-            imports,
-            reexports: Vec::new(),
-        });
-        Workspace {
-            roots: vec![std::path::PathBuf::from("/ws")],
-            by_path: std::sync::Arc::new([(path, FileId(0))].into_iter().collect()),
-            files: std::sync::Arc::new(vec![src]),
-            ..Workspace::default()
-        }
-    }
-
     /// The memoised module-level resource is what a fresh resolution finds, for every
     /// identifier and member chain, asked twice; and a memoised answer never leaks into an
     /// environment where the name is a local.
@@ -1169,7 +1138,7 @@ export default Cloudflare.Worker("A", { main: import.meta.path }, Effect.gen(fun
   return {};
 }));
 "#;
-        let ws = one_file(text);
+        let ws = crate::analysis::testing::snapshot(&[("a.ts", text)]);
         let ctx = Ctx::new(&ws);
         let file = FileId(0);
         let facts = ctx.facts(file);

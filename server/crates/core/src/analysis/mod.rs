@@ -16,6 +16,8 @@ pub mod rules;
 pub mod scopes;
 pub mod shape;
 pub mod symbols;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use diagnostic::*;
 pub use graph::*;
