@@ -2,7 +2,7 @@
 //! `alchemy-ls-bench run --size SIZE [--quick]` (sizes: `synth::SIZES`).
 #![allow(clippy::print_stdout)] // a command-line tool: its report is its stdout
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 // The allocator of the `alchemy-ls` binary: `profile`'s in-process phases allocate as it does.
@@ -34,9 +34,10 @@ enum Command {
     },
     /// Generate (cached under <target>/bench-workspaces) and measure check and serve.
     Run {
-        /// mini, ws2k, ws10k, ws50k, stack1k, findings50k or findings-mini.
-        #[arg(long, default_value = "ws2k")]
-        size: String,
+        /// mini, ws2k, ws10k, ws50k, stack1k, findings50k or findings-mini (default: the size
+        /// of the workspace in --dir, else ws2k).
+        #[arg(long)]
+        size: Option<String>,
         /// Fewer repetitions and samples.
         #[arg(long)]
         quick: bool,
@@ -58,9 +59,10 @@ enum Command {
     },
     /// In-process timings of each phase of check and of one editor change (diagnosis aid).
     Profile {
-        /// mini, ws2k, ws10k, ws50k, stack1k, findings50k or findings-mini.
-        #[arg(long, default_value = "ws2k")]
-        size: String,
+        /// mini, ws2k, ws10k, ws50k, stack1k, findings50k or findings-mini (default: the size
+        /// of the workspace in --dir, else ws2k).
+        #[arg(long)]
+        size: Option<String>,
         /// Use this workspace directory instead of the cache.
         #[arg(long)]
         dir: Option<PathBuf>,
@@ -87,6 +89,22 @@ fn size(name: &str) -> Result<synth::Spec, String> {
         let names: Vec<&str> = synth::SIZES.iter().map(|s| s.name).collect();
         format!("unknown size {name:?}; one of {}", names.join(", "))
     })
+}
+
+/// The size to measure with `--dir`: the one given, which must be the size of a workspace
+/// the directory already holds (a directory the user named is never regenerated as another
+/// size), or else the directory's own; ws2k when neither says.
+fn size_for(given: Option<&str>, dir: Option<&Path>) -> Result<synth::Spec, String> {
+    let held = dir.and_then(synth::read_manifest).map(|m| m.size);
+    match (given, held) {
+        (Some(g), Some(h)) if g != h => Err(format!(
+            "{} holds a generated {h} workspace, not {g}: pass --size {h}, another --dir, or regenerate it with gen-workspace --size {g}",
+            dir.map(|d| d.display().to_string()).unwrap_or_default()
+        )),
+        (Some(g), _) => size(g),
+        (None, Some(h)) => size(&h),
+        (None, None) => size("ws2k"),
+    }
 }
 
 fn main() -> ExitCode {
@@ -117,7 +135,7 @@ fn main() -> ExitCode {
             no_lsp,
             json,
             oxlint,
-        } => size(&s).and_then(|spec| {
+        } => size_for(s.as_deref(), dir.as_deref()).and_then(|spec| {
             run::run(&run::Options {
                 spec,
                 quick,
@@ -133,7 +151,7 @@ fn main() -> ExitCode {
             dir,
             edits,
             edits_only,
-        } => profile(&s, dir, edits, edits_only),
+        } => profile(s.as_deref(), dir, edits, edits_only),
         #[cfg(feature = "oxc")]
         Command::Resolvers { dir, show } => {
             alchemy_ls_bench::resolvers::compare(&dir, show).map(|r| print!("{}", r.print(&dir)))
@@ -141,8 +159,8 @@ fn main() -> ExitCode {
     })
 }
 
-fn profile(s: &str, dir: Option<PathBuf>, edits: usize, edits_only: bool) -> Result<(), String> {
-    let spec = size(s)?;
+fn profile(s: Option<&str>, dir: Option<PathBuf>, edits: usize, edits_only: bool) -> Result<(), String> {
+    let spec = size_for(s, dir.as_deref())?;
     let dir = dir.unwrap_or_else(|| alchemy_ls_bench::locate::workspace_cache(spec.name));
     let m = synth::ensure(&spec, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     if edits_only {
@@ -160,5 +178,40 @@ fn finish(result: Result<(), String>) -> ExitCode {
             eprintln!("alchemy-ls-bench: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_without_size_measures_the_workspace_it_holds_and_a_different_size_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = synth::spec("mini").expect("mini");
+        synth::generate(&spec, dir.path()).expect("generate mini");
+        assert_eq!(size_for(None, Some(dir.path())).map(|s| s.name), Ok("mini"));
+        assert_eq!(
+            size_for(Some("mini"), Some(dir.path())).map(|s| s.name),
+            Ok("mini")
+        );
+        let refused = size_for(Some("ws2k"), Some(dir.path())).map(|s| s.name);
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.contains("holds a generated mini workspace")),
+            "{refused:?}"
+        );
+        // the refusal leaves the workspace alone
+        assert_eq!(
+            synth::read_manifest(dir.path()).map(|m| m.size).as_deref(),
+            Some("mini")
+        );
+        assert_eq!(size_for(None, None).map(|s| s.name), Ok("ws2k"));
+        let empty = tempfile::tempdir().expect("tempdir");
+        assert_eq!(
+            size_for(Some("ws10k"), Some(empty.path())).map(|s| s.name),
+            Ok("ws10k")
+        );
     }
 }
