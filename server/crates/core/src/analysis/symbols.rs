@@ -43,6 +43,45 @@ pub struct Symbols<'a> {
     /// Only for files with more than [`INDEXED_NAMES`] declarations and imports; the others
     /// are scanned.
     names: Vec<OnceLock<Names>>,
+    /// What each import binding of each file names (by file id), as a module-level name asks
+    /// for it: computed on first ask. A Worker's imports are resolved by the resources, the
+    /// scopes and several rules, each a walk into the imported module's exports otherwise.
+    bindings: Vec<OnceLock<Bindings>>,
+}
+
+/// One file's import-binding resolutions: `slots[offsets[i] + k]` for the `k`-th binding of
+/// `imports[i]` (default, namespace, then named, in that order).
+struct Bindings {
+    offsets: Box<[u32]>,
+    slots: Box<[OnceLock<Sym>]>,
+}
+
+impl Bindings {
+    fn of(facts: &FileFacts) -> Bindings {
+        let mut offsets = Vec::with_capacity(facts.imports.len());
+        let mut n = 0u32;
+        for imp in &facts.imports {
+            offsets.push(n);
+            n += u32::from(imp.default.is_some())
+                + u32::from(imp.namespace.is_some())
+                + imp.named.len() as u32;
+        }
+        Bindings {
+            offsets: offsets.into(),
+            slots: (0..n).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn slot(&self, facts: &FileFacts, import: usize, binding: ImportBinding) -> Option<&OnceLock<Sym>> {
+        let imp = facts.imports.get(import)?;
+        let has_default = u32::from(imp.default.is_some());
+        let k = match binding {
+            ImportBinding::Default => 0,
+            ImportBinding::Namespace => has_default,
+            ImportBinding::Named(k) => has_default + u32::from(imp.namespace.is_some()) + k as u32,
+        };
+        self.slots.get((*self.offsets.get(import)? + k) as usize)
+    }
 }
 
 /// A file's module-level names: what [`Symbols::resolve_name`] finds for each.
@@ -143,7 +182,9 @@ impl<'a> Symbols<'a> {
     pub fn new(ws: &'a Workspace) -> Self {
         let mut names = Vec::new();
         names.resize_with(ws.files.len(), OnceLock::new);
-        Symbols { ws, names }
+        let mut bindings = Vec::new();
+        bindings.resize_with(ws.files.len(), OnceLock::new);
+        Symbols { ws, names, bindings }
     }
 
     fn name_entry(&self, file: FileId, facts: &FileFacts, name: &str) -> Option<NameEntry> {
@@ -176,8 +217,36 @@ impl<'a> Symbols<'a> {
             return Some(Sym::Decl { file, decl: i });
         }
         if let Some((i, binding)) = entry.import {
+            // A binding's answer is a function of the binding alone when the walk starts
+            // here (deeper, the depth bound could cut it short): kept for the next ask.
+            if depth == 0
+                && let Some(slot) = self
+                    .bindings
+                    .get(file.0 as usize)
+                    .and_then(|b| b.get_or_init(|| Bindings::of(facts)).slot(facts, i, binding))
+            {
+                return Some(
+                    slot.get_or_init(|| self.resolve_binding(file, facts, i, binding, 0))
+                        .clone(),
+                );
+            }
+            return Some(self.resolve_binding(file, facts, i, binding, depth));
+        }
+        entry.type_decl.map(|i| Sym::Decl { file, decl: i })
+    }
+
+    /// What import binding `binding` of `imports[i]` names.
+    fn resolve_binding(
+        &self,
+        file: FileId,
+        facts: &FileFacts,
+        i: usize,
+        binding: ImportBinding,
+        depth: usize,
+    ) -> Sym {
+        {
             let target = self.ws.file(file).imports.get(i);
-            return Some(match binding {
+            match binding {
                 ImportBinding::Default => self.import_member(file, i, target, "default", depth),
                 ImportBinding::Namespace => match target {
                     Some(Resolved::File(f)) => Sym::Namespace { file: *f },
@@ -191,9 +260,8 @@ impl<'a> Symbols<'a> {
                 ImportBinding::Named(k) => {
                     self.import_member(file, i, target, &facts.imports[i].named[k].imported, depth)
                 }
-            });
+            }
         }
-        entry.type_decl.map(|i| Sym::Decl { file, decl: i })
     }
 
     fn import_member(
@@ -441,6 +509,57 @@ interface Y {}
             // a value declaration wins over an import and a type of the same name
             let a = scan_names(&facts, "A");
             assert!(a.is_none() || a.is_some_and(|e| e.value.is_some() || e.import.is_some()));
+        }
+    }
+
+    /// A binding's memoised answer is its own, whatever order the names are asked in (a wrong
+    /// slot would hand one binding another's answer), and equals a resolution that bypasses
+    /// the memo.
+    #[test]
+    fn memoised_import_bindings_answer_for_their_own_binding() {
+        let text = r#"
+import A, * as NS from "./a";
+import { B, C as D, type E } from "./b";
+import F, { G as H } from "./c";
+import * as I from "./d";
+import { B as Shadowed } from "./e";
+const Shadowed = 1;
+"#;
+        let ws = crate::analysis::testing::snapshot(&[("main.ts", text)]);
+        let file = FileId(0);
+        let names = ["A", "NS", "B", "D", "E", "F", "H", "I", "Shadowed", "Missing"];
+        let external = |module: &str, name: &str| {
+            Some(Sym::External {
+                module: module.into(),
+                name: name.into(),
+            })
+        };
+        for order in [names.to_vec(), names.iter().rev().copied().collect()] {
+            let syms = Symbols::new(&ws);
+            for name in order {
+                let first = syms.resolve_name(file, name);
+                assert_eq!(first, syms.resolve_name(file, name), "{name}: asked twice");
+                // depth 1 bypasses the memo
+                assert_eq!(first, syms.resolve_name_depth(file, name, 1), "{name}");
+            }
+            assert_eq!(syms.resolve_name(file, "A"), external("./a", "default"));
+            assert_eq!(
+                syms.resolve_name(file, "NS"),
+                Some(Sym::ExternalNamespace { module: "./a".into() })
+            );
+            assert_eq!(syms.resolve_name(file, "D"), external("./b", "C"));
+            assert_eq!(syms.resolve_name(file, "E"), external("./b", "E"));
+            assert_eq!(syms.resolve_name(file, "F"), external("./c", "default"));
+            assert_eq!(syms.resolve_name(file, "H"), external("./c", "G"));
+            assert_eq!(
+                syms.resolve_name(file, "I"),
+                Some(Sym::ExternalNamespace { module: "./d".into() })
+            );
+            assert_eq!(
+                syms.resolve_name(file, "Shadowed"),
+                Some(Sym::Decl { file, decl: 0 })
+            );
+            assert_eq!(syms.resolve_name(file, "Missing"), None);
         }
     }
 }
