@@ -1,6 +1,7 @@
 //! `unresolved-import`: an import the analysis needs cannot be resolved.
 
 use rustc_hash::FxHashSet as HashSet;
+use smallvec::SmallVec;
 
 use alchemy_grammar::{ConstructKind, Expr, ExprId, FileFacts, TypeKind, TypeNode};
 
@@ -41,35 +42,49 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let facts = &src.facts;
-        let needed = needed_names(facts);
-        if needed.is_empty() {
-            continue;
-        }
+        // What the file's constructs use: read only once an import could be reported (an
+        // import that resolves needs no look at the file's constructs).
+        let mut needed: Option<HashSet<&str>> = None;
         for (i, imp) in facts.imports.iter().enumerate() {
-            let used: Vec<&str> = imp
+            let bindings: SmallVec<[&str; 4]> = imp
                 .default
                 .iter()
                 .map(|b| b.name.as_str())
                 .chain(imp.namespace.iter().map(|b| b.name.as_str()))
                 .chain(imp.named.iter().map(|n| n.local.as_str()))
-                .filter(|l| needed.contains(l))
                 .collect();
-            if used.is_empty() || is_exempt_module(&ctx.packages, &imp.specifier) {
+            let target = src.imports.get(i);
+            if bindings.is_empty()
+                || matches!(target, None | Some(Resolved::Opaque { .. }))
+                || is_exempt_module(&ctx.packages, &imp.specifier)
+            {
                 continue;
             }
-            let reason = match src.imports.get(i) {
+            // For a workspace module: the bindings whose name it does not export.
+            let unresolved: SmallVec<[&str; 2]> = match target {
+                Some(Resolved::File(_)) => bindings
+                    .iter()
+                    .copied()
+                    .filter(|l| matches!(ctx.syms.resolve_name(src.id, l), Some(Sym::Unresolved { .. })))
+                    .collect(),
+                _ => SmallVec::new(),
+            };
+            if matches!(target, Some(Resolved::File(_))) && unresolved.is_empty() {
+                continue;
+            }
+            let needed = needed.get_or_insert_with(|| needed_names(facts));
+            let used: Vec<&str> = bindings.into_iter().filter(|l| needed.contains(l)).collect();
+            if used.is_empty() {
+                continue;
+            }
+            let reason = match target {
                 Some(Resolved::NotFound { reason }) => reason.clone(),
                 Some(Resolved::External { .. }) => {
                     "not a workspace source: only an installed package or type declarations match".into()
                 }
-                Some(Resolved::Opaque { .. }) => continue,
                 Some(Resolved::File(_)) => {
                     // names not exported by the target
-                    let missing: Vec<&str> = used
-                        .iter()
-                        .copied()
-                        .filter(|l| matches!(ctx.syms.resolve_name(src.id, l), Some(Sym::Unresolved { .. })))
-                        .collect();
+                    let missing: Vec<&str> = used.iter().copied().filter(|l| unresolved.contains(l)).collect();
                     if missing.is_empty() {
                         continue;
                     }
@@ -87,7 +102,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                         .collect();
                     format!("the module does not export {}", names.join(", "))
                 }
-                None => continue,
+                Some(Resolved::Opaque { .. }) | None => continue,
             };
             let msg = format!(
                 "Cannot resolve \"{}\" ({reason}); relations through {} are unchecked.",
