@@ -13,7 +13,7 @@ use crate::analysis::diagnostic::{Diagnostic, Severity, Tag, TextEdit};
 use crate::analysis::gates;
 use crate::analysis::graph::ResourceKind;
 use crate::analysis::model::Model;
-use crate::analysis::resources::Form;
+use crate::analysis::resources::{Form, ResInfo};
 use crate::analysis::symbols::Sym;
 use crate::workspace::FileId;
 
@@ -52,9 +52,8 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     bindings_prop(m, &mut found);
     to_promise_api(m, &mut found);
     old_workflow_body(m, &mut found);
-    let origins = callee_origins(m);
-    versioned_names(m, &origins, &mut found);
-    versioned_forms(m, &origins, &mut found);
+    versioned_names(m, &mut found);
+    versioned_forms(m, &mut found);
     out.extend(found.into_iter().filter(|d| judged(m, d.location.file)));
 }
 
@@ -118,6 +117,11 @@ fn to_promise_api(m: &Model, out: &mut Vec<Diagnostic>) {
     let msg =
         "toPromiseApi was renamed to toRpcAsync and the old name no longer exists (TS2339); use toRpcAsync.";
     for src in ctx.ws.iter() {
+        // both forms spell the name out (a text search is cheaper than a walk over every
+        // expression of every file)
+        if !src.text.contains("toPromiseApi") {
+            continue;
+        }
         let file = src.id;
         let facts = &*src.facts;
         // named imports: `import { toPromiseApi } from "alchemy/Cloudflare"`
@@ -240,13 +244,10 @@ fn old_workflow_body(m: &Model, out: &mut Vec<Diagnostic>) {
 }
 
 // (4a, 4b, 4f) names that depend on the installed version; silent while the version is unknown.
-fn versioned_names(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
+fn versioned_names(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
-    for (info, origin) in ctx.res.list.iter().zip(origins) {
+    for info in &ctx.res.list {
         let file = info.file;
-        if *origin != Origin::Alchemy {
-            continue;
-        }
         let Some(beta) = alchemy_version(m, file) else {
             continue;
         };
@@ -270,6 +271,7 @@ fn versioned_names(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
                 if ctx
                     .text(file, ctx.span(file, info.callee))
                     .ends_with("Website.Vite")
+                    || origin(m, info) != Origin::Alchemy
                 {
                     continue;
                 }
@@ -294,7 +296,7 @@ fn versioned_names(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
             Some(Expr::Member { property_span, .. }) => (*property_span, true),
             _ => (ctx.span(file, info.callee), false),
         };
-        if ctx.text(file, span) != old {
+        if ctx.text(file, span) != old || origin(m, info) != Origin::Alchemy {
             continue;
         }
         let msg = format!("{old} is named {new} in the installed alchemy (beta.{beta}); use {new}.");
@@ -324,28 +326,27 @@ enum Origin {
     Other,
 }
 
-/// Each resource's [`Origin`] (its factory resolved once for the checks that need it).
-fn callee_origins(m: &Model) -> Vec<Origin> {
-    m.ctx
-        .res
-        .list
-        .iter()
-        .map(|info| match m.ctx.syms.resolve_expr(info.file, info.callee) {
-            Some(Sym::External { module, .. }) if gates::is_fork_module(&module) => Origin::Fork,
-            Some(Sym::External { .. }) => Origin::Alchemy,
-            _ => Origin::Other,
-        })
-        .collect()
+/// A resource's [`Origin`]: its factory resolved, only for a resource about to be reported
+/// (few are).
+fn origin(m: &Model, info: &ResInfo) -> Origin {
+    match m.ctx.syms.resolve_expr(info.file, info.callee) {
+        Some(Sym::External { module, .. }) if gates::is_fork_module(&module) => Origin::Fork,
+        Some(Sym::External { .. }) => Origin::Alchemy,
+        _ => Origin::Other,
+    }
 }
 
 // (4c) props in a 2-argument class call with ≥ beta.58; (4d) `.make(props, impl)` with beta.49;
 // (4e) `Container.bind` / `bindContainer` with ≥ beta.58.
-fn versioned_forms(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
+fn versioned_forms(m: &Model, out: &mut Vec<Diagnostic>) {
     let ctx = &m.ctx;
     for (r, info) in ctx.res.list.iter().enumerate() {
-        if origins[r] == Origin::Fork || info.class.is_none() {
+        if info.class.is_none() {
             continue;
         }
+        // (the factory is resolved only for a resource about to be reported)
+        let from_fork = std::cell::OnceCell::new();
+        let from_fork = || *from_fork.get_or_init(|| origin(m, info) == Origin::Fork);
         let Some(beta) = alchemy_version(m, info.file) else {
             continue;
         };
@@ -369,7 +370,7 @@ fn versioned_forms(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
             }
             _ => false,
         };
-        if beta >= 58 && two_arg_props {
+        if beta >= 58 && two_arg_props && !from_fork() {
             let props_span = ctx.span(info.file, info.args[1]);
             let msg = format!(
                 "Since alchemy beta.58, {}'s props belong in the first argument of {}.make(props, impl), not in the class call (TS2554); move them to each .make(…).",
@@ -384,6 +385,7 @@ fn versioned_forms(m: &Model, origins: &[Origin], out: &mut Vec<Diagnostic>) {
             for &(f, call) in ctx.makes.get(&r).map(|v| v.as_slice()).unwrap_or(&[]) {
                 if let Some(props) = ctx.make_props(f, call)
                     && matches!(info.api, Api::Worker | Api::RpcWorker | Api::Container)
+                    && !from_fork()
                 {
                     let msg = format!(
                         "alchemy beta.{beta} takes {}'s props in the class call ({}<{}>()(id, props)) and only the implementation in .make(impl); move the props to the class call.",

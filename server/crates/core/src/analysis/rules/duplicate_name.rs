@@ -88,17 +88,17 @@ fn rel_path(m: &Model, file: FileId) -> String {
 }
 
 /// Resources grouped by logical id, each group sorted by where the id is written.
-fn by_id(m: &Model, keep: impl Fn(usize) -> bool) -> BTreeMap<String, Vec<usize>> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+fn by_id<'m>(m: &'m Model, keep: impl Fn(usize) -> bool) -> BTreeMap<&'m str, Vec<usize>> {
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for r in 0..m.ctx.res.list.len() {
         if !keep(r) {
             continue;
         }
         if let Some(id) = &m.res(r).logical_id {
-            groups.entry(id.clone()).or_default().push(r);
+            groups.entry(id.as_str()).or_default().push(r);
         }
     }
-    for g in groups.values_mut() {
+    for g in groups.values_mut().filter(|g| g.len() > 1) {
         g.sort_by(|a, b| order_key(m, name_loc(m, *a)).cmp(&order_key(m, name_loc(m, *b))));
     }
     groups

@@ -125,12 +125,15 @@ fn judge(
     } else {
         "Worker"
     };
-    let path = rel_path(m, target);
-    let facts = ctx.facts(target);
-    let wanted = match expect {
-        Expect::Live => format!("{n}.make(…)"),
-        _ => n.clone(),
+    // (the words of a finding: only built for one)
+    let words = || {
+        let wanted = match expect {
+            Expect::Live => format!("{n}.make(…)"),
+            _ => n.clone(),
+        };
+        (rel_path(m, target), wanted)
     };
+    let facts = ctx.facts(target);
 
     if let Some(h) = handler {
         let named = facts.exports.iter().any(|e| match &e.kind {
@@ -139,6 +142,7 @@ fn judge(
             ExportKind::DefaultExpr { .. } => false,
         }) || facts.decls.iter().any(|d| d.exported && d.name == h);
         if !named {
+            let (path, wanted) = words();
             let msg = format!(
                 "{n}'s main is {path}, which has no export {h}; the bundle imports the handler export {h} as the {what}'s entry, so bundling fails ([MISSING_EXPORT]). Export {wanted} as {h}."
             );
@@ -146,6 +150,7 @@ fn judge(
         }
         let sym = ctx.syms.resolve_export(target, h)?;
         return mismatch(m, r, expect, &sym).map(|other| {
+            let (path, wanted) = words();
             let msg = format!(
                 "{n}'s main is {path}, whose export {h} is {other}, not {n}'s runtime; the bundle imports it as the {what}'s entry. Export {wanted} as {h}."
             );
@@ -164,6 +169,7 @@ fn judge(
         .map(|e| e.span)
         .collect();
     if defaults.len() >= 2 {
+        let (path, wanted) = words();
         let msg = format!(
             "{n}'s main {path} has {} default exports; the bundle imports main's default export as the {what}'s entry, so bundling fails. Keep one default export: {wanted}.",
             if defaults.len() == 2 {
@@ -179,6 +185,7 @@ fn judge(
         return Some(d);
     }
     if defaults.is_empty() {
+        let (path, wanted) = words();
         let msg = format!(
             "{n}'s main is {path}, which has no default export; the bundle imports main's default export as the {what}'s entry, so bundling fails ([MISSING_EXPORT]). Add export default {wanted}."
         );
@@ -193,6 +200,7 @@ fn judge(
     }
     let sym = ctx.syms.resolve_export(target, "default")?;
     let other = mismatch(m, r, expect, &sym)?;
+    let (path, wanted) = words();
     let msg = format!(
         "{n}'s main is {path}, whose default export is {other}, not {n}'s runtime; the bundle imports main's default export as the {what}'s entry. Make {wanted} the default export."
     );
