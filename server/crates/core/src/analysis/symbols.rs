@@ -46,7 +46,8 @@ pub struct Symbols<'a> {
     /// What each import binding of each file names (by file id), as a module-level name asks
     /// for it: computed on first ask. A Worker's imports are resolved by the resources, the
     /// scopes and several rules, each a walk into the imported module's exports otherwise.
-    bindings: Vec<OnceLock<Bindings>>,
+    /// (Boxed: every component's analysis holds one entry per file of the workspace.)
+    bindings: Vec<OnceLock<Box<Bindings>>>,
 }
 
 /// One file's import-binding resolutions: `slots[offsets[i] + k]` for the `k`-th binding of
@@ -220,10 +221,10 @@ impl<'a> Symbols<'a> {
             // A binding's answer is a function of the binding alone when the walk starts
             // here (deeper, the depth bound could cut it short): kept for the next ask.
             if depth == 0
-                && let Some(slot) = self
-                    .bindings
-                    .get(file.0 as usize)
-                    .and_then(|b| b.get_or_init(|| Bindings::of(facts)).slot(facts, i, binding))
+                && let Some(slot) = self.bindings.get(file.0 as usize).and_then(|b| {
+                    b.get_or_init(|| Box::new(Bindings::of(facts)))
+                        .slot(facts, i, binding)
+                })
             {
                 return Some(
                     slot.get_or_init(|| self.resolve_binding(file, facts, i, binding, 0))
