@@ -49,7 +49,7 @@ pub fn load_for_check(args: &CheckArgs, io: &mut Io) -> Result<load::Loaded, i32
     let config = loaded.ws.config.clone();
     let rev = args.baseline.clone().or_else(|| config.baseline.clone());
     let baseline = match (&args.baseline_dir, rev.as_deref()) {
-        (Some(dir), _) => Some(crate::baseline::from_dir(dir, config, &opts)),
+        (Some(dir), _) => Some(crate::baseline::from_dir(dir, config, &opts, Some(&loaded.ws))),
         (None, Some("off") | None) => None,
         (None, Some(rev)) => {
             let root = loaded

@@ -37,7 +37,16 @@ fn load_with_baseline(root: &Path) -> Workspace {
     let config = Arc::new(Config::default());
     let opts = LoadOptions::default();
     let mut ws = load(&[root.join("head")], config.clone(), &opts).expect("load head");
-    let base = alchemy_ls_project::baseline::from_dir(&root.join("base"), config, &opts).expect("load base");
+    let base = alchemy_ls_project::baseline::from_dir(&root.join("base"), config.clone(), &opts, Some(&ws))
+        .expect("load base");
+    // the head's facts seed the baseline's load: the same snapshot as a load of its own
+    let alone =
+        alchemy_ls_project::baseline::from_dir(&root.join("base"), config, &opts, None).expect("load base");
+    assert_eq!(
+        format!("{:?}", base.snapshot),
+        format!("{:?}", alone.snapshot),
+        "seeded and unseeded baselines differ"
+    );
     ws.baseline = Some(Arc::new(base));
     ws
 }

@@ -22,13 +22,29 @@ pub fn snapshot_of(ws: &Workspace) -> Snapshot {
     Snapshot::of(&model)
 }
 
-/// The baseline from a plain checkout: `dir` stands for the workspace's first root.
-pub fn from_dir(dir: &Path, config: Arc<Config>, opts: &LoadOptions) -> Result<Baseline, String> {
+/// The baseline from a plain checkout: `dir` stands for the workspace's first root. A file
+/// whose content `head` (the work tree's snapshot, when given) already parsed is not parsed
+/// again: a deployed checkout is mostly the same files.
+pub fn from_dir(
+    dir: &Path,
+    config: Arc<Config>,
+    opts: &LoadOptions,
+    head: Option<&Workspace>,
+) -> Result<Baseline, String> {
     if !dir.is_dir() {
         return Err(format!("baseline directory {}: not a directory", dir.display()));
     }
-    let ws = workspace::load(&[dir.to_path_buf()], config, opts)
-        .map_err(|e| format!("baseline {}: {e}", dir.display()))?;
+    let ws = match head {
+        None => workspace::load(&[dir.to_path_buf()], config, opts)
+            .map_err(|e| format!("baseline {}: {e}", dir.display()))?,
+        Some(head) => {
+            let mut index = Index::new(vec![dir.to_path_buf()], config, *opts);
+            index.seed_facts(head);
+            index.scan();
+            index.snapshot()
+        }
+    };
+    crate::timing::mark("baseline: loaded");
     Ok(Baseline {
         rev: dir.display().to_string(),
         snapshot: snapshot_of(&ws),
