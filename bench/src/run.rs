@@ -96,6 +96,38 @@ pub fn run(opts: &Options) -> Result<(), String> {
             }
         }
     }
+    // check --baseline-dir against a copy in which the editor target's DO had another name
+    // (cold runs like the others).
+    let mut based: Vec<CheckRun> = Vec::new();
+    if crate::baseline::applies(&opts.spec) {
+        let base_dir = dir.with_file_name(format!(
+            "{}.baseline",
+            dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        ));
+        let expected = crate::baseline::plant(&dir, &manifest, &base_dir)
+            .map_err(|e| format!("baseline {}: {e}", base_dir.display()))?;
+        let mut args = cache_args.clone();
+        args.extend(["--baseline-dir".as_ref(), base_dir.as_os_str()]);
+        for i in 0..runs {
+            if cached && cache_dir.exists() {
+                std::fs::remove_dir_all(&cache_dir).map_err(|e| format!("{}: {e}", cache_dir.display()))?;
+            }
+            let c = check::run_check_with(&bin, &dir, &args)?;
+            if let Err(e) = check::compare(&expected, &c.counts) {
+                failures.push(format!("check --baseline-dir run {i}: {e}"));
+            }
+            based.push(c);
+        }
+        let _ = std::fs::remove_dir_all(&base_dir);
+        let _ = std::fs::remove_dir_all(&cache_dir);
+    }
+    let based_walls: Vec<Duration> = based.iter().map(|c| c.wall).collect();
+    let baseline_figures = (!based.is_empty()).then(|| {
+        (
+            percentile(&based_walls, 50.0),
+            based.iter().map(|c| c.peak_rss_kib).max().unwrap_or(0),
+        )
+    });
     let walls: Vec<Duration> = checks.iter().map(|c| c.wall).collect();
     let check_p50 = percentile(&walls, 50.0);
     let check_min = walls.iter().min().copied().unwrap_or_default();
@@ -136,6 +168,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
         load: load_before,
         warm_p50: (!warm_walls.is_empty()).then(|| percentile(&warm_walls, 50.0)),
         analysis_p50,
+        baseline: baseline_figures,
         oxlint: oxlint.clone(),
     };
     let report = render(&manifest, &bin, &check, &checks[0], serve.as_ref(), opts);
@@ -158,6 +191,8 @@ pub fn run(opts: &Options) -> Result<(), String> {
                 "warm_runs": warm_walls.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
                 "warm_p50_ms": (!warm_walls.is_empty()).then(|| ms(percentile(&warm_walls, 50.0))),
                 "analysis_ms": shares.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+                "baseline_dir_runs": based_walls.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+                "baseline_dir_peak_rss_kib": baseline_figures.map(|(_, rss)| rss),
             },
             "oxlint": oxlint.as_ref().map(|o| json!({
                 "runs": o.walls.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
@@ -196,6 +231,8 @@ struct CheckFigures {
     warm_p50: Option<Duration>,
     /// Median of the cold runs' analysis phase.
     analysis_p50: Option<Duration>,
+    /// `check --baseline-dir` (one DO renamed since the baseline): wall p50, peak RSS.
+    baseline: Option<(Duration, u64)>,
     oxlint: Option<Oxlint>,
 }
 
@@ -292,6 +329,15 @@ fn render(
             "check analysis phase (loaded → analysed): p50 {:.0} ms, {:.1} % of the cold p50",
             ms(a),
             100.0 * a.as_secs_f64() / c.p50.as_secs_f64().max(1e-9)
+        );
+    }
+    if let Some((p, rss)) = c.baseline {
+        let _ = writeln!(
+            s,
+            "check --baseline-dir (cold; the editor target's DO renamed since the baseline: one {}): p50 {:.0} ms, peak RSS {:.1} MB",
+            crate::baseline::RULE,
+            ms(p),
+            rss as f64 / 1024.0
         );
     }
     if let Some(o) = &c.oxlint {

@@ -79,3 +79,29 @@ fn generator_is_deterministic() {
         );
     }
 }
+
+#[test]
+fn a_baseline_that_named_a_do_otherwise_adds_exactly_one_rename() {
+    let spec = synth::spec("ws2k").expect("ws2k");
+    assert!(alchemy_ls_bench::baseline::applies(&spec));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("ws");
+    let manifest = generate(&spec, &root).expect("generate ws2k");
+    let base = dir.path().join("ws.baseline");
+    let expected = alchemy_ls_bench::baseline::plant(&root, &manifest, &base).expect("plant the baseline");
+    assert_eq!(expected.get("do-renamed"), Some(&1));
+    // the workspace itself is untouched by the baseline's edit (hard links)
+    let rerun = check_in_process(&root, &[]).expect("alchemy-ls check");
+    compare(&manifest.expected, &rerun.counts).expect("the workspace alone reports the planted findings");
+    let run = check_in_process(
+        &root,
+        &["--baseline-dir".as_ref(), base.as_os_str(), "--no-cache".as_ref()],
+    )
+    .expect("alchemy-ls check --baseline-dir");
+    if let Err(e) = compare(&expected, &run.counts) {
+        panic!(
+            "wrong diagnostics against the baseline: {e}\n{}",
+            run.listing.join("\n")
+        );
+    }
+}
