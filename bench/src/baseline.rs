@@ -37,6 +37,9 @@ pub fn plant(root: &Path, m: &Manifest, out: &Path) -> io::Result<BTreeMap<Strin
             "{rel}: the name string {id} is not there exactly once"
         )));
     }
+    if out.starts_with(root) {
+        return Err(bad(format!("{} is inside the workspace", out.display())));
+    }
     if out.exists() {
         std::fs::remove_dir_all(out)?;
     }

@@ -100,10 +100,20 @@ pub fn run(opts: &Options) -> Result<(), String> {
     // (cold runs like the others).
     let mut based: Vec<CheckRun> = Vec::new();
     if crate::baseline::applies(&opts.spec) {
-        let base_dir = dir.with_file_name(format!(
+        // beside the workspace (`dir` made absolute: a relative `.` has no name to extend)
+        let abs = dir
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let base_dir = abs.with_file_name(format!(
             "{}.baseline",
-            dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            abs.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
         ));
+        if base_dir.starts_with(&abs) {
+            return Err(format!(
+                "{}: no place beside it for a baseline copy",
+                abs.display()
+            ));
+        }
         let expected = crate::baseline::plant(&dir, &manifest, &base_dir)
             .map_err(|e| format!("baseline {}: {e}", base_dir.display()))?;
         let mut args = cache_args.clone();
