@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::synth::{Manifest, Spec};
 
@@ -25,10 +25,16 @@ fn do_file(m: &Manifest) -> Option<String> {
     Some(format!("{app}/src/objects/{}.ts", m.lsp.do_class))
 }
 
-/// Writes the baseline of the workspace at `root` into `out` (replaced) and returns the
-/// counts `check ROOT --baseline-dir OUT` must report.
-pub fn plant(root: &Path, m: &Manifest, out: &Path) -> io::Result<BTreeMap<String, usize>> {
+/// Writes the baseline of the workspace at `root` beside it (`<root>.baseline`, replaced) and
+/// returns its directory and the counts `check ROOT --baseline-dir DIR` must report.
+pub fn plant(root: &Path, m: &Manifest) -> io::Result<(PathBuf, BTreeMap<String, usize>)> {
     let bad = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
+    // made absolute first: a relative `.` has no name to extend
+    let root = &root.canonicalize()?;
+    let name = root
+        .file_name()
+        .ok_or_else(|| bad(format!("{}: no name", root.display())))?;
+    let out = &root.with_file_name(format!("{}.baseline", name.to_string_lossy()));
     let rel = do_file(m).ok_or_else(|| bad(format!("no app directory in {}", m.lsp.host_file)))?;
     let text = std::fs::read_to_string(root.join(&rel))?;
     let id = format!("(\"{}\")", m.lsp.do_class);
@@ -36,9 +42,6 @@ pub fn plant(root: &Path, m: &Manifest, out: &Path) -> io::Result<BTreeMap<Strin
         return Err(bad(format!(
             "{rel}: the name string {id} is not there exactly once"
         )));
-    }
-    if out.starts_with(root) {
-        return Err(bad(format!("{} is inside the workspace", out.display())));
     }
     if out.exists() {
         std::fs::remove_dir_all(out)?;
@@ -49,7 +52,7 @@ pub fn plant(root: &Path, m: &Manifest, out: &Path) -> io::Result<BTreeMap<Strin
     std::fs::write(&target, text.replace(&id, &format!("(\"{}V1\")", m.lsp.do_class)))?;
     let mut expected = m.expected.clone();
     *expected.entry(RULE.to_string()).or_default() += 1;
-    Ok(expected)
+    Ok((out.clone(), expected))
 }
 
 /// `from`'s tree recreated at `to`: directories made, files hard-linked (copied where links

@@ -67,16 +67,18 @@ pub fn run(opts: &Options) -> Result<(), String> {
     } else {
         Vec::new()
     };
-    let cold = |_: usize| -> Result<CheckRun, String> {
+    let cold = |extra: &[&std::ffi::OsStr]| -> Result<CheckRun, String> {
         if cached && cache_dir.exists() {
             std::fs::remove_dir_all(&cache_dir).map_err(|e| format!("{}: {e}", cache_dir.display()))?;
         }
-        check::run_check_with(&bin, &dir, &cache_args)
+        let mut args = cache_args.clone();
+        args.extend_from_slice(extra);
+        check::run_check_with(&bin, &dir, &args)
     };
-    let _ = cold(0)?;
+    let _ = cold(&[])?;
     let mut checks: Vec<CheckRun> = Vec::new();
-    for i in 0..runs {
-        checks.push(cold(i)?);
+    for _ in 0..runs {
+        checks.push(cold(&[])?);
     }
     let mut warms: Vec<CheckRun> = Vec::new();
     if cached {
@@ -100,29 +102,10 @@ pub fn run(opts: &Options) -> Result<(), String> {
     // (cold runs like the others).
     let mut based: Vec<CheckRun> = Vec::new();
     if crate::baseline::applies(&opts.spec) {
-        // beside the workspace (`dir` made absolute: a relative `.` has no name to extend)
-        let abs = dir
-            .canonicalize()
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-        let base_dir = abs.with_file_name(format!(
-            "{}.baseline",
-            abs.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-        ));
-        if base_dir.starts_with(&abs) {
-            return Err(format!(
-                "{}: no place beside it for a baseline copy",
-                abs.display()
-            ));
-        }
-        let expected = crate::baseline::plant(&dir, &manifest, &base_dir)
-            .map_err(|e| format!("baseline {}: {e}", base_dir.display()))?;
-        let mut args = cache_args.clone();
-        args.extend(["--baseline-dir".as_ref(), base_dir.as_os_str()]);
+        let (base_dir, expected) = crate::baseline::plant(&dir, &manifest)
+            .map_err(|e| format!("baseline of {}: {e}", dir.display()))?;
         for i in 0..runs {
-            if cached && cache_dir.exists() {
-                std::fs::remove_dir_all(&cache_dir).map_err(|e| format!("{}: {e}", cache_dir.display()))?;
-            }
-            let c = check::run_check_with(&bin, &dir, &args)?;
+            let c = cold(&["--baseline-dir".as_ref(), base_dir.as_os_str()])?;
             if let Err(e) = check::compare(&expected, &c.counts) {
                 failures.push(format!("check --baseline-dir run {i}: {e}"));
             }

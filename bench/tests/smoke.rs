@@ -87,8 +87,13 @@ fn a_baseline_that_named_a_do_otherwise_adds_exactly_one_rename() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("ws");
     let manifest = generate(&spec, &root).expect("generate ws2k");
-    let base = dir.path().join("ws.baseline");
-    let expected = alchemy_ls_bench::baseline::plant(&root, &manifest, &base).expect("plant the baseline");
+    let (base, expected) = alchemy_ls_bench::baseline::plant(&root, &manifest).expect("plant the baseline");
+    assert_eq!(base.file_name().and_then(|n| n.to_str()), Some("ws.baseline"));
+    assert!(
+        !base.starts_with(root.canonicalize().expect("root")),
+        "{}",
+        base.display()
+    );
     assert_eq!(expected.get("do-renamed"), Some(&1));
     // the workspace itself is untouched by the baseline's edit (hard links)
     let rerun = check_in_process(&root, &[]).expect("alchemy-ls check");

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::revision::{self, RevisionFiles};
-use crate::workspace::{self, Index, LoadOptions, Workspace};
+use crate::workspace::{Index, LoadOptions, Workspace};
 
 pub use crate::revision::repo_of;
 use alchemy_ls_core::analysis::ctx::Ctx;
@@ -34,16 +34,12 @@ pub fn from_dir(
     if !dir.is_dir() {
         return Err(format!("baseline directory {}: not a directory", dir.display()));
     }
-    let ws = match head {
-        None => workspace::load(&[dir.to_path_buf()], config, opts)
-            .map_err(|e| format!("baseline {}: {e}", dir.display()))?,
-        Some(head) => {
-            let mut index = Index::new(vec![dir.to_path_buf()], config, *opts);
-            index.seed_facts(head);
-            index.scan();
-            index.snapshot()
-        }
-    };
+    let mut index = Index::new(vec![dir.to_path_buf()], config, *opts);
+    if let Some(head) = head {
+        index.seed_facts(head);
+    }
+    index.scan();
+    let ws = index.snapshot();
     crate::timing::mark("baseline: loaded");
     Ok(Baseline {
         rev: dir.display().to_string(),

@@ -245,22 +245,20 @@ impl<'a> Symbols<'a> {
         binding: ImportBinding,
         depth: usize,
     ) -> Sym {
-        {
-            let target = self.ws.file(file).imports.get(i);
-            match binding {
-                ImportBinding::Default => self.import_member(file, i, target, "default", depth),
-                ImportBinding::Namespace => match target {
-                    Some(Resolved::File(f)) => Sym::Namespace { file: *f },
-                    Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => {
-                        Sym::ExternalNamespace {
-                            module: specifier.clone(),
-                        }
+        let target = self.ws.file(file).imports.get(i);
+        match binding {
+            ImportBinding::Default => self.import_member(file, i, target, "default", depth),
+            ImportBinding::Namespace => match target {
+                Some(Resolved::File(f)) => Sym::Namespace { file: *f },
+                Some(Resolved::External { specifier } | Resolved::Opaque { specifier, .. }) => {
+                    Sym::ExternalNamespace {
+                        module: specifier.clone(),
                     }
-                    _ => Sym::Unresolved { file, import: i },
-                },
-                ImportBinding::Named(k) => {
-                    self.import_member(file, i, target, &facts.imports[i].named[k].imported, depth)
                 }
+                _ => Sym::Unresolved { file, import: i },
+            },
+            ImportBinding::Named(k) => {
+                self.import_member(file, i, target, &facts.imports[i].named[k].imported, depth)
             }
         }
     }

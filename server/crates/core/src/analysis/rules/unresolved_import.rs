@@ -62,16 +62,19 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
             }
             // For a workspace module: the bindings whose name it does not export.
             let unresolved: SmallVec<[&str; 2]> = match target {
-                Some(Resolved::File(_)) => bindings
-                    .iter()
-                    .copied()
-                    .filter(|l| matches!(ctx.syms.resolve_name(src.id, l), Some(Sym::Unresolved { .. })))
-                    .collect(),
+                Some(Resolved::File(_)) => {
+                    let u: SmallVec<[&str; 2]> = bindings
+                        .iter()
+                        .copied()
+                        .filter(|l| matches!(ctx.syms.resolve_name(src.id, l), Some(Sym::Unresolved { .. })))
+                        .collect();
+                    if u.is_empty() {
+                        continue;
+                    }
+                    u
+                }
                 _ => SmallVec::new(),
             };
-            if matches!(target, Some(Resolved::File(_))) && unresolved.is_empty() {
-                continue;
-            }
             let needed = needed.get_or_insert_with(|| needed_names(facts));
             let used: Vec<&str> = bindings.into_iter().filter(|l| needed.contains(l)).collect();
             if used.is_empty() {
