@@ -58,6 +58,9 @@ pub struct FileFacts {
     /// The expression arena. Children always have smaller ids than... nothing: ids are
     /// arbitrary; use the tree structure.
     pub exprs: Vec<ExprNode>,
+    /// Every function expression (`Expr::Function`), outermost first: ordered by start, and
+    /// of two functions starting together the longer first.
+    pub functions: Vec<ExprId>,
     /// Alchemy construct candidates found by `queries/constructs.scm`.
     pub constructs: Vec<Construct>,
     /// Comments that contain `alchemy-ls-disable` (suppressions).
@@ -80,6 +83,7 @@ impl FileFacts {
         self.decls.shrink_to_fit();
         self.classes.shrink_to_fit();
         self.exprs.shrink_to_fit();
+        self.functions.shrink_to_fit();
         self.constructs.shrink_to_fit();
         self.suppressions.shrink_to_fit();
         self.syntax_errors.shrink_to_fit();
@@ -92,6 +96,19 @@ impl FileFacts {
             }
         }
     }
+}
+
+/// The function expressions of an arena, outermost first (see [`FileFacts::functions`]).
+pub fn functions_in(exprs: &[ExprNode]) -> Vec<ExprId> {
+    let mut v: Vec<ExprId> = (0..exprs.len())
+        .filter(|&i| matches!(exprs[i].kind, Expr::Function { .. }))
+        .map(|i| i as ExprId)
+        .collect();
+    v.sort_by_key(|&i| {
+        let s = exprs[i as usize].span;
+        (s.start, std::cmp::Reverse(s.end))
+    });
+    v
 }
 
 // ---------------------------------------------------------------- imports / exports

@@ -97,6 +97,7 @@ pub fn facts_from_tree(text: &str, tree: &tree_sitter::Tree) -> FileFacts {
         facts.quote = q;
     }
     facts.exprs = lowerer.exprs;
+    facts.functions = facts::functions_in(&facts.exprs);
     facts.classes = lowerer.classes;
     facts.shrink_to_fit();
     facts

@@ -265,3 +265,38 @@ fn every_expression_span_is_in_bounds() {
         }
     }
 }
+
+#[test]
+fn functions_are_listed_outermost_first() {
+    let src = "export default class A { m() { return () => function* () {}; } }\nconst f = (x) => (y) => x + y;\nfunction g() {}";
+    let facts = extract(src, Dialect::TypeScript);
+    let r = Render {
+        text: src,
+        facts: &facts,
+    };
+    let listed: Vec<String> = facts.functions.iter().map(|&f| r.expr(f)).collect();
+    assert_eq!(listed.len(), 6, "{listed:?}");
+    // every function expression of the arena, once, each enclosing the ones after it that
+    // start inside it
+    let mut every: Vec<ExprId> = (0..facts.exprs.len() as ExprId)
+        .filter(|&i| matches!(facts.exprs[i as usize].kind, Expr::Function { .. }))
+        .collect();
+    let mut sorted = facts.functions.clone();
+    sorted.sort_unstable();
+    every.sort_unstable();
+    assert_eq!(sorted, every);
+    let spans: Vec<Span> = facts
+        .functions
+        .iter()
+        .map(|&f| facts.exprs[f as usize].span)
+        .collect();
+    for w in spans.windows(2) {
+        assert!(
+            w[0].start < w[1].start || (w[0].start == w[1].start && w[0].end >= w[1].end),
+            "{spans:?}"
+        );
+    }
+    // the method encloses the arrow, which encloses the generator
+    assert!(spans[0].start <= spans[1].start && spans[1].end <= spans[0].end);
+    assert!(spans[1].start <= spans[2].start && spans[2].end <= spans[1].end);
+}

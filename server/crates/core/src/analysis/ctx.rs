@@ -9,9 +9,6 @@ use super::resources::{Form, Resources, kind};
 use super::symbols::{Sym, Symbols};
 use crate::workspace::{FileId, Workspace};
 
-/// A file's function expressions by span, outermost first.
-type FunctionSpans = std::sync::Arc<Vec<(Span, ExprId)>>;
-
 pub struct Ctx<'a> {
     pub ws: &'a Workspace,
     pub syms: Symbols<'a>,
@@ -21,8 +18,6 @@ pub struct Ctx<'a> {
     pub makes: HashMap<usize, Vec<(FileId, ExprId)>>,
     /// A factory function's call → the resource instance it builds.
     pub instance_at: HashMap<(FileId, ExprId), usize>,
-    /// Per file, every function expression's span, outermost first (for [`Ctx::env_at`]).
-    functions: std::sync::Mutex<HashMap<FileId, FunctionSpans>>,
     /// Name indexes of long local lists (see [`Ctx::with_locals`]), by the list's address and
     /// length.
     locals_index: std::sync::Mutex<rustc_hash::FxHashMap<(usize, usize), LocalsIndex>>,
@@ -221,7 +216,6 @@ impl<'a> Ctx<'a> {
             res,
             makes: HashMap::default(),
             instance_at: HashMap::default(),
-            functions: Default::default(),
             locals_index: Default::default(),
             module_res: ModuleResMemo::default(),
             props_of: Vec::new(),
@@ -297,32 +291,16 @@ impl<'a> Ctx<'a> {
     /// encloses it (outermost first), so a value in a props literal inside a stack's or a
     /// Worker's generator can name that body's `const t = yield* Target`.
     pub fn env_at(&self, file: FileId, span: Span) -> Env<'a> {
-        let fns = {
-            let mut cache = self.functions.lock().unwrap_or_else(|e| e.into_inner());
-            cache
-                .entry(file)
-                .or_insert_with(|| {
-                    let facts = self.facts(file);
-                    let mut v: Vec<(Span, ExprId)> = facts
-                        .exprs
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, n)| matches!(n.kind, Expr::Function { .. }))
-                        .map(|(i, n)| (n.span, i as ExprId))
-                        .collect();
-                    v.sort_by_key(|(sp, _)| (sp.start, std::cmp::Reverse(sp.end)));
-                    std::sync::Arc::new(v)
-                })
-                .clone()
-        };
+        let facts = self.facts(file);
         let mut env = Env::default();
-        for (sp, f) in fns.iter() {
+        for &f in &facts.functions {
+            let sp = self.span(file, f);
             if sp.start > span.start {
                 break;
             }
             if sp.start <= span.start
                 && span.end <= sp.end
-                && let Some(Expr::Function { body, .. }) = self.kind(file, *f)
+                && let Some(Expr::Function { body, .. }) = self.kind(file, f)
             {
                 env = self.with_locals(&env, &body.locals);
             }
@@ -618,16 +596,13 @@ impl<'a> Ctx<'a> {
             let call_span = self.span(info.file, info.call);
             // the innermost function around the factory call
             let Some(func) = facts
-                .exprs
+                .functions
                 .iter()
-                .enumerate()
-                .filter(|(_, n)| {
-                    matches!(n.kind, Expr::Function { .. })
-                        && n.span.start <= call_span.start
-                        && call_span.end <= n.span.end
-                })
-                .min_by_key(|(_, n)| n.span.len())
-                .map(|(i, _)| i as ExprId)
+                .copied()
+                .filter_map(|f| Some((f, facts.exprs.get(f as usize)?.span)))
+                .filter(|(_, sp)| sp.start <= call_span.start && call_span.end <= sp.end)
+                .min_by_key(|&(f, sp)| (sp.len(), f))
+                .map(|(f, _)| f)
             else {
                 continue;
             };

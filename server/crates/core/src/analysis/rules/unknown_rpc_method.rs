@@ -8,7 +8,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use alchemy_grammar::{Expr, ExprId, FileFacts, Span};
+use alchemy_grammar::{ConstructKind, Expr, ExprId, FileFacts, Span};
 
 use super::{Diag, RuleMeta};
 use crate::analysis::ctx::{Ctx, Env};
@@ -47,6 +47,10 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
     for src in ctx.ws.iter() {
         let file = src.id;
         let facts = &*src.facts;
+        // A namespace local is `const ns = yield* …`: a file without `yield*` has none.
+        if !facts.constructs.iter().any(|c| c.kind == ConstructKind::YieldStar) {
+            continue;
+        }
         let funcs = functions(facts);
         let mut tree: Option<Tree> = None;
         for f in &funcs {
@@ -222,17 +226,20 @@ struct Func {
     span: Span,
 }
 
+/// The file's functions in expression order.
 fn functions(facts: &FileFacts) -> Vec<Func> {
-    facts
-        .exprs
+    let mut v: Vec<Func> = facts
+        .functions
         .iter()
-        .enumerate()
-        .filter(|(_, n)| matches!(n.kind, Expr::Function { .. }))
-        .map(|(i, n)| Func {
-            expr: i as ExprId,
-            span: n.span,
+        .filter_map(|&f| {
+            Some(Func {
+                expr: f,
+                span: facts.exprs.get(f as usize)?.span,
+            })
         })
-        .collect()
+        .collect();
+    v.sort_unstable_by_key(|f| f.expr);
+    v
 }
 
 enum Found {
